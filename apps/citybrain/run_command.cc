@@ -1,0 +1,155 @@
+#include "run_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "control/controller.h"
+#include "demand/scenario.h"
+#include "sim/engine.h"
+
+namespace cb::app {
+namespace {
+
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+  void Update(double fraction, long long running) {
+    if (!enabled_) return;
+    int percent = static_cast<int>(fraction * 100);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    constexpr int kWidth = 40;
+    int filled = static_cast<int>(fraction * kWidth);
+    std::fprintf(stderr, "\r[%.*s%*s] %3d%%  %lld vehicles on the road ", filled,
+                 "########################################", kWidth - filled, "", percent, running);
+    std::fflush(stderr);
+  }
+  ~ProgressBar() {
+    if (enabled_) std::fprintf(stderr, "\r%*s\r", 80, "");
+  }
+
+ private:
+  bool enabled_;
+  int last_percent_ = -1;
+};
+
+}  // namespace
+
+Result<RunReport> RunScenario(const RunSettings& settings) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  if (!(settings.duration_s > 0)) return Status::InvalidInput("--duration must be > 0 s");
+  if (!(settings.decision_interval_s > 0)) return Status::InvalidInput("--decision-interval must be > 0 s");
+  if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
+  if (settings.threads < 1 || settings.threads > 256) return Status::InvalidInput("--threads must be in 1..256");
+  auto controller = control::MakeController(settings.controller);
+  if (!controller.ok()) return controller.status();
+
+  Result<demand::Scenario> scenario = !settings.config.empty()
+                                          ? demand::LoadCityflowConfig(settings.config)
+                                          : demand::LoadScenario(settings.roadnet, settings.flow);
+  if (!scenario.ok()) return scenario.status();
+  RunReport report;
+  report.load_s = std::chrono::duration<double>(Clock::now() - start).count();
+
+  sim::EngineOptions options;
+  options.step_s = scenario->step_s;
+  options.seed = settings.seed.value_or(scenario->seed);
+  options.threads = settings.threads;
+  options.reserve_vehicles = scenario->demand->VehiclesDueBefore(settings.duration_s, options.step_s);
+  sim::Engine engine(scenario->network, scenario->demand, options);
+  control::SignalOptions signal_options;
+  signal_options.decision_interval_s = settings.decision_interval_s;
+  signal_options.clearance_s = settings.yellow_s;
+  control::SignalManager signals(engine, std::move(controller).value(), signal_options);
+  metrics::KpiRecorder recorder(engine);
+
+  const long long steps = std::llround(settings.duration_s / options.step_s);
+  ProgressBar progress(settings.progress);
+  for (long long s = 0; s < steps; ++s) {
+    signals.BeforeStep();
+    engine.Step();
+    recorder.AfterStep();
+    progress.Update(static_cast<double>(s + 1) / static_cast<double>(steps), engine.vehicles_running());
+  }
+  report.summary = recorder.Finish();
+  report.controller = settings.controller;
+  report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  report.steps = steps;
+  report.vehicle_updates = engine.vehicle_updates();
+  report.phase_changes = signals.phase_changes();
+  report.signals = engine.network().signalised_count();
+  report.intersections = static_cast<int>(engine.network().intersections().size());
+  report.state_hash = engine.StateHash();
+
+  if (!settings.series_csv.empty()) {
+    std::ofstream out(settings.series_csv);
+    if (!out) return Status::IoError(settings.series_csv + ": cannot write the time series");
+    out << "t_s,on_road,waiting_to_enter,finished,average_travel_time_s,waiting_on_lanes,delay_index\n";
+    for (const metrics::NetworkSample& x : recorder.network_series()) {
+      out << x.time_s << ',' << x.on_road << ',' << x.waiting_to_enter << ',' << x.finished << ','
+          << x.average_travel_time_s << ',' << x.queued_on_lanes << ',' << x.delay_index << '\n';
+    }
+  }
+  return report;
+}
+
+std::string ReportJson(const RunSettings& settings, const RunReport& report) {
+  const metrics::Summary& s = report.summary;
+  nlohmann::ordered_json j;
+  j["controller"] = report.controller;
+  j["duration_s"] = s.time_s;
+  j["average_travel_time_s"] = s.average_travel_time_s;
+  j["delay_index"] = s.delay_index;
+  j["vehicles_released"] = s.vehicles_released;
+  j["vehicles_entered"] = s.vehicles_entered;
+  j["vehicles_finished"] = s.vehicles_finished;
+  j["vehicles_running"] = s.vehicles_running;
+  j["vehicles_waiting_to_enter"] = s.vehicles_waiting_to_enter;
+  j["throughput"] = s.vehicles_finished;
+  j["queued_on_lanes"] = s.queued_on_lanes;
+  j["mean_queued_on_lanes"] = s.mean_queued_on_lanes;
+  j["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
+  j["delay_index_exceeded_1_40_at_s"] = s.delay_threshold_exceeded_at_s;
+  j["phase_changes"] = report.phase_changes;
+  j["intersections"] = report.intersections;
+  j["signals"] = report.signals;
+  j["threads"] = settings.threads;
+  j["load_s"] = report.load_s;
+  j["wall_s"] = report.wall_s;
+  j["vehicle_updates"] = report.vehicle_updates;
+  j["vehicle_updates_per_s"] = report.wall_s > 0 ? static_cast<double>(report.vehicle_updates) / report.wall_s : 0;
+  char hash[32];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(report.state_hash));
+  j["state_hash"] = hash;
+  return j.dump();
+}
+
+std::string ReportText(const RunSettings& settings, const RunReport& report) {
+  const metrics::Summary& s = report.summary;
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "controller %s, %.0f s simulated, %d signals, %d threads\n",
+                report.controller.c_str(), s.time_s, report.signals, settings.threads);
+  out << line;
+  std::snprintf(line, sizeof line,
+                "  average travel time  %9.2f s\n  delay index          %9.3f\n  vehicles entered     %9lld\n"
+                "  vehicles finished    %9lld\n  still on the road    %9lld\n  waiting to enter     %9lld\n"
+                "  served (DI <= 1.40)  %9lld\n",
+                s.average_travel_time_s, s.delay_index, s.vehicles_entered, s.vehicles_finished, s.vehicles_running,
+                s.vehicles_waiting_to_enter, s.served_at_threshold);
+  out << line;
+  std::snprintf(line, sizeof line, "  wall time %.2f s (load %.2f s), %.2f M vehicle-updates/s\n", report.wall_s,
+                report.load_s, report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);
+  out << line;
+  return out.str();
+}
+
+}  // namespace cb::app

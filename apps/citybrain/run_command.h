@@ -1,0 +1,46 @@
+// The `run` and `demo` sub-commands: load a scenario, run it under a controller,
+// report KPIs. Library-free glue: all logic lives in src/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "metrics/kpis.h"
+
+namespace cb::app {
+
+struct RunSettings {
+  std::string roadnet;
+  std::string flow;
+  std::string config;
+  std::string controller = "fixed";
+  double duration_s = 3600;
+  double decision_interval_s = 15;
+  double yellow_s = 5;
+  int threads = 1;
+  std::optional<uint64_t> seed;
+  bool json = false;
+  bool progress = true;
+  std::string series_csv;  // optional: write the network time series here
+};
+
+struct RunReport {
+  metrics::Summary summary;
+  std::string controller;
+  double load_s = 0;
+  double wall_s = 0;
+  long long steps = 0;
+  long long vehicle_updates = 0;
+  long long phase_changes = 0;
+  int signals = 0;
+  int intersections = 0;
+  uint64_t state_hash = 0;
+};
+
+Result<RunReport> RunScenario(const RunSettings& settings);
+std::string ReportJson(const RunSettings& settings, const RunReport& report);
+std::string ReportText(const RunSettings& settings, const RunReport& report);
+
+}  // namespace cb::app

@@ -1,0 +1,138 @@
+#include "base/json_input.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace cb {
+namespace {
+
+Status TypeError(const std::string& path, const std::string& key, const std::string& expected, const Json& found) {
+  return Status::InvalidInput(path + "." + key + ": expected " + expected + ", found " + found.type_name());
+}
+
+Status Missing(const std::string& path, const std::string& key, const std::string& expected) {
+  return Status::InvalidInput(path + ": missing field '" + key + "', expected " + expected);
+}
+
+const Json* Member(const Json& object, const std::string& key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+Status RequireObject(const Json& object, const std::string& path) {
+  if (!object.is_object()) {
+    return Status::InvalidInput(path + ": expected an object, found " + std::string(object.type_name()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(path + ": cannot open file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return Status::IoError(path + ": read error");
+  return buffer.str();
+}
+
+Result<Json> ParseJson(const std::string& text, const std::string& source) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+    if (byte > text.size()) byte = text.size();
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < byte; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    auto colon = what.rfind(": ");
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (byte >= text.size()) reason = "unexpected end of file (truncated?); " + reason;
+    return Status::InvalidInput(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                ": malformed JSON: " + reason);
+  }
+}
+
+Result<Json> ParseJsonFile(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseJson(*text, path);
+}
+
+Status GetDouble(const Json& object, const std::string& key, const std::string& path, double* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "a number");
+  if (!m->is_number()) return TypeError(path, key, "a number", *m);
+  *out = m->get<double>();
+  return Status::Ok();
+}
+
+Status GetOptionalDouble(const Json& object, const std::string& key, const std::string& path, double fallback,
+                         double* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) {
+    *out = fallback;
+    return Status::Ok();
+  }
+  if (!m->is_number()) return TypeError(path, key, "a number", *m);
+  *out = m->get<double>();
+  return Status::Ok();
+}
+
+Status GetInt(const Json& object, const std::string& key, const std::string& path, int* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "an integer");
+  if (!m->is_number_integer()) return TypeError(path, key, "an integer", *m);
+  *out = m->get<int>();
+  return Status::Ok();
+}
+
+Status GetBool(const Json& object, const std::string& key, const std::string& path, bool* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "true or false");
+  if (!m->is_boolean()) return TypeError(path, key, "true or false", *m);
+  *out = m->get<bool>();
+  return Status::Ok();
+}
+
+Status GetString(const Json& object, const std::string& key, const std::string& path, std::string* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "a string");
+  if (!m->is_string()) return TypeError(path, key, "a string", *m);
+  *out = m->get<std::string>();
+  return Status::Ok();
+}
+
+Status GetArray(const Json& object, const std::string& key, const std::string& path, const Json** out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "an array");
+  if (!m->is_array()) return TypeError(path, key, "an array", *m);
+  *out = m;
+  return Status::Ok();
+}
+
+Status GetObject(const Json& object, const std::string& key, const std::string& path, const Json** out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "an object");
+  if (!m->is_object()) return TypeError(path, key, "an object", *m);
+  *out = m;
+  return Status::Ok();
+}
+
+}  // namespace cb

@@ -1,0 +1,110 @@
+#include "demand/demand.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "demand/route.h"
+
+namespace cb::demand {
+namespace {
+
+Status Invalid(const std::string& source, const std::string& where, const std::string& what) {
+  return Status::InvalidInput(source + ": flow " + where + ": " + what);
+}
+
+Status ValidateVehicle(const VehicleType& v) {
+  auto positive = [](double x) { return std::isfinite(x) && x > 0; };
+  auto non_negative = [](double x) { return std::isfinite(x) && x >= 0; };
+  if (!positive(v.length_m)) return Status::InvalidInput("vehicle.length must be > 0 m");
+  if (!positive(v.max_speed_mps)) return Status::InvalidInput("vehicle.maxSpeed must be > 0 m/s");
+  if (!positive(v.max_pos_acc_mps2)) return Status::InvalidInput("vehicle.maxPosAcc must be > 0 m/s^2");
+  if (!positive(v.max_neg_acc_mps2)) return Status::InvalidInput("vehicle.maxNegAcc must be > 0 m/s^2");
+  if (!positive(v.usual_pos_acc_mps2)) return Status::InvalidInput("vehicle.usualPosAcc must be > 0 m/s^2");
+  if (!positive(v.usual_neg_acc_mps2)) return Status::InvalidInput("vehicle.usualNegAcc must be > 0 m/s^2");
+  if (!non_negative(v.min_gap_m)) return Status::InvalidInput("vehicle.minGap must be >= 0 m");
+  if (!non_negative(v.headway_s)) return Status::InvalidInput("vehicle.headwayTime must be >= 0 s");
+  if (!non_negative(v.yield_distance_m)) return Status::InvalidInput("vehicle.yieldDistance must be >= 0 m");
+  if (!positive(v.turn_speed_mps)) return Status::InvalidInput("vehicle.turnSpeed must be > 0 m/s");
+  return Status::Ok();
+}
+
+}  // namespace
+
+long long Demand::VehiclesDueBefore(double duration_s, double step_s) const {
+  long long total = 0;
+  for (const Flow& f : flows) {
+    double end = f.end_s < 0 ? duration_s : std::min(f.end_s + step_s * 0.5, duration_s);
+    if (end <= f.start_s) continue;
+    total += static_cast<long long>(std::floor((end - f.start_s - 1e-9) / f.interval_s)) + 1;
+  }
+  return total;
+}
+
+Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& network) {
+  Demand demand;
+  demand.source = spec.source;
+  for (const FlowSpec& fs : spec.flows) {
+    Status vehicle_ok = ValidateVehicle(fs.vehicle);
+    if (!vehicle_ok.ok()) return Invalid(spec.source, fs.where, vehicle_ok.message());
+    if (!(std::isfinite(fs.interval_s) && fs.interval_s > 0)) {
+      return Invalid(spec.source, fs.where, "interval must be > 0 s");
+    }
+    if (!(std::isfinite(fs.start_s) && fs.start_s >= 0)) return Invalid(spec.source, fs.where, "startTime must be >= 0 s");
+    if (fs.end_s != -1 && !(std::isfinite(fs.end_s) && fs.end_s >= fs.start_s)) {
+      return Invalid(spec.source, fs.where, "endTime must be -1 (no end) or >= startTime");
+    }
+    if (fs.route.empty()) return Invalid(spec.source, fs.where, "route is empty, expected at least one road id");
+
+    Flow flow;
+    flow.interval_s = fs.interval_s;
+    flow.start_s = fs.start_s;
+    flow.end_s = fs.end_s;
+    for (std::size_t r = 0; r < fs.route.size(); ++r) {
+      auto road = network.FindRoad(fs.route[r]);
+      if (!road) {
+        return Invalid(spec.source, fs.where, "route[" + std::to_string(r) + "] names unknown road '" + fs.route[r] + "'");
+      }
+      if (r > 0 && !network.FindRoadLink(flow.route.back(), *road)) {
+        return Invalid(spec.source, fs.where,
+                       "route[" + std::to_string(r - 1) + "] '" + fs.route[r - 1] + "' and route[" + std::to_string(r) +
+                           "] '" + fs.route[r] + "' are not connected by a movement at an intersection");
+      }
+      flow.route.push_back(*road);
+    }
+    std::vector<LaneId> starts = StartLanes(network, flow.route);
+    if (starts.empty()) return Invalid(spec.source, fs.where, "no lane of the first road leads to the second road");
+    for (LaneId start : starts) {
+      auto path = PlanLanePath(network, flow.route, start);
+      if (!path.ok()) return Invalid(spec.source, fs.where, path.status().message());
+    }
+
+    auto type_it = std::find(demand.vehicle_types.begin(), demand.vehicle_types.end(), fs.vehicle);
+    if (type_it == demand.vehicle_types.end()) {
+      demand.vehicle_types.push_back(fs.vehicle);
+      type_it = demand.vehicle_types.end() - 1;
+    }
+    flow.vehicle_type = static_cast<int>(type_it - demand.vehicle_types.begin());
+
+    // Free-flow time: alone on green, at the lower of the speed limit and the
+    // vehicle's own top speed (turning movements at the turn speed).
+    for (std::size_t r = 0; r < flow.route.size(); ++r) {
+      const roadnet::Road& road = network.road(flow.route[r]);
+      flow.route_length_m += road.length_m;
+      flow.free_flow_time_s += road.length_m / std::min(road.speed_limit_mps, fs.vehicle.max_speed_mps);
+      if (r + 1 < flow.route.size()) {
+        const roadnet::RoadLink& link = network.road_link(*network.FindRoadLink(flow.route[r], flow.route[r + 1]));
+        double length = 0;
+        for (LaneLinkId ll : link.lane_links) length += network.lane_link(ll).length_m;
+        length /= static_cast<double>(link.lane_links.size());
+        double speed = fs.vehicle.max_speed_mps;
+        if (link.turn != roadnet::TurnType::kStraight) speed = std::min(speed, fs.vehicle.turn_speed_mps);
+        flow.route_length_m += length;
+        flow.free_flow_time_s += length / speed;
+      }
+    }
+    demand.flows.push_back(std::move(flow));
+  }
+  return demand;
+}
+
+}  // namespace cb::demand

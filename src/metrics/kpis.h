@@ -1,0 +1,80 @@
+// KPIs of a run, network-wide and per intersection, as time series.
+//
+// Definitions (PRODUCT.md): average travel time counts every released vehicle
+// (finished ones with their trip time, the rest with time so far, from the time
+// they were due); the delay index averages (time so far + free-flow time of the
+// rest of the route) / free-flow time of the whole route; throughput counts
+// finished trips; a queued vehicle is one on a lane slower than 0.1 m/s; served
+// vehicles are those that entered before the delay index, evaluated every
+// `delay_check_interval_s`, first exceeded `delay_threshold`.
+// Not thread-safe; call between engine steps.
+#pragma once
+
+#include <vector>
+
+#include "sim/engine.h"
+
+namespace cb::metrics {
+
+struct KpiOptions {
+  double sample_interval_s = 60;
+  double delay_check_interval_s = 200;
+  double delay_threshold = 1.40;
+};
+
+struct NetworkSample {
+  double time_s = 0;
+  long long on_road = 0;
+  long long waiting_to_enter = 0;
+  long long entered = 0;
+  long long finished = 0;
+  double average_travel_time_s = 0;
+  double delay_index = 1;
+  long long queued_on_lanes = 0;
+};
+
+struct IntersectionSample {
+  long long queue = 0;       // queued vehicles on its incoming lanes
+  long long throughput = 0;  // vehicles that crossed it since the previous sample
+};
+
+struct Summary {
+  double time_s = 0;
+  double average_travel_time_s = 0;
+  double delay_index = 1;
+  long long vehicles_released = 0;
+  long long vehicles_entered = 0;
+  long long vehicles_finished = 0;
+  long long vehicles_running = 0;
+  long long vehicles_waiting_to_enter = 0;
+  long long queued_on_lanes = 0;
+  double mean_queued_on_lanes = 0;  // over samples
+  long long served_at_threshold = 0;
+  double delay_threshold_exceeded_at_s = -1;  // -1: never
+};
+
+class KpiRecorder {
+ public:
+  KpiRecorder(const sim::Engine& engine, const KpiOptions& options = {});
+
+  // Call after every engine step.
+  void AfterStep();
+  Summary Finish() const;
+
+  const std::vector<NetworkSample>& network_series() const { return network_; }
+  // intersection_series()[k][i]: sample k, intersection i.
+  const std::vector<std::vector<IntersectionSample>>& intersection_series() const { return intersections_; }
+
+ private:
+  NetworkSample SampleNetwork() const;
+
+  const sim::Engine& engine_;
+  KpiOptions options_;
+  std::vector<NetworkSample> network_;
+  std::vector<std::vector<IntersectionSample>> intersections_;
+  std::vector<long long> last_passed_;
+  long long served_ = -1;
+  double exceeded_at_s_ = -1;
+};
+
+}  // namespace cb::metrics

@@ -1,0 +1,154 @@
+#include "roadnet/cityflow_roadnet.h"
+
+namespace cb::roadnet {
+namespace {
+
+Status ReadPoint(const Json& value, const std::string& path, Point* out) {
+  CB_RETURN_IF_ERROR(GetDouble(value, "x", path, &out->x));
+  return GetDouble(value, "y", path, &out->y);
+}
+
+Status ReadPoints(const Json& array, const std::string& path, std::vector<Point>* out) {
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    Point p;
+    CB_RETURN_IF_ERROR(ReadPoint(array[i], path + "[" + std::to_string(i) + "]", &p));
+    out->push_back(p);
+  }
+  return Status::Ok();
+}
+
+Status ReadRoad(const Json& value, const std::string& path, RoadSpec* road) {
+  road->where = path;
+  CB_RETURN_IF_ERROR(GetString(value, "id", path, &road->id));
+  CB_RETURN_IF_ERROR(GetString(value, "startIntersection", path, &road->from_intersection));
+  CB_RETURN_IF_ERROR(GetString(value, "endIntersection", path, &road->to_intersection));
+  const Json* points = nullptr;
+  CB_RETURN_IF_ERROR(GetArray(value, "points", path, &points));
+  CB_RETURN_IF_ERROR(ReadPoints(*points, path + ".points", &road->points));
+  const Json* lanes = nullptr;
+  CB_RETURN_IF_ERROR(GetArray(value, "lanes", path, &lanes));
+  for (std::size_t k = 0; k < lanes->size(); ++k) {
+    std::string lane_path = path + ".lanes[" + std::to_string(k) + "]";
+    LaneSpec lane;
+    CB_RETURN_IF_ERROR(GetDouble((*lanes)[k], "width", lane_path, &lane.width_m));
+    CB_RETURN_IF_ERROR(GetDouble((*lanes)[k], "maxSpeed", lane_path, &lane.max_speed_mps));
+    road->lanes.push_back(lane);
+  }
+  return Status::Ok();
+}
+
+Status ReadTurn(const std::string& type, const std::string& path, TurnType* out) {
+  if (type == "go_straight") {
+    *out = TurnType::kStraight;
+  } else if (type == "turn_left") {
+    *out = TurnType::kLeft;
+  } else if (type == "turn_right") {
+    *out = TurnType::kRight;
+  } else {
+    return Status::InvalidInput(path + ".type: unknown movement type '" + type +
+                                "', expected go_straight, turn_left or turn_right");
+  }
+  return Status::Ok();
+}
+
+Status ReadIntersection(const Json& value, const std::string& path, IntersectionSpec* inter) {
+  inter->where = path;
+  CB_RETURN_IF_ERROR(GetString(value, "id", path, &inter->id));
+  const Json* point = nullptr;
+  CB_RETURN_IF_ERROR(GetObject(value, "point", path, &point));
+  CB_RETURN_IF_ERROR(ReadPoint(*point, path + ".point", &inter->point));
+  CB_RETURN_IF_ERROR(GetBool(value, "virtual", path, &inter->is_virtual));
+  if (inter->is_virtual) return Status::Ok();
+  CB_RETURN_IF_ERROR(GetDouble(value, "width", path, &inter->width_m));
+
+  const Json* road_links = nullptr;
+  CB_RETURN_IF_ERROR(GetArray(value, "roadLinks", path, &road_links));
+  for (std::size_t k = 0; k < road_links->size(); ++k) {
+    const Json& rl = (*road_links)[k];
+    std::string rl_path = path + ".roadLinks[" + std::to_string(k) + "]";
+    RoadLinkSpec link;
+    link.where = rl_path;
+    std::string type;
+    CB_RETURN_IF_ERROR(GetString(rl, "type", rl_path, &type));
+    CB_RETURN_IF_ERROR(ReadTurn(type, rl_path, &link.turn));
+    CB_RETURN_IF_ERROR(GetString(rl, "startRoad", rl_path, &link.from_road));
+    CB_RETURN_IF_ERROR(GetString(rl, "endRoad", rl_path, &link.to_road));
+    const Json* lane_links = nullptr;
+    CB_RETURN_IF_ERROR(GetArray(rl, "laneLinks", rl_path, &lane_links));
+    for (std::size_t m = 0; m < lane_links->size(); ++m) {
+      const Json& ll = (*lane_links)[m];
+      std::string ll_path = rl_path + ".laneLinks[" + std::to_string(m) + "]";
+      LaneLinkSpec lane_link;
+      CB_RETURN_IF_ERROR(GetInt(ll, "startLaneIndex", ll_path, &lane_link.from_lane));
+      CB_RETURN_IF_ERROR(GetInt(ll, "endLaneIndex", ll_path, &lane_link.to_lane));
+      if (ll.contains("points")) {
+        const Json* pts = nullptr;
+        CB_RETURN_IF_ERROR(GetArray(ll, "points", ll_path, &pts));
+        CB_RETURN_IF_ERROR(ReadPoints(*pts, ll_path + ".points", &lane_link.points));
+      }
+      link.lane_links.push_back(std::move(lane_link));
+    }
+    inter->road_links.push_back(std::move(link));
+  }
+
+  const Json* light = nullptr;
+  CB_RETURN_IF_ERROR(GetObject(value, "trafficLight", path, &light));
+  std::string light_path = path + ".trafficLight";
+  const Json* phases = nullptr;
+  CB_RETURN_IF_ERROR(GetArray(*light, "lightphases", light_path, &phases));
+  for (std::size_t p = 0; p < phases->size(); ++p) {
+    const Json& ph = (*phases)[p];
+    std::string ph_path = light_path + ".lightphases[" + std::to_string(p) + "]";
+    PhaseSpec phase;
+    phase.where = ph_path;
+    CB_RETURN_IF_ERROR(GetDouble(ph, "time", ph_path, &phase.duration_s));
+    const Json* available = nullptr;
+    CB_RETURN_IF_ERROR(GetArray(ph, "availableRoadLinks", ph_path, &available));
+    for (std::size_t a = 0; a < available->size(); ++a) {
+      if (!(*available)[a].is_number_integer()) {
+        return Status::InvalidInput(ph_path + ".availableRoadLinks[" + std::to_string(a) +
+                                    "]: expected a road link index (integer)");
+      }
+      phase.green_road_links.push_back((*available)[a].get<int>());
+    }
+    inter->phases.push_back(std::move(phase));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<NetworkSpec> ParseCityflowRoadnetJson(const Json& root, const std::string& source) {
+  NetworkSpec spec;
+  spec.source = source;
+  spec.format = "cityflow";
+  if (!root.is_object()) {
+    return Status::InvalidInput(source + ": expected a JSON object with 'intersections' and 'roads'");
+  }
+  const Json* intersections = nullptr;
+  const Json* roads = nullptr;
+  Status status = GetArray(root, "intersections", "", &intersections);
+  if (status.ok()) status = GetArray(root, "roads", "", &roads);
+  if (!status.ok()) return status.WithContext(source);
+  for (std::size_t i = 0; i < roads->size(); ++i) {
+    RoadSpec road;
+    status = ReadRoad((*roads)[i], "roads[" + std::to_string(i) + "]", &road);
+    if (!status.ok()) return status.WithContext(source);
+    spec.roads.push_back(std::move(road));
+  }
+  for (std::size_t i = 0; i < intersections->size(); ++i) {
+    IntersectionSpec inter;
+    status = ReadIntersection((*intersections)[i], "intersections[" + std::to_string(i) + "]", &inter);
+    if (!status.ok()) return status.WithContext(source);
+    spec.intersections.push_back(std::move(inter));
+  }
+  return spec;
+}
+
+Result<NetworkSpec> ParseCityflowRoadnet(const std::string& path) {
+  auto root = ParseJsonFile(path);
+  if (!root.ok()) return root.status();
+  return ParseCityflowRoadnetJson(*root, path);
+}
+
+}  // namespace cb::roadnet

@@ -1,0 +1,387 @@
+#include "roadnet/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace cb::roadnet {
+namespace {
+
+constexpr double kEps = 1e-8;
+
+Status Invalid(const std::string& source, const std::string& where, const std::string& what) {
+  std::string place = source;
+  if (!where.empty()) place += (place.empty() ? "" : ": ") + where;
+  return Status::InvalidInput(place + ": " + what);
+}
+
+// Offsets a road centre line sideways to the centre of a lane, `offset_m` to the
+// right of the direction of travel; interior points use the bisector.
+std::vector<Point> OffsetPolyline(const std::vector<Point>& line, double offset_m) {
+  std::vector<Point> out;
+  out.reserve(line.size());
+  for (std::size_t j = 0; j < line.size(); ++j) {
+    Point dir;
+    if (j == 0) {
+      dir = (line[1] - line[0]).Unit();
+    } else if (j + 1 == line.size()) {
+      dir = (line[j] - line[j - 1]).Unit();
+    } else {
+      dir = ((line[j + 1] - line[j]).Unit() + (line[j] - line[j - 1]).Unit()).Unit();
+    }
+    Point right = dir.Normal() * -1.0;
+    out.push_back(line[j] + right * offset_m);
+  }
+  return out;
+}
+
+// A smooth path from the end of one lane to the start of another: a cubic Bezier
+// whose inner control points continue each lane's direction for half the chord.
+std::vector<Point> GenerateLaneLinkCurve(Point start, Point start_dir, Point end, Point end_dir) {
+  double chord = (end - start).Length();
+  Point c1 = start + start_dir * (chord * 0.5);
+  Point c2 = end - end_dir * (chord * 0.5);
+  std::vector<Point> points;
+  constexpr int kSamples = 10;
+  for (int i = 0; i <= kSamples; ++i) {
+    double t = static_cast<double>(i) / kSamples;
+    double u = 1 - t;
+    points.push_back(start * (u * u * u) + c1 * (3 * u * u * t) + c2 * (3 * u * t * t) + end * (t * t * t));
+  }
+  return points;
+}
+
+// First point (in the order of a's segments, then b's) where two polylines meet.
+bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b, double* dist_a, double* dist_b) {
+  double walked_a = 0;
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
+    Point a1 = a[i], a2 = a[i + 1];
+    double walked_b = 0;
+    for (std::size_t j = 0; j + 1 < b.size(); ++j) {
+      Point b1 = b[j], b2 = b[j + 1];
+      double denom = CrossProduct(a2 - a1, b2 - b1);
+      if (std::fabs(denom) > kEps) {
+        double t = CrossProduct(b1 - a1, b2 - b1) / denom;
+        Point p = a1 + (a2 - a1) * t;
+        auto on_segment = [](Point s1, Point s2, Point q) {
+          return std::fabs((q - s1).Length() + (s2 - q).Length() - (s2 - s1).Length()) < kEps;
+        };
+        if (on_segment(a1, a2, p) && on_segment(b1, b2, p)) {
+          *dist_a = walked_a + (p - a1).Length();
+          *dist_b = walked_b + (p - b1).Length();
+          return true;
+        }
+      }
+      walked_b += (b2 - b1).Length();
+    }
+    walked_a += (a2 - a1).Length();
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* TurnTypeName(TurnType turn) {
+  switch (turn) {
+    case TurnType::kRight: return "turn_right";
+    case TurnType::kLeft: return "turn_left";
+    case TurnType::kStraight: return "go_straight";
+  }
+  return "?";
+}
+
+std::optional<RoadId> Network::FindRoad(const std::string& id) const {
+  auto it = road_by_id_.find(id);
+  if (it == road_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<IntersectionId> Network::FindIntersection(const std::string& id) const {
+  auto it = intersection_by_id_.find(id);
+  if (it == intersection_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<RoadLinkId> Network::FindRoadLink(RoadId from, RoadId to) const {
+  const Intersection& at = intersection(road(from).to);
+  for (RoadLinkId id : at.road_links) {
+    const RoadLink& link = road_link(id);
+    if (link.from == from && link.to == to) return id;
+  }
+  return std::nullopt;
+}
+
+std::vector<LaneLinkId> Network::LaneLinksToRoad(LaneId lane_id, RoadId to) const {
+  std::vector<LaneLinkId> out;
+  for (LaneLinkId id : lane(lane_id).lane_links) {
+    if (lane(lane_link(id).to).road == to) out.push_back(id);
+  }
+  return out;
+}
+
+int Network::signalised_count() const {
+  int count = 0;
+  for (const Intersection& i : intersections_) count += i.signalised() ? 1 : 0;
+  return count;
+}
+
+double Network::total_lane_length_m() const {
+  double total = 0;
+  for (const Lane& lane : lanes_) total += lane.length_m;
+  return total;
+}
+
+Result<Network> BuildNetwork(NetworkSpec spec) {
+  Network net;
+  net.source_ = spec.source;
+  net.format_ = spec.format;
+  const std::string& src = spec.source;
+
+  // Intersections and roads by id.
+  for (std::size_t i = 0; i < spec.intersections.size(); ++i) {
+    const IntersectionSpec& is = spec.intersections[i];
+    if (is.id.empty()) return Invalid(src, is.where, "intersection has an empty id, expected a non-empty string");
+    if (!net.intersection_by_id_.emplace(is.id, IntersectionId(i)).second) {
+      return Invalid(src, is.where, "duplicate intersection id '" + is.id + "', expected unique ids");
+    }
+    Intersection inter;
+    inter.id = is.id;
+    inter.point = is.point;
+    inter.geo = is.geo;
+    inter.is_virtual = is.is_virtual;
+    if (!(is.width_m >= 0)) return Invalid(src, is.where, "intersection width is negative, expected >= 0");
+    inter.width_m = is.width_m;
+    net.intersections_.push_back(std::move(inter));
+  }
+  if (spec.roads.empty()) return Invalid(src, "", "the network has no roads, expected at least one");
+
+  for (std::size_t r = 0; r < spec.roads.size(); ++r) {
+    const RoadSpec& rs = spec.roads[r];
+    if (rs.id.empty()) return Invalid(src, rs.where, "road has an empty id, expected a non-empty string");
+    if (!net.road_by_id_.emplace(rs.id, RoadId(r)).second) {
+      return Invalid(src, rs.where, "duplicate road id '" + rs.id + "', expected unique ids");
+    }
+    auto from = net.FindIntersection(rs.from_intersection);
+    auto to = net.FindIntersection(rs.to_intersection);
+    if (!from) return Invalid(src, rs.where, "road '" + rs.id + "' starts at unknown intersection '" + rs.from_intersection + "'");
+    if (!to) return Invalid(src, rs.where, "road '" + rs.id + "' ends at unknown intersection '" + rs.to_intersection + "'");
+    if (rs.points.size() < 2) return Invalid(src, rs.where, "road '" + rs.id + "' has fewer than 2 points, expected a polyline");
+    if (rs.lanes.empty()) return Invalid(src, rs.where, "road '" + rs.id + "' has no lanes, expected at least one");
+    if (rs.length_m && !(*rs.length_m > 0)) {
+      return Invalid(src, rs.where, "road '" + rs.id + "' has length " + std::to_string(*rs.length_m) + ", expected > 0");
+    }
+    Road road;
+    road.id = rs.id;
+    road.from = *from;
+    road.to = *to;
+    road.points = rs.points;
+    const Intersection& from_i = net.intersections_[from->index()];
+    const Intersection& to_i = net.intersections_[to->index()];
+    // Lanes start and end at the edge of the intersections, not their centres.
+    std::vector<Point> trimmed = rs.points;
+    double geometric = PolylineLength(trimmed);
+    if (!(geometric > 0) && !rs.length_m) {
+      return Invalid(src, rs.where, "road '" + rs.id + "' has zero length, expected distinct points");
+    }
+    double trim_from = from_i.is_virtual ? 0 : from_i.width_m;
+    double trim_to = to_i.is_virtual ? 0 : to_i.width_m;
+    if (!rs.length_m && trim_from + trim_to < geometric) {
+      trimmed.front() = trimmed[0] + (trimmed[1] - trimmed[0]).Unit() * trim_from;
+      std::size_t n = trimmed.size();
+      trimmed.back() = trimmed[n - 1] - (trimmed[n - 1] - trimmed[n - 2]).Unit() * trim_to;
+    }
+    double offset = 0;
+    for (std::size_t k = 0; k < rs.lanes.size(); ++k) {
+      const LaneSpec& ls = rs.lanes[k];
+      std::string lane_where = rs.where + " lane " + std::to_string(k);
+      if (!(ls.width_m > 0)) return Invalid(src, lane_where, "lane width must be > 0");
+      if (!(ls.max_speed_mps > 0)) return Invalid(src, lane_where, "lane maxSpeed must be > 0 m/s");
+      Lane lane;
+      lane.road = RoadId(r);
+      lane.index_in_road = static_cast<int>(k);
+      lane.width_m = ls.width_m;
+      lane.max_speed_mps = ls.max_speed_mps;
+      lane.points = OffsetPolyline(trimmed, offset + ls.width_m / 2);
+      offset += ls.width_m;
+      if (rs.length_m) {
+        lane.length_m = std::max(*rs.length_m - trim_from - trim_to, 0.5 * *rs.length_m);
+      } else {
+        lane.length_m = PolylineLength(lane.points);
+      }
+      if (!(lane.length_m > 0)) return Invalid(src, lane_where, "lane has zero length after trimming by the intersections");
+      road.lanes.push_back(LaneId(net.lanes_.size()));
+      road.length_m = std::max(road.length_m, lane.length_m);
+      road.speed_limit_mps = std::max(road.speed_limit_mps, lane.max_speed_mps);
+      net.lanes_.push_back(std::move(lane));
+    }
+    net.intersections_[from->index()].outgoing.push_back(RoadId(r));
+    net.intersections_[to->index()].incoming.push_back(RoadId(r));
+    net.roads_.push_back(std::move(road));
+  }
+
+  // Movements, phases and conflict points, intersection by intersection.
+  for (std::size_t i = 0; i < spec.intersections.size(); ++i) {
+    IntersectionSpec& is = spec.intersections[i];
+    Intersection& inter = net.intersections_[i];
+    if (is.is_virtual) continue;
+    for (std::size_t k = 0; k < is.road_links.size(); ++k) {
+      const RoadLinkSpec& rls = is.road_links[k];
+      std::string where = rls.where.empty() ? is.where + " roadLinks[" + std::to_string(k) + "]" : rls.where;
+      auto from = net.FindRoad(rls.from_road);
+      auto to = net.FindRoad(rls.to_road);
+      if (!from) return Invalid(src, where, "unknown startRoad '" + rls.from_road + "'");
+      if (!to) return Invalid(src, where, "unknown endRoad '" + rls.to_road + "'");
+      if (net.road(*from).to != IntersectionId(i)) {
+        return Invalid(src, where, "road '" + rls.from_road + "' does not end at intersection '" + is.id + "'");
+      }
+      if (net.road(*to).from != IntersectionId(i)) {
+        return Invalid(src, where, "road '" + rls.to_road + "' does not start at intersection '" + is.id + "'");
+      }
+      if (rls.lane_links.empty()) return Invalid(src, where, "road link has no lane links, expected at least one");
+      RoadLink link;
+      link.intersection = IntersectionId(i);
+      link.index_in_intersection = static_cast<int>(k);
+      link.from = *from;
+      link.to = *to;
+      link.turn = rls.turn;
+      RoadLinkId link_id(net.road_links_.size());
+      const Road& from_road = net.road(*from);
+      const Road& to_road = net.road(*to);
+      for (std::size_t m = 0; m < rls.lane_links.size(); ++m) {
+        const LaneLinkSpec& lls = rls.lane_links[m];
+        std::string lwhere = where + " laneLinks[" + std::to_string(m) + "]";
+        if (lls.from_lane < 0 || lls.from_lane >= static_cast<int>(from_road.lanes.size())) {
+          return Invalid(src, lwhere, "startLaneIndex " + std::to_string(lls.from_lane) + " out of range, expected 0.." +
+                                          std::to_string(from_road.lanes.size() - 1));
+        }
+        if (lls.to_lane < 0 || lls.to_lane >= static_cast<int>(to_road.lanes.size())) {
+          return Invalid(src, lwhere, "endLaneIndex " + std::to_string(lls.to_lane) + " out of range, expected 0.." +
+                                          std::to_string(to_road.lanes.size() - 1));
+        }
+        LaneLink ll;
+        ll.road_link = link_id;
+        ll.from = from_road.lanes[lls.from_lane];
+        ll.to = to_road.lanes[lls.to_lane];
+        if (lls.points.size() >= 2) {
+          ll.points = lls.points;
+        } else {
+          const Lane& a = net.lane(ll.from);
+          const Lane& b = net.lane(ll.to);
+          ll.points = GenerateLaneLinkCurve(a.points.back(), DirectionAlong(a.points, PolylineLength(a.points)),
+                                            b.points.front(), DirectionAlong(b.points, 0));
+        }
+        ll.length_m = PolylineLength(ll.points);
+        if (!(ll.length_m > 0)) return Invalid(src, lwhere, "lane link has zero length, expected distinct points");
+        LaneLinkId ll_id(net.lane_links_.size());
+        link.lane_links.push_back(ll_id);
+        net.lanes_[ll.from.index()].lane_links.push_back(ll_id);
+        if (std::find(link.from_lanes.begin(), link.from_lanes.end(), ll.from) == link.from_lanes.end()) {
+          link.from_lanes.push_back(ll.from);
+        }
+        net.lane_links_.push_back(std::move(ll));
+      }
+      inter.road_links.push_back(link_id);
+      net.road_links_.push_back(std::move(link));
+    }
+
+    const std::size_t link_count = inter.road_links.size();
+    for (std::size_t p = 0; p < is.phases.size(); ++p) {
+      const PhaseSpec& ps = is.phases[p];
+      std::string where = ps.where.empty() ? is.where + " lightphases[" + std::to_string(p) + "]" : ps.where;
+      if (!(ps.duration_s >= 0)) return Invalid(src, where, "phase time is negative, expected >= 0 s");
+      Phase phase;
+      phase.duration_s = ps.duration_s;
+      phase.green.assign(link_count, false);
+      for (int g : ps.green_road_links) {
+        if (g < 0 || static_cast<std::size_t>(g) >= link_count) {
+          return Invalid(src, where, "availableRoadLinks names road link " + std::to_string(g) + ", expected 0.." +
+                                         std::to_string(static_cast<long>(link_count) - 1));
+        }
+        phase.green[g] = true;
+      }
+      inter.phases.push_back(std::move(phase));
+    }
+    if (inter.phases.size() == 1 && link_count > 0) {
+      // A single phase cannot change: treat as unsignalised only if it greens everything.
+      bool all = std::all_of(inter.phases[0].green.begin(), inter.phases[0].green.end(), [](bool g) { return g; });
+      if (all) inter.phases.clear();
+    }
+
+    if (inter.signalised()) {
+      auto only_rights = [&](const Phase& ph) {
+        for (std::size_t k = 0; k < link_count; ++k) {
+          if (ph.green[k] && net.road_link(inter.road_links[k]).turn != TurnType::kRight) return false;
+        }
+        return true;
+      };
+      if (is.clearance_phase >= 0) {
+        if (static_cast<std::size_t>(is.clearance_phase) >= inter.phases.size()) {
+          return Invalid(src, is.where, "clearance phase " + std::to_string(is.clearance_phase) + " does not exist");
+        }
+        inter.clearance_phase = is.clearance_phase;
+      } else {
+        for (std::size_t p = 0; p < inter.phases.size(); ++p) {
+          if (only_rights(inter.phases[p])) {
+            inter.clearance_phase = static_cast<int>(p);
+            break;
+          }
+        }
+      }
+      if (!is.control_phases.empty()) {
+        for (int p : is.control_phases) {
+          if (p < 0 || static_cast<std::size_t>(p) >= inter.phases.size() || p == inter.clearance_phase) {
+            return Invalid(src, is.where, "control phase " + std::to_string(p) + " is not a non-clearance phase");
+          }
+        }
+        inter.control_phases = is.control_phases;
+      } else {
+        // The shortest prefix of the non-clearance phases that serves every movement
+        // that any phase serves (right turns aside).
+        std::vector<bool> wanted(link_count, false), served(link_count, false);
+        for (const Phase& ph : inter.phases) {
+          for (std::size_t k = 0; k < link_count; ++k) {
+            if (ph.green[k] && net.road_link(inter.road_links[k]).turn != TurnType::kRight) wanted[k] = true;
+          }
+        }
+        for (std::size_t p = 0; p < inter.phases.size(); ++p) {
+          if (static_cast<int>(p) == inter.clearance_phase) continue;
+          inter.control_phases.push_back(static_cast<int>(p));
+          for (std::size_t k = 0; k < link_count; ++k) served[k] = served[k] || inter.phases[p].green[k];
+          bool done = true;
+          for (std::size_t k = 0; k < link_count; ++k) done = done && (!wanted[k] || served[k]);
+          if (done) break;
+        }
+      }
+      if (inter.control_phases.empty()) {
+        return Invalid(src, is.where, "signal has no phase other than the clearance phase");
+      }
+    }
+
+    // Conflict points between every pair of lane links of this intersection.
+    std::vector<LaneLinkId> links;
+    for (RoadLinkId rl : inter.road_links) {
+      for (LaneLinkId ll : net.road_link(rl).lane_links) links.push_back(ll);
+    }
+    for (std::size_t a = 0; a < links.size(); ++a) {
+      for (std::size_t b = a + 1; b < links.size(); ++b) {
+        double da = 0, db = 0;
+        if (!FirstIntersection(net.lane_links_[links[a].index()].points, net.lane_links_[links[b].index()].points, &da,
+                               &db)) {
+          continue;
+        }
+        uint32_t cross_index = static_cast<uint32_t>(net.crosses_.size());
+        net.crosses_.push_back(Cross{{links[a], links[b]}, {da, db}});
+        inter.crosses.push_back(cross_index);
+        net.lane_links_[links[a].index()].crosses.push_back({cross_index, 0, da});
+        net.lane_links_[links[b].index()].crosses.push_back({cross_index, 1, db});
+      }
+    }
+  }
+  for (LaneLink& ll : net.lane_links_) {
+    std::stable_sort(ll.crosses.begin(), ll.crosses.end(),
+                     [](const LaneLink::CrossRef& x, const LaneLink::CrossRef& y) { return x.distance_m < y.distance_m; });
+  }
+  return net;
+}
+
+}  // namespace cb::roadnet

@@ -1,0 +1,234 @@
+// The road network: the one validated, compiled model every format is imported into.
+//
+// Pipeline: an importer (CityFlow JSON, CBEngine text, ...) parses a file into a
+// `NetworkSpec` (plain data, string ids, with the file location of each item), and
+// `BuildNetwork` validates it and compiles it into a `Network`:
+//   - intersections, directed roads, lanes (index 0 = innermost/left lane),
+//   - road links (road-to-road movements with a turn type) made of lane links
+//     (lane-to-lane paths through the intersection, with their geometry),
+//   - the conflict points ("crosses") between lane links of one intersection,
+//   - signal phases: which road links have green in each phase.
+// A `Network` is immutable after building and safe to read from many threads.
+// Every cross-reference is a strong id (base/ids.h); strings are kept only for
+// input and output.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/geometry.h"
+#include "base/ids.h"
+#include "base/status.h"
+
+namespace cb::roadnet {
+
+// Turn type of a movement. The numeric order is the right-of-way rank used when
+// two movements meet at a conflict point: straight over left over right.
+enum class TurnType : uint8_t { kRight = 1, kLeft = 2, kStraight = 3 };
+const char* TurnTypeName(TurnType turn);
+
+struct GeoPoint {
+  double latitude = 0;
+  double longitude = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Specification: what an importer produces. `where` names the item's place in its
+// source ("roads[3]", "line 17") and is used in error messages.
+
+struct LaneSpec {
+  double width_m = 4;
+  double max_speed_mps = 0;
+};
+
+struct RoadSpec {
+  std::string id;
+  std::string from_intersection;
+  std::string to_intersection;
+  std::vector<Point> points;  // centre line, from -> to, at least 2 points
+  std::vector<LaneSpec> lanes;
+  // When set, every lane of the road has exactly this length (formats that give
+  // lengths that do not agree with coordinates). Otherwise lanes are measured on
+  // the geometry, trimmed by the width of the intersections at both ends.
+  std::optional<double> length_m;
+  std::string where;
+};
+
+struct LaneLinkSpec {
+  int from_lane = 0;  // index within the incoming road
+  int to_lane = 0;    // index within the outgoing road
+  // Path through the intersection; when empty a smooth curve is generated from the
+  // end of the incoming lane to the start of the outgoing lane.
+  std::vector<Point> points;
+};
+
+struct RoadLinkSpec {
+  std::string from_road;
+  std::string to_road;
+  TurnType turn = TurnType::kStraight;
+  std::vector<LaneLinkSpec> lane_links;
+  std::string where;
+};
+
+struct PhaseSpec {
+  double duration_s = 0;
+  std::vector<int> green_road_links;  // indices into the intersection's road links
+  std::string where;
+};
+
+struct IntersectionSpec {
+  std::string id;
+  Point point;
+  std::optional<GeoPoint> geo;
+  // A virtual intersection is a network boundary: vehicles enter and leave there,
+  // it has no movements and no signal.
+  bool is_virtual = false;
+  double width_m = 0;
+  std::vector<RoadLinkSpec> road_links;
+  // Empty phases on a non-virtual intersection means unsignalised: every movement
+  // is always permitted and conflicts are resolved by right of way.
+  std::vector<PhaseSpec> phases;
+  // Phase shown during a change of phase (yellow or all-red); -1 derives it: the
+  // first phase whose green movements are all right turns, if any.
+  int clearance_phase = -1;
+  // Phases a controller may choose; empty derives them: the shortest prefix of the
+  // non-clearance phases that serves every non-right-turn movement.
+  std::vector<int> control_phases;
+  std::string where;
+};
+
+struct NetworkSpec {
+  std::string source;  // file name, for messages
+  std::string format;  // "cityflow", "cbengine"
+  std::vector<IntersectionSpec> intersections;
+  std::vector<RoadSpec> roads;
+};
+
+// ---------------------------------------------------------------------------
+// Compiled network.
+
+struct Lane {
+  RoadId road;
+  int index_in_road = 0;
+  double width_m = 4;
+  double max_speed_mps = 0;
+  double length_m = 0;
+  std::vector<Point> points;
+  std::vector<LaneLinkId> lane_links;  // lane links that start at this lane
+};
+
+struct Road {
+  std::string id;
+  IntersectionId from;
+  IntersectionId to;
+  std::vector<Point> points;
+  std::vector<LaneId> lanes;  // index 0 = innermost lane
+  double length_m = 0;        // length of its lanes (the longest, if they differ)
+  double speed_limit_mps = 0; // highest lane speed
+};
+
+struct LaneLink {
+  RoadLinkId road_link;
+  LaneId from;
+  LaneId to;
+  std::vector<Point> points;
+  double length_m = 0;
+  // Conflict points on this lane link, sorted by distance from its start.
+  struct CrossRef {
+    uint32_t cross;  // index into Network::crosses()
+    uint8_t side;    // which side of the cross this lane link is (0 or 1)
+    double distance_m;
+  };
+  std::vector<CrossRef> crosses;
+};
+
+// Where two lane links of one intersection cross or merge.
+struct Cross {
+  LaneLinkId lane_link[2];
+  double distance_m[2];  // from the start of each lane link
+};
+
+struct RoadLink {
+  IntersectionId intersection;
+  int index_in_intersection = 0;
+  RoadId from;
+  RoadId to;
+  TurnType turn = TurnType::kStraight;
+  std::vector<LaneLinkId> lane_links;
+  std::vector<LaneId> from_lanes;  // distinct start lanes of its lane links
+};
+
+struct Phase {
+  double duration_s = 0;
+  std::vector<bool> green;  // by road link index in the intersection
+};
+
+struct Intersection {
+  std::string id;
+  Point point;
+  std::optional<GeoPoint> geo;
+  bool is_virtual = false;
+  double width_m = 0;
+  std::vector<RoadId> incoming;
+  std::vector<RoadId> outgoing;
+  std::vector<RoadLinkId> road_links;
+  std::vector<Phase> phases;  // empty: unsignalised (always green)
+  int clearance_phase = -1;
+  std::vector<int> control_phases;
+  std::vector<uint32_t> crosses;  // indices into Network::crosses()
+
+  bool signalised() const { return !phases.empty(); }
+};
+
+class Network {
+ public:
+  const std::string& source() const { return source_; }
+  const std::string& format() const { return format_; }
+  const std::vector<Intersection>& intersections() const { return intersections_; }
+  const std::vector<Road>& roads() const { return roads_; }
+  const std::vector<Lane>& lanes() const { return lanes_; }
+  const std::vector<RoadLink>& road_links() const { return road_links_; }
+  const std::vector<LaneLink>& lane_links() const { return lane_links_; }
+  const std::vector<Cross>& crosses() const { return crosses_; }
+
+  const Intersection& intersection(IntersectionId id) const { return intersections_[id.index()]; }
+  const Road& road(RoadId id) const { return roads_[id.index()]; }
+  const Lane& lane(LaneId id) const { return lanes_[id.index()]; }
+  const RoadLink& road_link(RoadLinkId id) const { return road_links_[id.index()]; }
+  const LaneLink& lane_link(LaneLinkId id) const { return lane_links_[id.index()]; }
+
+  std::optional<RoadId> FindRoad(const std::string& id) const;
+  std::optional<IntersectionId> FindIntersection(const std::string& id) const;
+  // The road link from `from` to `to` at their shared intersection, if any.
+  std::optional<RoadLinkId> FindRoadLink(RoadId from, RoadId to) const;
+  // Lane links from `lane` that end on road `to`.
+  std::vector<LaneLinkId> LaneLinksToRoad(LaneId lane, RoadId to) const;
+
+  int signalised_count() const;
+  double total_lane_length_m() const;
+
+ private:
+  friend Result<Network> BuildNetwork(NetworkSpec spec);
+  std::string source_;
+  std::string format_;
+  std::vector<Intersection> intersections_;
+  std::vector<Road> roads_;
+  std::vector<Lane> lanes_;
+  std::vector<RoadLink> road_links_;
+  std::vector<LaneLink> lane_links_;
+  std::vector<Cross> crosses_;
+  std::unordered_map<std::string, RoadId> road_by_id_;
+  std::unordered_map<std::string, IntersectionId> intersection_by_id_;
+};
+
+// Validates `spec` and compiles it. Errors name `spec.source`, the item's `where`
+// and what was expected: duplicate or unknown ids, roads with fewer than 2 points
+// or non-positive length, lanes without lanes, lane indices out of range, road
+// links whose roads do not meet at the intersection, phases naming unknown road
+// links, non-positive speeds.
+Result<Network> BuildNetwork(NetworkSpec spec);
+
+}  // namespace cb::roadnet

@@ -1,0 +1,206 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "demand/route.h"
+#include "sim/engine_state.h"
+#include "sim/vehicle_model.h"
+
+namespace cb::sim {
+using internal::kNone;
+using internal::kNoSpeedLimitOnLink;
+using internal::SplitMix64;
+using internal::VehicleState;
+
+Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<const demand::Demand> demand,
+               const EngineOptions& options)
+    : network_(std::move(network)), demand_(std::move(demand)), options_(options), impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  const roadnet::Network& net = *network_;
+  const double dt = options_.step_s;
+  m.executor = std::make_unique<Executor>(options_.threads);
+
+  m.lane_count = static_cast<uint32_t>(net.lanes().size());
+  const std::size_t drivables = net.lanes().size() + net.lane_links().size();
+  m.length.resize(drivables);
+  m.max_speed.resize(drivables);
+  m.is_turn.assign(drivables, 0);
+  m.turn_rank.assign(drivables, 0);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    m.length[l] = net.lanes()[l].length_m;
+    m.max_speed[l] = net.lanes()[l].max_speed_mps;
+  }
+  for (std::size_t k = 0; k < net.lane_links().size(); ++k) {
+    const roadnet::LaneLink& ll = net.lane_links()[k];
+    std::size_t d = m.lane_count + k;
+    m.length[d] = ll.length_m;
+    m.max_speed[d] = kNoSpeedLimitOnLink;
+    m.is_turn[d] = net.road_link(ll.road_link).turn != roadnet::TurnType::kStraight;
+    m.turn_rank[d] = static_cast<uint8_t>(net.road_link(ll.road_link).turn);
+    m.link_road_link.push_back(ll.road_link.value());
+    m.link_start_lane.push_back(ll.from.value());
+    m.link_end_lane.push_back(ll.to.value());
+  }
+  for (const demand::VehicleType& t : demand_->vehicle_types) m.approach_m.push_back(ApproachDistance(t, dt));
+  m.notices.resize(net.crosses().size());
+  m.on.resize(drivables);
+  m.entry_queue.resize(net.lanes().size());
+  m.entry_head.assign(net.lanes().size(), 0);
+  m.dirty.assign(drivables, 0);
+
+  // Lane paths for every flow and every lane it may start on.
+  const std::size_t flows = demand_->flows.size();
+  m.flow_paths.resize(flows);
+  m.flow_path_length.resize(flows);
+  for (std::size_t f = 0; f < flows; ++f) {
+    const demand::Flow& flow = demand_->flows[f];
+    const demand::VehicleType& vt = demand_->vehicle_types[flow.vehicle_type];
+    for (LaneId start : demand::StartLanes(net, flow.route)) {
+      auto path = demand::PlanLanePath(net, flow.route, start);
+      if (!path.ok()) continue;  // BuildDemand already proved at least one start works
+      uint32_t offset = static_cast<uint32_t>(m.paths.size());
+      for (std::size_t i = 0; i < path->lanes.size(); ++i) {
+        m.paths.push_back(path->lanes[i].value());
+        if (i < path->links.size()) m.paths.push_back(m.lane_count + path->links[i].value());
+      }
+      uint32_t n = static_cast<uint32_t>(m.paths.size()) - offset;
+      m.path_rest_free_s.resize(m.paths.size());
+      double rest = 0;
+      for (uint32_t i = n; i-- > 0;) {
+        m.path_rest_free_s[offset + i] = rest;  // time after entry i
+        uint32_t d = m.paths[offset + i];
+        double v = std::min(vt.max_speed_mps, m.max_speed[d]);
+        if (m.is_turn[d]) v = std::min(v, vt.turn_speed_mps);
+        rest += m.length[d] / v;
+      }
+      m.flow_paths[f].push_back({start.value(), offset});
+      m.flow_path_length[f] = n;
+    }
+  }
+  m.flow_accumulated.resize(flows);
+  m.flow_clock.assign(flows, 0.0);
+  m.flow_released.assign(flows, 0);
+  for (std::size_t f = 0; f < flows; ++f) m.flow_accumulated[f] = demand_->flows[f].interval_s;
+
+  long long reserve = options_.reserve_vehicles;
+  if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
+  auto r = static_cast<std::size_t>(reserve);
+  for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.next_dis, &m.next_speed}) v->reserve(r);
+  for (auto* v : {&m.drivable, &m.prev_drivable, &m.path_pos, &m.path_offset, &m.path_length, &m.leader, &m.blocker,
+                  &m.priority, &m.next_pos, &m.next_blocker, &m.running}) {
+    v->reserve(r);
+  }
+  m.type.reserve(r);
+  m.flow.reserve(r);
+  m.enter_link_step.reserve(r);
+  m.state.reserve(r);
+  m.next_end.reserve(r);
+
+  phase_.assign(net.intersections().size(), 0);
+  green_.assign(net.road_links().size(), 1);
+  intersection_passed_.assign(net.intersections().size(), 0);
+  for (std::size_t i = 0; i < net.intersections().size(); ++i) {
+    if (net.intersections()[i].signalised()) SetPhase(IntersectionId(i), 0);
+  }
+}
+
+Engine::~Engine() = default;
+
+void Engine::SetPhase(IntersectionId id, PhaseIndex phase) {
+  const roadnet::Intersection& inter = network_->intersection(id);
+  assert(inter.signalised() && phase >= 0 && static_cast<std::size_t>(phase) < inter.phases.size());
+  phase_[id.index()] = phase;
+  const roadnet::Phase& p = inter.phases[phase];
+  for (std::size_t k = 0; k < inter.road_links.size(); ++k) green_[inter.road_links[k].index()] = p.green[k] ? 1 : 0;
+}
+
+int Engine::LaneVehicleCount(LaneId lane) const { return static_cast<int>(impl_->on[lane.index()].size()); }
+
+int Engine::LaneWaitingCount(LaneId lane) const {
+  int count = 0;
+  for (uint32_t v : impl_->on[lane.index()]) count += impl_->speed[v] < 0.1 ? 1 : 0;
+  return count;
+}
+
+double Engine::AverageTravelTime() const {
+  const Impl& m = *impl_;
+  double total = m.finished_travel_s;
+  long long n = finished_;
+  const double now = time_s();
+  for (std::size_t v = 0; v < vehicle_count_; ++v) {
+    if (m.state[v] == VehicleState::kFinished) continue;
+    total += now - m.release_time[v];
+    ++n;
+  }
+  return n == 0 ? 0 : total / static_cast<double>(n);
+}
+
+double Engine::DelayIndex() const {
+  const Impl& m = *impl_;
+  double total = m.finished_delay_ratio;
+  long long n = finished_;
+  const double now = time_s();
+  for (std::size_t v = 0; v < vehicle_count_; ++v) {
+    if (m.state[v] == VehicleState::kFinished) continue;
+    uint32_t off = m.path_offset[v];
+    double whole = m.path_rest_free_s[off];
+    {
+      uint32_t first = m.paths[off];
+      const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
+      whole += m.length[first] / std::min(vt.max_speed_mps, m.max_speed[first]);
+    }
+    double rest = whole;
+    if (m.state[v] == VehicleState::kRunning) {
+      uint32_t d = m.drivable[v];
+      const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
+      double speed = std::min(vt.max_speed_mps, m.max_speed[d]);
+      if (m.is_turn[d]) speed = std::min(speed, vt.turn_speed_mps);
+      rest = m.path_rest_free_s[off + m.path_pos[v]] + std::max(0.0, m.length[d] - m.dis[v]) / speed;
+    }
+    total += (now - m.release_time[v] + rest) / whole;
+    ++n;
+  }
+  return n == 0 ? 1.0 : total / static_cast<double>(n);
+}
+
+std::vector<VehicleView> Engine::RunningVehicles() const {
+  const Impl& m = *impl_;
+  std::vector<VehicleView> out;
+  out.reserve(m.running.size());
+  for (uint32_t v : m.running) {
+    VehicleView view;
+    view.id = VehicleId(v);
+    view.flow = m.flow[v];
+    uint32_t d = m.drivable[v];
+    view.on_lane_link = d >= m.lane_count;
+    view.drivable = view.on_lane_link ? d - m.lane_count : d;
+    view.position_m = m.dis[v];
+    view.speed_mps = m.speed[v];
+    view.length_m = demand_->vehicle_types[m.type[v]].length_m;
+    out.push_back(view);
+  }
+  std::sort(out.begin(), out.end(), [](const VehicleView& a, const VehicleView& b) { return a.id < b.id; });
+  return out;
+}
+
+uint64_t Engine::StateHash() const {
+  const Impl& m = *impl_;
+  uint64_t h = SplitMix64(static_cast<uint64_t>(step_));
+  auto mix = [&h](uint64_t x) { h = SplitMix64(h ^ x); };
+  for (std::size_t v = 0; v < vehicle_count_; ++v) {
+    uint64_t dis_bits, speed_bits;
+    std::memcpy(&dis_bits, &m.dis[v], sizeof dis_bits);
+    std::memcpy(&speed_bits, &m.speed[v], sizeof speed_bits);
+    mix(static_cast<uint64_t>(m.state[v]) | (static_cast<uint64_t>(m.drivable[v]) << 8));
+    mix(dis_bits);
+    mix(speed_bits);
+  }
+  for (PhaseIndex p : phase_) mix(static_cast<uint64_t>(p));
+  return h;
+}
+
+}  // namespace cb::sim

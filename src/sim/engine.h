@@ -1,0 +1,127 @@
+// The twin: a deterministic microscopic traffic simulator.
+//
+// Vehicles drive lane paths (demand/route.h) through a compiled Network. Each
+// step of `step_s` seconds runs these phases, each reading the state committed by
+// the previous phase and writing only its own buffers:
+//   1. release   flows release due vehicles into their first lane's entry queue;
+//   2. insert    a queued vehicle enters its lane when the lane's tail has room;
+//   3. notify    at every intersection, the vehicle nearest to each conflict
+//                point on each of its two lane links is recorded (parallel by
+//                intersection);
+//   4. decide    every vehicle computes its next speed (car-following, red and
+//                full downstream lanes, right of way at conflict points) and where
+//                that speed takes it (parallel by vehicle);
+//   5. move      vehicles change lane / lane link in order of position, finished
+//                vehicles leave (serial, ordered);
+//   6. leaders   each vehicle finds its leader and gap (parallel by lane).
+// The car-following, stop-before and right-of-way rules follow CityFlow's
+// published model so results are comparable with the benchmark literature.
+//
+// Signals are set from outside between steps (SetPhase); the phase shown decides
+// which road links are green. Determinism: no shared random generator; every
+// random choice derives from (seed, vehicle); 1 thread and N threads give the same
+// StateHash(). No heap allocation inside Step() once capacity is reserved.
+// Thread-safety: an Engine is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "base/executor.h"
+#include "base/ids.h"
+#include "demand/demand.h"
+#include "roadnet/network.h"
+
+namespace cb::sim {
+
+struct EngineOptions {
+  double step_s = 1.0;  // simulated seconds per step
+  uint64_t seed = 0;    // all random choices derive from it
+  int threads = 1;      // worker threads for the parallel phases
+  // Vehicles to reserve room for (avoids allocation during the run); 0 = estimate.
+  long long reserve_vehicles = 0;
+};
+
+// Where one vehicle is, for tests, drawing and KPIs.
+struct VehicleView {
+  VehicleId id;
+  int flow = 0;
+  bool on_lane_link = false;
+  uint32_t drivable = 0;  // LaneId or LaneLinkId value depending on on_lane_link
+  double position_m = 0;  // distance of the front from the drivable's start
+  double speed_mps = 0;
+  double length_m = 0;
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<const demand::Demand> demand,
+         const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Advances the simulation by one step.
+  void Step();
+
+  // Shows `phase` at `intersection` from the next step on. Precondition: the
+  // intersection is signalised and the phase exists.
+  void SetPhase(IntersectionId intersection, PhaseIndex phase);
+  PhaseIndex phase(IntersectionId intersection) const { return phase_[intersection.index()]; }
+  bool green(RoadLinkId link) const { return green_[link.index()] != 0; }
+
+  const roadnet::Network& network() const { return *network_; }
+  const demand::Demand& demand() const { return *demand_; }
+  const EngineOptions& options() const { return options_; }
+
+  long long step_count() const { return step_; }
+  double time_s() const { return static_cast<double>(step_) * options_.step_s; }
+
+  // Counters. released = running + waiting_to_enter + finished at every step.
+  long long vehicles_released() const { return static_cast<long long>(vehicle_count_); }
+  long long vehicles_entered() const { return entered_; }
+  long long vehicles_running() const { return running_; }
+  long long vehicles_waiting_to_enter() const { return waiting_; }
+  long long vehicles_finished() const { return finished_; }
+  long long vehicle_updates() const { return vehicle_updates_; }
+
+  // Vehicles on a lane, and those of them slower than 0.1 m/s.
+  int LaneVehicleCount(LaneId lane) const;
+  int LaneWaitingCount(LaneId lane) const;
+  // Vehicles that entered lane links of this intersection since the start.
+  long long IntersectionThroughput(IntersectionId id) const { return intersection_passed_[id.index()]; }
+
+  // CityFlow's average travel time: finished vehicles with their trip time, every
+  // other released vehicle with (now - release time).
+  double AverageTravelTime() const;
+  // The delay index of PRODUCT.md over every released vehicle: (time so far +
+  // free-flow time of the rest) / free-flow time of the whole route.
+  double DelayIndex() const;
+
+  std::vector<VehicleView> RunningVehicles() const;
+  // Hash of every vehicle's state (position, speed, place) and the signal state.
+  uint64_t StateHash() const;
+
+ // Internal state, defined in engine_state.h.
+  struct Impl;
+
+ private:
+  void UpdateLeader(uint32_t vehicle, uint32_t ahead_on_same_drivable);
+  void NotifyCrosses(IntersectionId intersection);
+
+  std::shared_ptr<const roadnet::Network> network_;
+  std::shared_ptr<const demand::Demand> demand_;
+  EngineOptions options_;
+  std::unique_ptr<Impl> impl_;
+
+  long long step_ = 0;
+  std::size_t vehicle_count_ = 0;
+  long long entered_ = 0, running_ = 0, waiting_ = 0, finished_ = 0;
+  long long vehicle_updates_ = 0;
+  std::vector<PhaseIndex> phase_;
+  std::vector<uint8_t> green_;  // by road link
+  std::vector<long long> intersection_passed_;
+};
+
+}  // namespace cb::sim

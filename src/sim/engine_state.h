@@ -1,0 +1,90 @@
+// Internal state of the Engine, shared by engine.cc and step.cc only.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "base/executor.h"
+#include "sim/engine.h"
+
+namespace cb::sim {
+namespace internal {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr int64_t kNotOnLink = std::numeric_limits<int32_t>::max();
+constexpr double kNoSpeedLimitOnLink = 10000;
+
+enum class VehicleState : uint8_t { kWaiting, kRunning, kFinished };
+
+inline uint64_t SplitMix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace internal
+
+struct Engine::Impl {
+  using VehicleState = internal::VehicleState;
+  static constexpr uint32_t kNone = internal::kNone;
+  // --- Static, from the network. Drivables: lanes [0, L), lane links [L, L + K).
+  uint32_t lane_count = 0;
+  std::vector<double> length;     // by drivable
+  std::vector<double> max_speed;  // by drivable
+  std::vector<uint8_t> is_turn;   // by drivable (lane links)
+  std::vector<uint8_t> turn_rank; // by drivable: right of way rank of a lane link's turn (TurnType)
+  std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
+  std::vector<double> approach_m;  // by vehicle type
+
+  // --- Conflict points: nearest vehicle on each side, refreshed every step.
+  struct CrossNotice {
+    uint32_t vehicle[2] = {kNone, kNone};
+    double distance[2] = {0, 0};
+  };
+  std::vector<CrossNotice> notices;
+
+  // --- Vehicles on each drivable, front (farthest along) first.
+  std::vector<std::vector<uint32_t>> on;
+  std::vector<std::vector<uint32_t>> entry_queue;  // by lane
+  std::vector<std::size_t> entry_head;             // by lane
+
+  // --- Lane paths: for each flow and start lane, the drivables in order.
+  std::vector<uint32_t> paths;
+  std::vector<double> path_rest_free_s;  // free-flow time of the path after each entry
+  struct PathRef {
+    uint32_t start_lane;
+    uint32_t offset;
+  };
+  std::vector<std::vector<PathRef>> flow_paths;
+  std::vector<uint32_t> flow_path_length;
+
+  // --- Flow release state (accumulated as CityFlow does, for identical timing).
+  std::vector<double> flow_accumulated, flow_clock;
+  std::vector<uint32_t> flow_released;
+
+  // --- Vehicles (structure of arrays, indexed by VehicleId).
+  std::vector<double> dis, speed, gap, release_time;
+  std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker, priority;
+  std::vector<int32_t> type, flow;
+  std::vector<int64_t> enter_link_step;
+  std::vector<VehicleState> state;
+  // Decisions of this step.
+  std::vector<double> next_dis, next_speed;
+  std::vector<uint32_t> next_pos, next_blocker;
+  std::vector<uint8_t> next_end;
+
+  std::vector<uint32_t> running;  // running vehicles, in order of entry
+  std::vector<std::pair<double, uint32_t>> arrivals;
+  std::vector<uint8_t> dirty;  // by drivable: lost a vehicle this step
+
+  double finished_travel_s = 0;
+  double finished_delay_ratio = 0;
+
+  std::unique_ptr<Executor> executor;
+};
+
+}  // namespace cb::sim
