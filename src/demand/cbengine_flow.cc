@@ -27,15 +27,15 @@ Result<double> ReadTime(const LineCursor& cursor, const TextLine& line, std::str
 // One flow record: its three lines.
 Result<FlowSpec> ReadFlow(LineCursor& cursor, int64_t index, int64_t count, const VehicleType& vehicle) {
   const std::string ordinal = "flow " + std::to_string(index + 1) + " of " + std::to_string(count);
-  Result<const TextLine*> next = cursor.Next("after " + std::to_string(index) + " of " + std::to_string(count) +
-                                                 " flows",
-                                             std::to_string(count) + " flow records of 3 lines each");
+  Result<const TextLine*> next =
+      cursor.Next("after " + std::to_string(index) + " of " + std::to_string(count) + " flows",
+                  std::to_string(count) + " flow records of 3 lines each");
   if (!next.ok()) return next.status();
   const TextLine& times = **next;
   if (times.tokens.size() != 3) {
-    return cursor.Error(times.number,
-                        "first line of " + ordinal + " has " + std::to_string(times.tokens.size()) + " fields",
-                        "3 fields: start_s end_s interval_s");
+    return cursor.Error(
+        times.number, "first line of " + ordinal + " has " + std::to_string(times.tokens.size()) + " fields",
+        "3 fields: start_s end_s interval_s");
   }
   FlowSpec flow;
   flow.vehicle = vehicle;
@@ -51,9 +51,10 @@ Result<FlowSpec> ReadFlow(LineCursor& cursor, int64_t index, int64_t count, cons
                         "a start time >= 0 s");
   }
   if (*end < *start) {
-    return cursor.Error(times.number,
-                        "end time " + Quote(times.tokens[1]) + " is before start time " + Quote(times.tokens[0]),
-                        "an end time >= the start time");
+    return cursor.Error(
+        times.number,
+        "end time " + Quote(times.tokens[1]) + " is before start time " + Quote(times.tokens[0]),
+        "an end time >= the start time");
   }
   if (!(*interval > 0)) {
     return cursor.Error(times.number, "interval " + Quote(times.tokens[2]) + " is not positive",
@@ -66,16 +67,19 @@ Result<FlowSpec> ReadFlow(LineCursor& cursor, int64_t index, int64_t count, cons
   next = cursor.Next("inside " + ordinal, "the number of roads of its route");
   if (!next.ok()) return next.status();
   const TextLine& count_line = **next;
-  std::optional<int64_t> roads =
-      count_line.tokens.size() == 1 ? roadnet::cbengine_text::ParseInteger(count_line.tokens[0]) : std::nullopt;
+  std::optional<int64_t> roads = count_line.tokens.size() == 1
+                                     ? roadnet::cbengine_text::ParseInteger(count_line.tokens[0])
+                                     : std::nullopt;
   if (!roads || *roads < 1) {
     std::string shown;
     for (std::string_view t : count_line.tokens) shown += (shown.empty() ? "" : " ") + std::string(t);
-    return cursor.Error(count_line.number, "route length '" + shown + "' of " + ordinal + " is not a road count",
+    return cursor.Error(count_line.number,
+                        "route length '" + shown + "' of " + ordinal + " is not a road count",
                         "a line with one integer >= 1, the number of roads of the route");
   }
 
-  next = cursor.Next("inside " + ordinal, "a line with the " + std::to_string(*roads) + " road ids of its route");
+  next = cursor.Next("inside " + ordinal,
+                     "a line with the " + std::to_string(*roads) + " road ids of its route");
   if (!next.ok()) return next.status();
   const TextLine& route = **next;
   if (static_cast<int64_t>(route.tokens.size()) != *roads) {

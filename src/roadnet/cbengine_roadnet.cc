@@ -64,7 +64,8 @@ LineCursor::LineCursor(std::string_view text, std::string source) : source_(std:
     std::string_view line = text.substr(pos, line_end - pos);
     ++number;
     pos = newline == std::string_view::npos ? text.size() : newline + 1;
-    if (std::size_t comment = line.find("//"); comment != std::string_view::npos) line = line.substr(0, comment);
+    if (std::size_t comment = line.find("//"); comment != std::string_view::npos)
+      line = line.substr(0, comment);
     TextLine parsed;
     parsed.number = number;
     std::size_t i = 0;
@@ -179,8 +180,8 @@ std::string Quote(std::string_view token) { return "'" + std::string(token) + "'
 
 std::string Where(const std::string& source, int line) { return source + ":" + std::to_string(line); }
 
-Status CheckFieldCount(const LineCursor& cursor, const TextLine& line, std::size_t count, std::string_view record,
-                       std::string_view layout) {
+Status CheckFieldCount(const LineCursor& cursor, const TextLine& line, std::size_t count,
+                       std::string_view record, std::string_view layout) {
   if (line.tokens.size() == count) return Status::Ok();
   return cursor.Error(line.number,
                       std::string(record) + " has " + std::to_string(line.tokens.size()) + " fields",
@@ -190,7 +191,8 @@ Status CheckFieldCount(const LineCursor& cursor, const TextLine& line, std::size
 Result<double> ReadReal(const LineCursor& cursor, const TextLine& line, std::string_view token,
                         std::string_view name) {
   std::optional<double> value = cbengine_text::ParseReal(token);
-  if (!value) return cursor.Error(line.number, std::string(name) + " " + Quote(token) + " is not a number", "a number");
+  if (!value)
+    return cursor.Error(line.number, std::string(name) + " " + Quote(token) + " is not a number", "a number");
   return *value;
 }
 
@@ -206,7 +208,8 @@ Result<std::string> ReadId(const LineCursor& cursor, const TextLine& line, std::
 }
 
 // `direction` is 1 or 2 (only used in messages).
-Result<int> ReadLaneCount(const LineCursor& cursor, const TextLine& line, std::string_view token, int direction) {
+Result<int> ReadLaneCount(const LineCursor& cursor, const TextLine& line, std::string_view token,
+                          int direction) {
   const std::string name = "lane count " + Quote(token) + " of direction " + std::to_string(direction);
   std::optional<int64_t> value = cbengine_text::ParseInteger(token);
   if (!value) return cursor.Error(line.number, name + " is not an integer", "a lane count >= 1");
@@ -219,7 +222,8 @@ Result<int> ReadLaneCount(const LineCursor& cursor, const TextLine& line, std::s
   return static_cast<int>(*value);
 }
 
-Status ReadIntersections(LineCursor& cursor, RawNetwork& net, std::unordered_map<std::string, int>& index_of) {
+Status ReadIntersections(LineCursor& cursor, RawNetwork& net,
+                         std::unordered_map<std::string, int>& index_of) {
   Result<int64_t> count = cursor.NextCount("intersections");
   if (!count.ok()) return count.status();
   for (int64_t i = 0; i < *count; ++i) {
@@ -228,7 +232,8 @@ Status ReadIntersections(LineCursor& cursor, RawNetwork& net, std::unordered_map
                     std::to_string(*count) + " intersection records");
     if (!next.ok()) return next.status();
     const TextLine& line = **next;
-    CB_RETURN_IF_ERROR(CheckFieldCount(cursor, line, 4, "intersection record", "latitude longitude id signalised"));
+    CB_RETURN_IF_ERROR(
+        CheckFieldCount(cursor, line, 4, "intersection record", "latitude longitude id signalised"));
     Result<double> latitude = ReadReal(cursor, line, line.tokens[0], "latitude");
     if (!latitude.ok()) return latitude.status();
     if (*latitude < -90 || *latitude > 90) {
@@ -245,7 +250,8 @@ Status ReadIntersections(LineCursor& cursor, RawNetwork& net, std::unordered_map
     if (!id.ok()) return id.status();
     std::optional<int64_t> flag = cbengine_text::ParseInteger(line.tokens[3]);
     if (!flag || (*flag != 0 && *flag != 1)) {
-      return cursor.Error(line.number, "signalised flag " + Quote(line.tokens[3]) + " is not 0 or 1", "0 or 1");
+      return cursor.Error(line.number, "signalised flag " + Quote(line.tokens[3]) + " is not 0 or 1",
+                          "0 or 1");
     }
     auto [it, inserted] = index_of.emplace(*id, static_cast<int>(net.intersections.size()));
     if (!inserted) {
@@ -264,7 +270,8 @@ Status ReadIntersections(LineCursor& cursor, RawNetwork& net, std::unordered_map
 Status ReadLaneLine(LineCursor& cursor, const std::string& road_id, int lane_count, int direction,
                     std::vector<std::array<bool, 3>>& lanes) {
   const std::string dir = "direction " + std::to_string(direction) + " of road " + Quote(road_id);
-  Result<const TextLine*> next = cursor.Next("before the lane line of " + dir, "a line of 3 digits per lane of " + dir);
+  Result<const TextLine*> next =
+      cursor.Next("before the lane line of " + dir, "a line of 3 digits per lane of " + dir);
   if (!next.ok()) return next.status();
   const TextLine& line = **next;
   const std::size_t expected_digits = static_cast<std::size_t>(lane_count) * 3;
@@ -279,8 +286,8 @@ Status ReadLaneLine(LineCursor& cursor, const std::string& road_id, int lane_cou
     std::string_view token = line.tokens[t];
     if (token != "0" && token != "1") {
       return cursor.Error(line.number,
-                          "lane permission " + Quote(token) + " (digit " + std::to_string(t + 1) + ") of " + dir +
-                              " is not 0 or 1",
+                          "lane permission " + Quote(token) + " (digit " + std::to_string(t + 1) + ") of " +
+                              dir + " is not 0 or 1",
                           "a digit 0 or 1");
     }
     lanes[t / 3][t % 3] = token == "1";
@@ -288,20 +295,24 @@ Status ReadLaneLine(LineCursor& cursor, const std::string& road_id, int lane_cou
   return Status::Ok();
 }
 
-Status ReadRoads(LineCursor& cursor, RawNetwork& net, const std::unordered_map<std::string, int>& intersection_of,
+Status ReadRoads(LineCursor& cursor, RawNetwork& net,
+                 const std::unordered_map<std::string, int>& intersection_of,
                  std::unordered_map<std::string, int>& road_of) {
   Result<int64_t> count = cursor.NextCount("roads");
   if (!count.ok()) return count.status();
   for (int64_t i = 0; i < *count; ++i) {
-    Result<const TextLine*> next = cursor.Next("after " + std::to_string(i) + " of " + std::to_string(*count) + " roads",
-                                               std::to_string(*count) + " road records of 3 lines each");
+    Result<const TextLine*> next =
+        cursor.Next("after " + std::to_string(i) + " of " + std::to_string(*count) + " roads",
+                    std::to_string(*count) + " road records of 3 lines each");
     if (!next.ok()) return next.status();
     const TextLine& line = **next;
-    CB_RETURN_IF_ERROR(CheckFieldCount(cursor, line, 8, "road record",
-                                       "from to length_m speed_limit_mps lanes_dir1 lanes_dir2 id_dir1 id_dir2"));
+    CB_RETURN_IF_ERROR(
+        CheckFieldCount(cursor, line, 8, "road record",
+                        "from to length_m speed_limit_mps lanes_dir1 lanes_dir2 id_dir1 id_dir2"));
     std::array<int, 2> ends{};
     for (int e = 0; e < 2; ++e) {
-      Result<std::string> id = ReadId(cursor, line, line.tokens[e], e == 0 ? "from intersection" : "to intersection");
+      Result<std::string> id =
+          ReadId(cursor, line, line.tokens[e], e == 0 ? "from intersection" : "to intersection");
       if (!id.ok()) return id.status();
       auto it = intersection_of.find(*id);
       if (it == intersection_of.end()) {
@@ -318,7 +329,8 @@ Status ReadRoads(LineCursor& cursor, RawNetwork& net, const std::unordered_map<s
     Result<double> length = ReadReal(cursor, line, line.tokens[2], "length");
     if (!length.ok()) return length.status();
     if (!(*length > 0)) {
-      return cursor.Error(line.number, "length " + Quote(line.tokens[2]) + " is not positive", "a length in metres > 0");
+      return cursor.Error(line.number, "length " + Quote(line.tokens[2]) + " is not positive",
+                          "a length in metres > 0");
     }
     Result<double> speed = ReadReal(cursor, line, line.tokens[3], "speed limit");
     if (!speed.ok()) return speed.status();
@@ -334,14 +346,17 @@ Status ReadRoads(LineCursor& cursor, RawNetwork& net, const std::unordered_map<s
     }
     std::array<std::string, 2> ids;
     for (int d = 0; d < 2; ++d) {
-      Result<std::string> id = ReadId(cursor, line, line.tokens[6 + d], d == 0 ? "road id of direction 1" : "road id of direction 2");
+      Result<std::string> id = ReadId(cursor, line, line.tokens[6 + d],
+                                      d == 0 ? "road id of direction 1" : "road id of direction 2");
       if (!id.ok()) return id.status();
       auto [it, inserted] = road_of.emplace(*id, static_cast<int>(net.roads.size()) + d);
       if (!inserted) {
-        int first_line = it->second < static_cast<int>(net.roads.size()) ? net.roads[it->second].line : line.number;
-        return cursor.Error(line.number,
-                            "duplicate road id " + Quote(*id) + " (first on line " + std::to_string(first_line) + ")",
-                            "each road id once");
+        int first_line =
+            it->second < static_cast<int>(net.roads.size()) ? net.roads[it->second].line : line.number;
+        return cursor.Error(
+            line.number,
+            "duplicate road id " + Quote(*id) + " (first on line " + std::to_string(first_line) + ")",
+            "each road id once");
       }
       ids[d] = *id;
     }
@@ -360,7 +375,8 @@ Status ReadRoads(LineCursor& cursor, RawNetwork& net, const std::unordered_map<s
   return Status::Ok();
 }
 
-Status ReadSignals(LineCursor& cursor, RawNetwork& net, const std::unordered_map<std::string, int>& intersection_of,
+Status ReadSignals(LineCursor& cursor, RawNetwork& net,
+                   const std::unordered_map<std::string, int>& intersection_of,
                    const std::unordered_map<std::string, int>& road_of) {
   Result<int64_t> count = cursor.NextCount("signals");
   if (!count.ok()) return count.status();
@@ -404,17 +420,17 @@ Status ReadSignals(LineCursor& cursor, RawNetwork& net, const std::unordered_map
                             "a road leaving intersection " + Quote(*id) + " or -1");
       }
       if (net.roads[road->second].from != inter) {
-        return cursor.Error(line.number,
-                            "road " + Quote(*road_id) + " on the " + leg_name + " does not leave intersection " +
-                                Quote(*id),
-                            "a road whose first intersection is " + Quote(*id) + " or -1");
+        return cursor.Error(
+            line.number,
+            "road " + Quote(*road_id) + " on the " + leg_name + " does not leave intersection " + Quote(*id),
+            "a road whose first intersection is " + Quote(*id) + " or -1");
       }
       for (int other = 0; other < leg; ++other) {
         if (signal.out_road[other] == road->second) {
-          return cursor.Error(line.number,
-                              "road " + Quote(*road_id) + " is on both the " + kLegName[other] + " and the " +
-                                  leg_name,
-                              "a different road on each leg");
+          return cursor.Error(
+              line.number,
+              "road " + Quote(*road_id) + " is on both the " + kLegName[other] + " and the " + leg_name,
+              "a different road on each leg");
         }
       }
       signal.out_road[leg] = road->second;
@@ -461,8 +477,9 @@ std::vector<Point> LaneLinkPath(const Junction& j, Point in_leg, int in_lane, Po
   return BezierPath(start, in_dir, end, out_leg);
 }
 
-RoadLinkSpec MakeRoadLink(const RawRoad& in, const RawRoad& out, TurnType turn, const std::vector<int>& from_lanes,
-                          const Junction& junction, Point in_leg, Point out_leg, std::string where) {
+RoadLinkSpec MakeRoadLink(const RawRoad& in, const RawRoad& out, TurnType turn,
+                          const std::vector<int>& from_lanes, const Junction& junction, Point in_leg,
+                          Point out_leg, std::string where) {
   RoadLinkSpec link;
   link.from_road = in.id;
   link.to_road = out.id;
@@ -522,8 +539,9 @@ ProjectedNetwork Project(const RawNetwork& net) {
 
 // Movements and phases of an intersection with a signal record. The record's legs
 // define the directions; the turn from leg k to leg k+1 (mod 4) is a left turn.
-Status AddSignalisedMovements(const RawNetwork& net, const RawSignal& signal, const std::vector<int>& outgoing,
-                              const std::string& source, IntersectionSpec& spec) {
+Status AddSignalisedMovements(const RawNetwork& net, const RawSignal& signal,
+                              const std::vector<int>& outgoing, const std::string& source,
+                              IntersectionSpec& spec) {
   for (int road : outgoing) {
     if (std::find(signal.out_road.begin(), signal.out_road.end(), road) == signal.out_road.end()) {
       return cbengine_text::LineError(source, signal.line,
@@ -585,10 +603,10 @@ Status AddSignalisedMovements(const RawNetwork& net, const RawSignal& signal, co
     spec.phases.push_back(PhaseSpec{kPhaseDurationS, std::move(green), where});
   }
   if (spec.control_phases.empty()) {
-    return cbengine_text::LineError(source, signal.line,
-                                    "the signal of intersection " + Quote(spec.id) +
-                                        " serves no left or through movement in any phase",
-                                    "at least two legs joined by a permitted left or through movement");
+    return cbengine_text::LineError(
+        source, signal.line,
+        "the signal of intersection " + Quote(spec.id) + " serves no left or through movement in any phase",
+        "at least two legs joined by a permitted left or through movement");
   }
   return Status::Ok();
 }

@@ -51,8 +51,30 @@ std::vector<Point> GenerateLaneLinkCurve(Point start, Point start_dir, Point end
   return points;
 }
 
+struct Box {
+  double min_x, min_y, max_x, max_y;
+};
+
+Box BoundingBox(const std::vector<Point>& points) {
+  Box box{points[0].x, points[0].y, points[0].x, points[0].y};
+  for (const Point& p : points) {
+    box.min_x = std::min(box.min_x, p.x);
+    box.min_y = std::min(box.min_y, p.y);
+    box.max_x = std::max(box.max_x, p.x);
+    box.max_y = std::max(box.max_y, p.y);
+  }
+  return box;
+}
+
+bool Overlap(const Box& a, const Box& b) {
+  constexpr double kSlack = 1e-6;
+  return a.min_x <= b.max_x + kSlack && b.min_x <= a.max_x + kSlack && a.min_y <= b.max_y + kSlack &&
+         b.min_y <= a.max_y + kSlack;
+}
+
 // First point (in the order of a's segments, then b's) where two polylines meet.
 bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b, double* dist_a, double* dist_b) {
+  if (!Overlap(BoundingBox(a), BoundingBox(b))) return false;
   double walked_a = 0;
   for (std::size_t i = 0; i + 1 < a.size(); ++i) {
     Point a1 = a[i], a2 = a[i + 1];

@@ -41,8 +41,11 @@ struct Engine::Impl {
   std::vector<double> approach_m;  // by vehicle type
 
   // --- Conflict points: nearest vehicle on each side, refreshed every step.
+  // A side's entry is current only when its stamp equals the step it was written
+  // in, so nothing has to be cleared between steps.
   struct CrossNotice {
     uint32_t vehicle[2] = {kNone, kNone};
+    int64_t stamp[2] = {-1, -1};
     double distance[2] = {0, 0};
   };
   std::vector<CrossNotice> notices;

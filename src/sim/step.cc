@@ -19,8 +19,14 @@ namespace {
 class Decider {
  public:
   Decider(const Engine::Impl& m, const roadnet::Network& net, const std::vector<demand::VehicleType>& types,
-          const std::vector<uint8_t>& green, double dt)
-      : m_(m), lane_links_(&net.lane_links()), crosses_(&net.crosses()), types_(types), green_(green), dt_(dt) {}
+          const std::vector<uint8_t>& green, double dt, long long step)
+      : m_(m),
+        lane_links_(&net.lane_links()),
+        crosses_(&net.crosses()),
+        types_(types),
+        green_(green),
+        dt_(dt),
+        step_(step) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v`.
   void Decide(uint32_t v, Engine::Impl& out) const {
@@ -119,7 +125,7 @@ class Decider {
       if (ref.distance_m < to_link_start) continue;
       if (!CanPass(v, vt, link, ref, to_link_start)) {
         s = std::min(s, StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_));
-        *blocker = m_.notices[ref.cross].vehicle[1 - ref.side];
+        *blocker = m_.notices[ref.cross].vehicle[1 - ref.side];  // current: CanPass checked the stamp
         break;
       }
     }
@@ -135,8 +141,8 @@ class Decider {
                double to_link_start) const {
     const Engine::Impl::CrossNotice& notice = m_.notices[ref.cross];
     const int side = ref.side;
+    if (notice.stamp[1 - side] != step_) return true;
     uint32_t foe = notice.vehicle[1 - side];
-    if (foe == kNone) return true;
     const demand::VehicleType& ft = types_[m_.type[foe]];
     const double d1 = ref.distance_m - to_link_start;
     const double d2 = notice.distance[1 - side];
@@ -204,6 +210,7 @@ class Decider {
   const std::vector<demand::VehicleType>& types_;
   const std::vector<uint8_t>& green_;
   double dt_;
+  long long step_;
 };
 
 }  // namespace
@@ -291,7 +298,7 @@ void Engine::Step() {
   });
 
   // 4. Decide: next speed and position of every running vehicle.
-  const Decider decider(m, net, types, green_, dt);
+  const Decider decider(m, net, types, green_, dt, step_);
   m.executor->ParallelFor(m.running.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) decider.Decide(m.running[i], m);
   });
@@ -410,10 +417,10 @@ void Engine::NotifyCrosses(IntersectionId id) {
   Impl& m = *impl_;
   const roadnet::Network& net = *network_;
   const roadnet::Intersection& inter = net.intersection(id);
-  for (uint32_t c : inter.crosses) m.notices[c] = Impl::CrossNotice{};
   const auto& types = demand_->vehicle_types;
   auto notify = [&](const roadnet::LaneLink::CrossRef& ref, uint32_t v, double distance) {
     m.notices[ref.cross].vehicle[ref.side] = v;
+    m.notices[ref.cross].stamp[ref.side] = step_;
     m.notices[ref.cross].distance[ref.side] = distance;
   };
   for (RoadLinkId rl : inter.road_links) {

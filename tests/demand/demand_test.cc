@@ -1,0 +1,96 @@
+#include "demand/demand.h"
+
+#include <gtest/gtest.h>
+
+#include "demand/route.h"
+#include "testing/tiny_network.h"
+
+namespace cb::demand {
+namespace {
+
+class DemandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+    ASSERT_TRUE(net.ok()) << net.status().message();
+    net_ = std::move(net).value();
+  }
+  Result<Demand> Build(std::vector<FlowSpec> flows) {
+    DemandSpec spec;
+    spec.source = "flows.json";
+    spec.flows = std::move(flows);
+    return BuildDemand(spec, net_);
+  }
+  void ExpectInvalid(const Result<Demand>& d, const std::string& fragment) {
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.status().message().find(fragment), std::string::npos) << d.status().message();
+    EXPECT_NE(d.status().message().find("flows.json"), std::string::npos) << d.status().message();
+  }
+  roadnet::Network net_;
+};
+
+TEST_F(DemandTest, BuildsValidFlows) {
+  auto d = Build({testing::MakeFlow({"W_C", "C_E"}, 5), testing::MakeFlow({"N_C", "C_E"}, 10, 100, 200)});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->flows.size(), 2u);
+  EXPECT_EQ(d->vehicle_types.size(), 1u);  // identical vehicles share a type
+  // Both roads plus the mean length of the movement's lane links.
+  const roadnet::RoadLink& link =
+      net_.road_link(*net_.FindRoadLink(*net_.FindRoad("W_C"), *net_.FindRoad("C_E")));
+  double through = 0;
+  for (LaneLinkId ll : link.lane_links) through += net_.lane_link(ll).length_m / link.lane_links.size();
+  EXPECT_NEAR(d->flows[0].route_length_m, 290 + 290 + through, 1e-9);
+}
+
+TEST_F(DemandTest, CountsDueVehicles) {
+  auto d = Build({testing::MakeFlow({"W_C", "C_E"}, 5), testing::MakeFlow({"N_C", "C_E"}, 10, 100, 200)});
+  ASSERT_TRUE(d.ok());
+  // 0, 5, ..., 595 -> 120; 100, 110, ..., 200 -> 11
+  EXPECT_EQ(d->VehiclesDueBefore(600), 120 + 11);
+}
+
+TEST_F(DemandTest, RejectsUnknownRoad) {
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_X"}, 5)}), "route[1] names unknown road 'C_X'");
+}
+
+TEST_F(DemandTest, RejectsUnconnectedRoads) {
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "N_C"}, 5)}), "are not connected by a movement");
+}
+
+TEST_F(DemandTest, RejectsBadTimesAndIntervals) {
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 0)}), "interval must be > 0");
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, -3)}), "startTime must be >= 0");
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, 50, 10)}), "endTime must be");
+}
+
+TEST_F(DemandTest, RejectsBadVehicle) {
+  FlowSpec f = testing::MakeFlow({"W_C", "C_E"}, 5);
+  f.vehicle.max_speed_mps = -1;
+  ExpectInvalid(Build({f}), "maxSpeed must be > 0");
+  f = testing::MakeFlow({"W_C", "C_E"}, 5);
+  f.vehicle.length_m = 0;
+  ExpectInvalid(Build({f}), "length must be > 0");
+}
+
+TEST_F(DemandTest, RejectsEmptyRoute) { ExpectInvalid(Build({testing::MakeFlow({}, 5)}), "route is empty"); }
+
+TEST_F(DemandTest, LanePathUsesTheTurningLane) {
+  std::vector<RoadId> route = {*net_.FindRoad("W_C"), *net_.FindRoad("C_N")};  // left turn
+  auto starts = StartLanes(net_, route);
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(net_.lane(starts[0]).index_in_road, 0);
+  auto path = PlanLanePath(net_, route, starts[0]);
+  ASSERT_TRUE(path.ok());
+  EXPECT_EQ(path->lanes.size(), 2u);
+  EXPECT_EQ(path->links.size(), 1u);
+  // Without a further turn, the vehicle keeps its lane index.
+  EXPECT_EQ(net_.lane(path->lanes[1]).index_in_road, 0);
+}
+
+TEST_F(DemandTest, SingleRoadRouteMayStartOnAnyLane) {
+  std::vector<RoadId> route = {*net_.FindRoad("W_C")};
+  EXPECT_EQ(StartLanes(net_, route).size(), 3u);
+}
+
+}  // namespace
+}  // namespace cb::demand

@@ -1,0 +1,119 @@
+#include "metrics/kpis.h"
+
+#include <gtest/gtest.h>
+
+#include "control/controller.h"
+#include "demand/scenario.h"
+#include "testing/tiny_network.h"
+
+namespace cb::metrics {
+namespace {
+
+const std::string kData = CB_DATA_DIR;
+
+struct RunResult {
+  Summary summary;
+  std::vector<NetworkSample> series;
+};
+
+RunResult RunReferenceProtocol(const std::string& roadnet, const std::string& flow, const std::string& controller) {
+  auto scenario = demand::LoadScenario(kData + roadnet, kData + flow);
+  EXPECT_TRUE(scenario.ok()) << scenario.status().message();
+  sim::Engine engine(scenario->network, scenario->demand, {});
+  control::SignalOptions options;  // 15 s decisions, 5 s yellow
+  control::SignalManager signals(engine, std::move(control::MakeController(controller)).value(), options);
+  KpiRecorder recorder(engine);
+  for (int s = 0; s < 3600; ++s) {
+    signals.BeforeStep();
+    engine.Step();
+    recorder.AfterStep();
+  }
+  return {recorder.Finish(), recorder.network_series()};
+}
+
+// CityFlow's own figures under the reference protocol (PRODUCT.md); the twin must
+// land within 5 %.
+TEST(ReferenceProtocol, HangzhouRealMatchesCityflow) {
+  RunResult fixed = RunReferenceProtocol("/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                         "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", "fixed");
+  EXPECT_NEAR(fixed.summary.average_travel_time_s, 614.98, 614.98 * 0.05);
+  RunResult mp = RunReferenceProtocol("/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                      "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", "maxpressure");
+  EXPECT_NEAR(mp.summary.average_travel_time_s, 334.22, 334.22 * 0.05);
+  EXPECT_EQ(mp.summary.vehicles_released, 2983);
+  ASSERT_EQ(mp.series.size(), 60u);  // one sample a minute
+  EXPECT_DOUBLE_EQ(mp.series.back().time_s, 3600);
+}
+
+TEST(ReferenceProtocol, Jinan2000MatchesCityflow) {
+  RunResult mp = RunReferenceProtocol("/cityflow/jinan_3x4/roadnet_3_4.json",
+                                      "/cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", "maxpressure");
+  EXPECT_NEAR(mp.summary.average_travel_time_s, 293.52, 293.52 * 0.05);
+}
+
+TEST(Kpis, DefinitionsOnATinyRun) {
+  auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(net.ok());
+  auto shared_net = std::make_shared<const roadnet::Network>(std::move(net).value());
+  demand::DemandSpec spec;
+  spec.flows = {testing::MakeFlow({"W_C", "C_E"}, 1000, 0, 0)};
+  auto d = demand::BuildDemand(spec, *shared_net);
+  ASSERT_TRUE(d.ok());
+  sim::Engine engine(shared_net, std::make_shared<const demand::Demand>(std::move(d).value()), {});
+  engine.SetPhase(*shared_net->FindIntersection("C"), 1);
+  KpiOptions options;
+  options.sample_interval_s = 10;
+  KpiRecorder recorder(engine, options);
+  for (int s = 0; s < 30; ++s) {
+    engine.Step();
+    recorder.AfterStep();
+  }
+  // Mid-trip: travel time is time so far; the delay index is above 1 only by the
+  // start-up acceleration.
+  Summary mid = recorder.Finish();
+  EXPECT_DOUBLE_EQ(mid.average_travel_time_s, 30);
+  EXPECT_GT(mid.delay_index, 1.0);
+  EXPECT_LT(mid.delay_index, 1.1);
+  EXPECT_EQ(mid.vehicles_finished, 0);
+  for (int s = 0; s < 90; ++s) {
+    engine.Step();
+    recorder.AfterStep();
+  }
+  Summary end = recorder.Finish();
+  EXPECT_EQ(end.vehicles_finished, 1);
+  EXPECT_LT(end.average_travel_time_s, 70);  // the trip's own time, frozen at arrival
+  EXPECT_EQ(end.served_at_threshold, 1);
+  EXPECT_EQ(end.delay_threshold_exceeded_at_s, -1);
+  EXPECT_EQ(recorder.network_series().size(), 12u);
+}
+
+TEST(Kpis, ServedVehiclesStopCountingWhenTheIndexPassesTheThreshold) {
+  // A permanent red: delay grows without bound.
+  auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(net.ok());
+  auto shared_net = std::make_shared<const roadnet::Network>(std::move(net).value());
+  demand::DemandSpec spec;
+  spec.flows = {testing::MakeFlow({"W_C", "C_E"}, 10)};
+  auto d = demand::BuildDemand(spec, *shared_net);
+  ASSERT_TRUE(d.ok());
+  sim::Engine engine(shared_net, std::make_shared<const demand::Demand>(std::move(d).value()), {});
+  engine.SetPhase(*shared_net->FindIntersection("C"), 2);
+  KpiOptions options;
+  options.delay_check_interval_s = 100;
+  KpiRecorder recorder(engine, options);
+  long long entered_at_exceed = -1;
+  for (int s = 0; s < 1000; ++s) {
+    engine.Step();
+    recorder.AfterStep();
+    if (entered_at_exceed < 0 && recorder.Finish().delay_threshold_exceeded_at_s > 0) {
+      entered_at_exceed = engine.vehicles_entered();
+    }
+  }
+  Summary summary = recorder.Finish();
+  ASSERT_GT(summary.delay_threshold_exceeded_at_s, 0);
+  EXPECT_EQ(summary.served_at_threshold, entered_at_exceed);
+  EXPECT_LT(summary.served_at_threshold, summary.vehicles_entered);
+}
+
+}  // namespace
+}  // namespace cb::metrics

@@ -1,0 +1,126 @@
+#include "roadnet/network.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/tiny_network.h"
+
+namespace cb::roadnet {
+namespace {
+
+TEST(BuildNetwork, CompilesTheTinyCross) {
+  auto net = BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  EXPECT_EQ(net->intersections().size(), 5u);
+  EXPECT_EQ(net->roads().size(), 8u);
+  EXPECT_EQ(net->lanes().size(), 24u);
+  EXPECT_EQ(net->road_links().size(), 12u);
+  EXPECT_EQ(net->lane_links().size(), 36u);
+  EXPECT_EQ(net->signalised_count(), 1);
+  const Intersection& c = net->intersection(*net->FindIntersection("C"));
+  EXPECT_EQ(c.clearance_phase, 0);
+  // Phases 1-4 already serve every straight and left movement.
+  EXPECT_EQ(c.control_phases, (std::vector<int>{1, 2, 3, 4}));
+  // Lanes end at the edge of the 10 m wide intersection.
+  EXPECT_NEAR(net->road(*net->FindRoad("W_C")).length_m, 290, 1e-9);
+  EXPECT_NEAR(net->road(*net->FindRoad("C_E")).length_m, 290, 1e-9);
+  // Crossing movements meet: W->E straight crosses N->S straight.
+  EXPECT_GT(net->crosses().size(), 0u);
+  RoadLinkId we = *net->FindRoadLink(*net->FindRoad("W_C"), *net->FindRoad("C_E"));
+  RoadLinkId ns = *net->FindRoadLink(*net->FindRoad("N_C"), *net->FindRoad("C_S"));
+  EXPECT_EQ(net->road_link(we).turn, TurnType::kStraight);
+  bool found = false;
+  for (const Cross& x : net->crosses()) {
+    RoadLinkId a = net->lane_link(x.lane_link[0]).road_link, b = net->lane_link(x.lane_link[1]).road_link;
+    found = found || (a == we && b == ns) || (a == ns && b == we);
+  }
+  EXPECT_TRUE(found);
+  for (const LaneLink& ll : net->lane_links()) {
+    for (std::size_t i = 1; i < ll.crosses.size(); ++i) EXPECT_LE(ll.crosses[i - 1].distance_m, ll.crosses[i].distance_m);
+  }
+}
+
+TEST(BuildNetwork, DerivesStartLanesOfMovements) {
+  auto net = BuildNetwork(testing::MakeCrossSpec());
+  ASSERT_TRUE(net.ok());
+  RoadLinkId left = *net->FindRoadLink(*net->FindRoad("S_C"), *net->FindRoad("C_W"));
+  ASSERT_EQ(net->road_link(left).from_lanes.size(), 1u);
+  EXPECT_EQ(net->lane(net->road_link(left).from_lanes[0]).index_in_road, 0);
+  EXPECT_EQ(net->road_link(left).turn, TurnType::kLeft);
+}
+
+void ExpectInvalid(const Result<Network>& net, const std::string& fragment) {
+  ASSERT_FALSE(net.ok());
+  EXPECT_EQ(net.status().code(), Status::Code::kInvalidInput);
+  EXPECT_NE(net.status().message().find(fragment), std::string::npos) << net.status().message();
+}
+
+TEST(BuildNetwork, RejectsDuplicateRoadIds) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[1].id = spec.roads[0].id;
+  ExpectInvalid(BuildNetwork(spec), "duplicate road id 'N_C'");
+}
+
+TEST(BuildNetwork, RejectsUnknownIntersection) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[0].to_intersection = "nowhere";
+  ExpectInvalid(BuildNetwork(spec), "unknown intersection 'nowhere'");
+}
+
+TEST(BuildNetwork, RejectsRoadWithOnePoint) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[2].points.resize(1);
+  ExpectInvalid(BuildNetwork(spec), "fewer than 2 points");
+}
+
+TEST(BuildNetwork, RejectsZeroAndNegativeLengths) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[0].points = {{0, 0}, {0, 0}};
+  ExpectInvalid(BuildNetwork(spec), "zero length");
+  spec = testing::MakeCrossSpec();
+  spec.roads[0].length_m = -5;
+  ExpectInvalid(BuildNetwork(spec), "expected > 0");
+}
+
+TEST(BuildNetwork, RejectsRoadWithoutLanesOrSpeed) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[0].lanes.clear();
+  ExpectInvalid(BuildNetwork(spec), "has no lanes");
+  spec = testing::MakeCrossSpec();
+  spec.roads[0].lanes[1].max_speed_mps = 0;
+  ExpectInvalid(BuildNetwork(spec), "maxSpeed must be > 0");
+}
+
+TEST(BuildNetwork, RejectsLaneIndexOutOfRange) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().road_links[0].lane_links[0].to_lane = 7;
+  ExpectInvalid(BuildNetwork(spec), "endLaneIndex 7 out of range, expected 0..2");
+}
+
+TEST(BuildNetwork, RejectsMovementBetweenRoadsThatDoNotMeet) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().road_links[0].from_road = "C_E";  // leaves C, does not end there
+  ExpectInvalid(BuildNetwork(spec), "does not end at intersection 'C'");
+}
+
+TEST(BuildNetwork, RejectsPhaseNamingMissingRoadLink) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().phases[2].green_road_links.push_back(12);
+  ExpectInvalid(BuildNetwork(spec), "names road link 12, expected 0..11");
+}
+
+TEST(BuildNetwork, RejectsUnknownRoadInMovement) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().road_links[3].to_road = "ghost";
+  ExpectInvalid(BuildNetwork(spec), "unknown endRoad 'ghost'");
+}
+
+TEST(BuildNetwork, UnsignalisedWhenNoPhases) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().phases.clear();
+  auto net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(net->signalised_count(), 0);
+}
+
+}  // namespace
+}  // namespace cb::roadnet

@@ -1,0 +1,161 @@
+#include "sim/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "control/controller.h"
+#include "demand/scenario.h"
+#include "testing/tiny_network.h"
+
+namespace cb::sim {
+namespace {
+
+const std::string kData = CB_DATA_DIR;
+
+struct Tiny {
+  std::shared_ptr<const roadnet::Network> net;
+  std::shared_ptr<const demand::Demand> demand;
+};
+
+Tiny MakeTiny(std::vector<demand::FlowSpec> flows) {
+  auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  Tiny t;
+  t.net = std::make_shared<const roadnet::Network>(std::move(net).value());
+  demand::DemandSpec spec;
+  spec.source = "test";
+  spec.flows = std::move(flows);
+  auto d = demand::BuildDemand(spec, *t.net);
+  EXPECT_TRUE(d.ok()) << d.status().message();
+  t.demand = std::make_shared<const demand::Demand>(std::move(d).value());
+  return t;
+}
+
+// Invariants that must hold after every step.
+void CheckInvariants(const Engine& engine) {
+  ASSERT_EQ(engine.vehicles_released(),
+            engine.vehicles_running() + engine.vehicles_waiting_to_enter() + engine.vehicles_finished());
+  ASSERT_EQ(engine.vehicles_entered(), engine.vehicles_running() + engine.vehicles_finished());
+  std::map<std::pair<bool, uint32_t>, std::vector<VehicleView>> by_place;
+  for (const VehicleView& v : engine.RunningVehicles()) {
+    ASSERT_GE(v.speed_mps, 0);
+    ASSERT_LE(v.speed_mps, 11.111 + 1e-9);
+    ASSERT_GE(v.position_m, 0);
+    by_place[{v.on_lane_link, v.drivable}].push_back(v);
+  }
+  // Vehicles on one lane never overlap.
+  for (auto& [place, vehicles] : by_place) {
+    if (place.first) continue;
+    std::sort(vehicles.begin(), vehicles.end(),
+              [](const VehicleView& a, const VehicleView& b) { return a.position_m > b.position_m; });
+    for (std::size_t i = 1; i < vehicles.size(); ++i) {
+      ASSERT_GE(vehicles[i - 1].position_m - vehicles[i - 1].length_m - vehicles[i].position_m, -1e-6)
+          << "vehicles " << vehicles[i - 1].id.value() << " and " << vehicles[i].id.value() << " overlap";
+    }
+  }
+}
+
+TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 1000, 0, 0)});
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);  // E-W straight
+  for (int s = 0; s < 120 && engine.vehicles_finished() == 0; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_EQ(engine.vehicles_finished(), 1);
+  // ~600 m at 11.1 m/s after accelerating at 2 m/s^2: about a minute.
+  EXPECT_GT(engine.AverageTravelTime(), 50);
+  EXPECT_LT(engine.AverageTravelTime(), 70);
+}
+
+TEST(Engine, RedLightHoldsTrafficAtTheStopLine) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 4)});
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 2);  // N-S straight: W->E is red
+  for (int s = 0; s < 300; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_EQ(engine.vehicles_finished(), 0);
+  EXPECT_GT(engine.LaneWaitingCount(t.net->road(*t.net->FindRoad("W_C")).lanes[1]), 10);
+  for (const VehicleView& v : engine.RunningVehicles()) EXPECT_FALSE(v.on_lane_link);
+  // Then green: the queue discharges.
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);
+  for (int s = 0; s < 200; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_GT(engine.vehicles_finished(), 30);
+}
+
+TEST(Engine, VehiclesThatCannotEnterWaitAndAreCounted) {
+  // Two departures a second is more than a lane admits: some must wait.
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 0.5, 0, 59)});
+  Engine engine(t.net, t.demand, {});
+  for (int s = 0; s < 60; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  // CityFlow's release timing: one vehicle in the first step, then two a step.
+  EXPECT_EQ(engine.vehicles_released(), 119);
+  EXPECT_GT(engine.vehicles_waiting_to_enter(), 0);
+}
+
+TEST(Engine, ConflictingFlowsNeverLoseVehicles) {
+  // Left turns against straight traffic, all phases in turn.
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 3), testing::MakeFlow({"E_C", "C_S"}, 5),
+                     testing::MakeFlow({"N_C", "C_S"}, 4), testing::MakeFlow({"S_C", "C_W"}, 6),
+                     testing::MakeFlow({"E_C", "C_N"}, 7)});
+  Engine engine(t.net, t.demand, {});
+  IntersectionId c = *t.net->FindIntersection("C");
+  for (int s = 0; s < 1200; ++s) {
+    engine.SetPhase(c, (s / 20) % 5);
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_GT(engine.vehicles_finished(), 300);
+}
+
+uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
+  EngineOptions options;
+  options.threads = threads;
+  options.seed = 7;
+  Engine engine(scenario.network, scenario.demand, options);
+  control::SignalOptions signal_options;
+  control::SignalManager signals(engine, std::move(control::MakeController("maxpressure")).value(), signal_options);
+  for (int s = 0; s < steps; ++s) {
+    signals.BeforeStep();
+    engine.Step();
+  }
+  return engine.StateHash();
+}
+
+TEST(Engine, SameResultWithAnyThreadCount) {
+  auto scenario = demand::LoadScenario(kData + "/cityflow/jinan_3x4/roadnet_3_4.json",
+                                       kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  uint64_t one = RunHash(*scenario, 1, 900);
+  EXPECT_EQ(one, RunHash(*scenario, 1, 900));
+  EXPECT_EQ(one, RunHash(*scenario, 2, 900));
+  EXPECT_EQ(one, RunHash(*scenario, 3, 900));
+  EXPECT_NE(one, RunHash(*scenario, 1, 899));
+}
+
+TEST(Engine, InvariantsHoldOnARealCity) {
+  auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                       kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json");
+  ASSERT_TRUE(scenario.ok());
+  Engine engine(scenario->network, scenario->demand, {});
+  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  for (int s = 0; s < 900; ++s) {
+    signals.BeforeStep();
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_GT(engine.vehicles_finished(), 0);
+}
+
+}  // namespace
+}  // namespace cb::sim

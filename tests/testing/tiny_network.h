@@ -1,0 +1,98 @@
+// Tiny hand-made networks for tests.
+//
+// MakeCrossSpec draws one signalised four-way intersection "C" with four
+// boundary nodes, every road `length_m` long with 3 lanes (0 left, 1 straight,
+// 2 right):
+//
+//                 N
+//                 |
+//        W ------ C ------ E        roads: "<from>_<to>", e.g. "W_C", "C_E"
+//                 |
+//                 S
+//
+// Phases: 0 = right turns only (clearance), 1 = E-W straight, 2 = N-S straight,
+// 3 = E-W left, 4 = N-S left (each with the right turns).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "demand/demand.h"
+#include "roadnet/network.h"
+
+namespace cb::testing {
+
+inline roadnet::NetworkSpec MakeCrossSpec(double length_m = 300, double speed_mps = 11.111) {
+  using roadnet::TurnType;
+  roadnet::NetworkSpec spec;
+  spec.source = "tiny-cross";
+  spec.format = "cityflow";
+  struct Leg {
+    std::string name;
+    Point at;
+  };
+  const std::vector<Leg> legs = {{"N", {0, length_m}}, {"E", {length_m, 0}}, {"S", {0, -length_m}}, {"W", {-length_m, 0}}};
+  roadnet::IntersectionSpec centre;
+  centre.id = "C";
+  centre.width_m = 10;
+  centre.where = "C";
+  for (const Leg& leg : legs) {
+    roadnet::IntersectionSpec boundary;
+    boundary.id = leg.name;
+    boundary.point = leg.at;
+    boundary.is_virtual = true;
+    boundary.where = leg.name;
+    spec.intersections.push_back(boundary);
+    for (int dir = 0; dir < 2; ++dir) {
+      roadnet::RoadSpec road;
+      road.from_intersection = dir == 0 ? leg.name : "C";
+      road.to_intersection = dir == 0 ? "C" : leg.name;
+      road.id = road.from_intersection + "_" + road.to_intersection;
+      road.points = dir == 0 ? std::vector<Point>{leg.at, {0, 0}} : std::vector<Point>{{0, 0}, leg.at};
+      road.lanes.assign(3, roadnet::LaneSpec{4, speed_mps});
+      road.where = road.id;
+      spec.roads.push_back(road);
+    }
+  }
+  // Approach k (N=0, E=1, S=2, W=3), travelling towards C: straight to the
+  // opposite leg, left to (k+1)%4, right to (k+3)%4.
+  auto link = [&](int from, int to, TurnType turn, int lane) {
+    roadnet::RoadLinkSpec rl;
+    rl.from_road = legs[from].name + "_C";
+    rl.to_road = "C_" + legs[to].name;
+    rl.turn = turn;
+    for (int out = 0; out < 3; ++out) rl.lane_links.push_back({lane, out, {}});
+    rl.where = rl.from_road + "->" + rl.to_road;
+    return rl;
+  };
+  // Road link order: for k in N,E,S,W: straight, left, right -> index 3k + {0,1,2}.
+  for (int k = 0; k < 4; ++k) {
+    centre.road_links.push_back(link(k, (k + 2) % 4, TurnType::kStraight, 1));
+    centre.road_links.push_back(link(k, (k + 1) % 4, TurnType::kLeft, 0));
+    centre.road_links.push_back(link(k, (k + 3) % 4, TurnType::kRight, 2));
+  }
+  auto phase = [](std::vector<int> green) {
+    for (int k = 0; k < 4; ++k) green.push_back(3 * k + 2);
+    return roadnet::PhaseSpec{30, green, ""};
+  };
+  centre.phases.push_back(phase({}));
+  centre.phases.push_back(phase({3, 9}));   // E, W straight
+  centre.phases.push_back(phase({0, 6}));   // N, S straight
+  centre.phases.push_back(phase({4, 10}));  // E, W left
+  centre.phases.push_back(phase({1, 7}));   // N, S left
+  spec.intersections.push_back(centre);
+  return spec;
+}
+
+inline demand::FlowSpec MakeFlow(std::vector<std::string> route, double interval_s, double start_s = 0,
+                                 double end_s = -1) {
+  demand::FlowSpec flow;
+  flow.route = std::move(route);
+  flow.interval_s = interval_s;
+  flow.start_s = start_s;
+  flow.end_s = end_s;
+  flow.where = "test";
+  return flow;
+}
+
+}  // namespace cb::testing
