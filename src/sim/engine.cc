@@ -46,8 +46,31 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
     m.link_end_lane.push_back(ll.to.value());
   }
   for (const demand::VehicleType& t : demand_->vehicle_types) m.approach_m.push_back(ApproachDistance(t, dt));
+  for (const roadnet::Lane& lane : net.lanes()) {
+    m.lane_out_begin.push_back(static_cast<uint32_t>(m.lane_out.size()));
+    for (LaneLinkId ll : lane.lane_links) m.lane_out.push_back(m.lane_count + ll.value());
+  }
+  m.lane_out_begin.push_back(static_cast<uint32_t>(m.lane_out.size()));
+  for (const roadnet::Intersection& inter : net.intersections()) {
+    m.inter_link_begin.push_back(static_cast<uint32_t>(m.inter_link.size()));
+    for (RoadLinkId rl : inter.road_links) {
+      for (LaneLinkId ll : net.road_link(rl).lane_links) m.inter_link.push_back(m.lane_count + ll.value());
+    }
+  }
+  m.inter_link_begin.push_back(static_cast<uint32_t>(m.inter_link.size()));
+  for (const roadnet::LaneLink& ll : net.lane_links()) {
+    m.link_cross_begin.push_back(static_cast<uint32_t>(m.link_cross.size()));
+    for (const roadnet::LaneLink::CrossRef& ref : ll.crosses) m.link_cross.push_back({ref.cross, ref.side, ref.distance_m});
+  }
+  m.link_cross_begin.push_back(static_cast<uint32_t>(m.link_cross.size()));
+  for (const roadnet::Cross& cross : net.crosses()) {
+    m.cross_link.push_back(m.lane_count + cross.lane_link[0].value());
+    m.cross_link.push_back(m.lane_count + cross.lane_link[1].value());
+  }
   m.notices.resize(net.crosses().size());
   m.on.resize(drivables);
+  m.front.assign(drivables, kNone);
+  m.back.assign(drivables, kNone);
   m.entry_queue.resize(net.lanes().size());
   m.entry_head.assign(net.lanes().size(), 0);
   m.dirty.assign(drivables, 0);

@@ -39,6 +39,17 @@ struct Engine::Impl {
   std::vector<uint8_t> turn_rank; // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
   std::vector<double> approach_m;  // by vehicle type
+  // Flat copies of the network's adjacency, for the hot loops.
+  std::vector<uint32_t> lane_out_begin, lane_out;    // lane -> drivables of the lane links leaving it
+  std::vector<uint32_t> inter_link_begin, inter_link; // intersection -> drivables of its lane links
+  struct CrossSlot {
+    uint32_t cross;
+    uint32_t side;
+    double distance_m;  // from the start of the lane link
+  };
+  std::vector<uint32_t> link_cross_begin;  // by lane link index (size K + 1)
+  std::vector<CrossSlot> link_cross;       // sorted by distance within each lane link
+  std::vector<uint32_t> cross_link;        // 2 per cross: the drivable of each side
 
   // --- Conflict points: nearest vehicle on each side, refreshed every step.
   // A side's entry is current only when its stamp equals the step it was written
@@ -52,6 +63,7 @@ struct Engine::Impl {
 
   // --- Vehicles on each drivable, front (farthest along) first.
   std::vector<std::vector<uint32_t>> on;
+  std::vector<uint32_t> front, back;  // by drivable: first / last vehicle on it, kNone if empty
   std::vector<std::vector<uint32_t>> entry_queue;  // by lane
   std::vector<std::size_t> entry_head;             // by lane
 
@@ -88,6 +100,13 @@ struct Engine::Impl {
   double finished_delay_ratio = 0;
 
   std::unique_ptr<Executor> executor;
+
+  // Keeps front/back in step with `on` after `on[d]` changed.
+  void RefreshEnds(uint32_t d) {
+    const std::vector<uint32_t>& q = on[d];
+    front[d] = q.empty() ? kNone : q.front();
+    back[d] = q.empty() ? kNone : q.back();
+  }
 };
 
 }  // namespace cb::sim

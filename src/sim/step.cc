@@ -18,11 +18,9 @@ namespace {
 // The per-vehicle rules of one step, reading only committed state.
 class Decider {
  public:
-  Decider(const Engine::Impl& m, const roadnet::Network& net, const std::vector<demand::VehicleType>& types,
-          const std::vector<uint8_t>& green, double dt, long long step)
+  Decider(const Engine::Impl& m, const std::vector<demand::VehicleType>& types, const std::vector<uint8_t>& green,
+          double dt, long long step)
       : m_(m),
-        lane_links_(&net.lane_links()),
-        crosses_(&net.crosses()),
         types_(types),
         green_(green),
         dt_(dt),
@@ -92,9 +90,8 @@ class Decider {
 
   // Whether the lane's tail leaves room for `vt` to enter behind it.
   bool CanEnter(uint32_t lane, const demand::VehicleType& vt) const {
-    const std::vector<uint32_t>& q = m_.on[lane];
-    if (q.empty()) return true;
-    uint32_t tail = q.back();
+    uint32_t tail = m_.back[lane];
+    if (tail == kNone) return true;
     return m_.dis[tail] > types_[m_.type[tail]].length_m + vt.length_m || m_.speed[tail] >= 2;
   }
 
@@ -120,8 +117,9 @@ class Decider {
     if (link == kNone) return s;
 
     const double to_link_start = IsLink(d) ? m_.dis[v] : -(m_.length[d] - m_.dis[v]);
-    const auto& crosses = network_link(link).crosses;
-    for (const roadnet::LaneLink::CrossRef& ref : crosses) {
+    const uint32_t k = link - m_.lane_count;
+    for (uint32_t c = m_.link_cross_begin[k]; c < m_.link_cross_begin[k + 1]; ++c) {
+      const Engine::Impl::CrossSlot& ref = m_.link_cross[c];
       if (ref.distance_m < to_link_start) continue;
       if (!CanPass(v, vt, link, ref, to_link_start)) {
         s = std::min(s, StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_));
@@ -132,12 +130,8 @@ class Decider {
     return s;
   }
 
-  const roadnet::LaneLink& network_link(uint32_t link_drivable) const {
-    return (*lane_links_)[link_drivable - m_.lane_count];
-  }
-
   // Right of way at one conflict point: true when `v` may go on.
-  bool CanPass(uint32_t v, const demand::VehicleType& vt, uint32_t link, const roadnet::LaneLink::CrossRef& ref,
+  bool CanPass(uint32_t v, const demand::VehicleType& vt, uint32_t link, const Engine::Impl::CrossSlot& ref,
                double to_link_start) const {
     const Engine::Impl::CrossNotice& notice = m_.notices[ref.cross];
     const int side = ref.side;
@@ -148,8 +142,7 @@ class Decider {
     const double d2 = notice.distance[1 - side];
     if (!CanYield(vt, m_.speed[v], d1)) return true;
 
-    const roadnet::Cross& cross = (*crosses_)[ref.cross];
-    const uint32_t foe_link = m_.lane_count + cross.lane_link[1 - side].value();
+    const uint32_t foe_link = m_.cross_link[2 * ref.cross + 1 - side];
     const int t1 = m_.turn_rank[link];
     const int t2 = m_.turn_rank[foe_link];
     int yield = 0;  // -1: v goes first, 1: v yields
@@ -205,8 +198,6 @@ class Decider {
   }
 
   const Engine::Impl& m_;
-  const std::vector<roadnet::LaneLink>* lane_links_;
-  const std::vector<roadnet::Cross>* crosses_;
   const std::vector<demand::VehicleType>& types_;
   const std::vector<uint8_t>& green_;
   double dt_;
@@ -289,6 +280,7 @@ void Engine::Step() {
     ++running_;
     ++entered_;
     on.push_back(v);
+    m.RefreshEnds(lane);
     UpdateLeader(v, on.size() >= 2 ? on[on.size() - 2] : kNone);
   }
 
@@ -298,7 +290,7 @@ void Engine::Step() {
   });
 
   // 4. Decide: next speed and position of every running vehicle.
-  const Decider decider(m, net, types, green_, dt, step_);
+  const Decider decider(m, types, green_, dt, step_);
   m.executor->ParallelFor(m.running.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) decider.Decide(m.running[i], m);
   });
@@ -316,6 +308,7 @@ void Engine::Step() {
     on.erase(std::remove_if(on.begin(), on.end(),
                             [&](uint32_t u) { return m.next_end[u] || m.next_pos[u] != m.path_pos[u]; }),
              on.end());
+    m.RefreshEnds(d);
     m.dirty[d] = 0;
   }
   std::size_t kept = 0;
@@ -361,6 +354,8 @@ void Engine::Step() {
   for (const auto& [dis, v] : m.arrivals) {
     uint32_t d = m.drivable[v];
     m.on[d].push_back(v);
+    m.back[d] = v;
+    if (m.front[d] == kNone) m.front[d] = v;
     m.enter_link_step[v] = d >= m.lane_count ? step_ : kNotOnLink;
   }
 
@@ -391,10 +386,9 @@ void Engine::UpdateLeader(uint32_t v, uint32_t ahead_on_same_drivable) {
       // Lane links from one lane overlap at their start: the nearest tail on any of
       // them is the leader.
       uint32_t start_lane = m.link_start_lane[d - m.lane_count];
-      for (LaneLinkId sibling : network_->lane(LaneId(start_lane)).lane_links) {
-        const std::vector<uint32_t>& on = m.on[m.lane_count + sibling.value()];
-        if (on.empty()) continue;
-        uint32_t candidate = on.back();
+      for (uint32_t s = m.lane_out_begin[start_lane]; s < m.lane_out_begin[start_lane + 1]; ++s) {
+        uint32_t candidate = m.back[m.lane_out[s]];
+        if (candidate == kNone) continue;
         double gap = distance + m.dis[candidate] - types[m.type[candidate]].length_m;
         if (m.leader[v] == kNone || gap < m.gap[v]) {
           m.leader[v] = candidate;
@@ -402,8 +396,8 @@ void Engine::UpdateLeader(uint32_t v, uint32_t ahead_on_same_drivable) {
         }
       }
       if (m.leader[v] != kNone) return;
-    } else if (!m.on[d].empty()) {
-      uint32_t candidate = m.on[d].back();
+    } else if (m.back[d] != kNone) {
+      uint32_t candidate = m.back[d];
       m.leader[v] = candidate;
       m.gap[v] = distance + m.dis[candidate] - types[m.type[candidate]].length_m;
       return;
@@ -415,66 +409,52 @@ void Engine::UpdateLeader(uint32_t v, uint32_t ahead_on_same_drivable) {
 
 void Engine::NotifyCrosses(IntersectionId id) {
   Impl& m = *impl_;
-  const roadnet::Network& net = *network_;
-  const roadnet::Intersection& inter = net.intersection(id);
   const auto& types = demand_->vehicle_types;
-  auto notify = [&](const roadnet::LaneLink::CrossRef& ref, uint32_t v, double distance) {
-    m.notices[ref.cross].vehicle[ref.side] = v;
-    m.notices[ref.cross].stamp[ref.side] = step_;
-    m.notices[ref.cross].distance[ref.side] = distance;
+  const long long stamp = step_;
+  auto notify = [&](const Impl::CrossSlot& ref, uint32_t v, double distance) {
+    Impl::CrossNotice& notice = m.notices[ref.cross];
+    notice.vehicle[ref.side] = v;
+    notice.stamp[ref.side] = stamp;
+    notice.distance[ref.side] = distance;
   };
-  for (RoadLinkId rl : inter.road_links) {
-    for (LaneLinkId ll : net.road_link(rl).lane_links) {
-      const roadnet::LaneLink& link = net.lane_link(ll);
-      const uint32_t d = m.lane_count + ll.value();
-      const auto& crosses = link.crosses;
-      std::size_t r = crosses.size();  // walk from the farthest conflict point back
-      // The vehicle that has just left this lane link and may still occupy its end.
-      const std::vector<uint32_t>& end_lane = m.on[link.to.value()];
-      if (!end_lane.empty()) {
-        uint32_t v = end_lane.back();
-        if (m.prev_drivable[v] == d) {
-          double tail = m.dis[v] - types[m.type[v]].length_m;
-          while (r > 0) {
-            double from_cross_to_end = link.length_m - crosses[r - 1].distance_m;
-            if (from_cross_to_end + tail < 0) {
-              notify(crosses[r - 1], v, -(m.dis[v] + from_cross_to_end));
-              --r;
-            } else {
-              break;
-            }
-          }
-        }
+  for (uint32_t i = m.inter_link_begin[id.index()]; i < m.inter_link_begin[id.index() + 1]; ++i) {
+    const uint32_t d = m.inter_link[i];
+    const uint32_t k = d - m.lane_count;
+    const uint32_t first = m.link_cross_begin[k];
+    uint32_t r = m.link_cross_begin[k + 1];  // walk from the farthest conflict point back
+    if (r == first) continue;
+    const Impl::CrossSlot* crosses = m.link_cross.data();
+    // The vehicle that has just left this lane link and may still occupy its end.
+    uint32_t v = m.back[m.link_end_lane[k]];
+    if (v != kNone && m.prev_drivable[v] == d) {
+      double tail = m.dis[v] - types[m.type[v]].length_m;
+      while (r > first) {
+        double from_cross_to_end = m.length[d] - crosses[r - 1].distance_m;
+        if (from_cross_to_end + tail >= 0) break;
+        notify(crosses[r - 1], v, -(m.dis[v] + from_cross_to_end));
+        --r;
       }
-      // Vehicles on the lane link, front first.
-      for (uint32_t v : m.on[d]) {
-        double front = m.dis[v];
-        while (r > 0) {
+    }
+    // Vehicles on the lane link, front first.
+    if (m.front[d] != kNone) {
+      for (uint32_t u : m.on[d]) {
+        double front = m.dis[u];
+        while (r > first) {
           double at = crosses[r - 1].distance_m;
-          if (front > at) {
-            if (front - at - types[m.type[v]].length_m <= 0) {
-              notify(crosses[r - 1], v, at - front);
-            } else {
-              break;
-            }
-          } else {
-            notify(crosses[r - 1], v, at - front);
-          }
+          if (front > at && front - at - types[m.type[u]].length_m > 0) break;  // its tail has passed
+          notify(crosses[r - 1], u, at - front);
           --r;
         }
       }
-      // The first vehicle on the incoming lane, if it is headed here on green.
-      const std::vector<uint32_t>& start_lane = m.on[link.from.value()];
-      if (!start_lane.empty() && green_[link.road_link.value()]) {
-        uint32_t v = start_lane.front();
-        uint32_t pos = m.path_pos[v] + 1;
-        if (pos < m.path_length[v] && m.paths[m.path_offset[v] + pos] == d) {
-          double to_start = m.length[link.from.value()] - m.dis[v];
-          while (r > 0) {
-            notify(crosses[r - 1], v, to_start + crosses[r - 1].distance_m);
-            --r;
-          }
-        }
+    }
+    // The first vehicle on the incoming lane, if it is headed here on green.
+    const uint32_t start_lane = m.link_start_lane[k];
+    v = m.front[start_lane];
+    if (v != kNone && r > first && green_[m.link_road_link[k]]) {
+      uint32_t pos = m.path_pos[v] + 1;
+      if (pos < m.path_length[v] && m.paths[m.path_offset[v] + pos] == d) {
+        double to_start = m.length[start_lane] - m.dis[v];
+        for (; r > first; --r) notify(crosses[r - 1], v, to_start + crosses[r - 1].distance_m);
       }
     }
   }
