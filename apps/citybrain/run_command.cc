@@ -46,7 +46,9 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   if (!(settings.duration_s > 0)) return Status::InvalidInput("--duration must be > 0 s");
-  if (!(settings.decision_interval_s > 0)) return Status::InvalidInput("--decision-interval must be > 0 s");
+  if (settings.decision_interval_s && !(*settings.decision_interval_s > 0)) {
+    return Status::InvalidInput("--decision-interval must be > 0 s");
+  }
   if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
   if (settings.threads < 1 || settings.threads > 256) return Status::InvalidInput("--threads must be in 1..256");
   auto controller = control::MakeController(settings.controller);
@@ -66,7 +68,9 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   options.reserve_vehicles = scenario->demand->VehiclesDueBefore(settings.duration_s, options.step_s);
   sim::Engine engine(scenario->network, scenario->demand, options);
   control::SignalOptions signal_options;
-  signal_options.decision_interval_s = settings.decision_interval_s;
+  signal_options.decision_interval_s =
+      settings.decision_interval_s.value_or(scenario->network->format() == "cbengine" ? 10.0 : 15.0);
+  report.decision_interval_s = signal_options.decision_interval_s;
   signal_options.clearance_s = settings.yellow_s;
   control::SignalManager signals(engine, std::move(controller).value(), signal_options);
   metrics::KpiRecorder recorder(engine);
@@ -118,6 +122,8 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["mean_queued_on_lanes"] = s.mean_queued_on_lanes;
   j["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
   j["delay_index_exceeded_1_40_at_s"] = s.delay_threshold_exceeded_at_s;
+  j["decision_interval_s"] = report.decision_interval_s;
+  j["yellow_s"] = settings.yellow_s;
   j["phase_changes"] = report.phase_changes;
   j["intersections"] = report.intersections;
   j["signals"] = report.signals;

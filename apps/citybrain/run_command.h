@@ -17,7 +17,9 @@ struct RunSettings {
   std::string config;
   std::string controller = "fixed";
   double duration_s = 3600;
-  double decision_interval_s = 15;
+  // Unset: the data's own protocol (15 s for CityFlow networks, 10 s for City
+  // Brain Challenge networks).
+  std::optional<double> decision_interval_s;
   double yellow_s = 5;
   int threads = 1;
   std::optional<uint64_t> seed;
@@ -36,6 +38,7 @@ struct RunReport {
   long long phase_changes = 0;
   int signals = 0;
   int intersections = 0;
+  double decision_interval_s = 0;
   uint64_t state_hash = 0;
 };
 

@@ -9,6 +9,8 @@ namespace cb::demand {
 namespace {
 
 Status Invalid(const std::string& source, const std::string& where, const std::string& what) {
+  // Text formats give "file:line" as the place; JSON formats give a path.
+  if (where.rfind(source, 0) == 0) return Status::InvalidInput(where + ": flow: " + what);
   return Status::InvalidInput(source + ": flow " + where + ": " + what);
 }
 
