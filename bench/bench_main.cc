@@ -4,12 +4,11 @@
 // (loading included, as CityFlow's published speed is measured) and reports
 // vehicle-updates per second (vehicles moved per step, summed over steps, over
 // wall seconds) and wall seconds per simulated hour.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "run_command.h"
 
@@ -43,15 +42,17 @@ int main(int argc, char** argv) {
   const std::string cf = data_dir + "/cityflow/";
   const std::string kdd = data_dir + "/citybrain_kddcup2021/";
   std::vector<Case> cases = {
-      {"jinan_real fixed", cf + "jinan_3x4/roadnet_3_4.json", cf + "jinan_3x4/anon_3_4_jinan_real.json", "fixed", 3600,
-       15, 1},
+      {"jinan_real fixed", cf + "jinan_3x4/roadnet_3_4.json", cf + "jinan_3x4/anon_3_4_jinan_real.json",
+       "fixed", 3600, 15, 1},
       {"hangzhou_5816 maxpressure", cf + "hangzhou_4x4/roadnet_4_4.json",
        cf + "hangzhou_4x4/anon_4_4_hangzhou_real_5816.json", "maxpressure", 3600, 15, 1},
-      {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure", 1200, 10, 1},
-      {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure", 1200, 10, 2},
+      {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
+       1200, 10, 1},
+      {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
+       1200, 10, 2},
   };
-  std::printf("%-28s %7s %14s %9s %8s %12s %14s\n", "case", "threads", "vehicle-upd", "wall s", "load s", "M upd/s",
-              "wall s/sim h");
+  std::printf("%-28s %7s %14s %9s %8s %12s %14s\n", "case", "threads", "vehicle-upd", "wall s", "load s",
+              "M upd/s", "wall s/sim h");
   for (const Case& c : cases) {
     if (!only.empty() && c.name.find(only) == std::string::npos) continue;
     cb::app::RunSettings s;
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
       }
       if (r == 0 || report->wall_s < best.wall_s) best = *report;
     }
-    std::printf("%-28s %7d %14lld %9.2f %8.2f %12.2f %14.2f\n", c.name.c_str(), c.threads, best.vehicle_updates,
-                best.wall_s, best.load_s, best.vehicle_updates / best.wall_s / 1e6,
+    std::printf("%-28s %7d %14lld %9.2f %8.2f %12.2f %14.2f\n", c.name.c_str(), c.threads,
+                best.vehicle_updates, best.wall_s, best.load_s, best.vehicle_updates / best.wall_s / 1e6,
                 best.wall_s / (c.duration_s / 3600.0));
   }
   return 0;

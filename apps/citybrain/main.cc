@@ -1,11 +1,10 @@
 // citybrain: the command-line front door. Sub-commands are thin; the only
 // try/catch of the program is here.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "control/controller.h"
 #include "run_command.h"
@@ -30,7 +29,8 @@ int RunDemo(const std::string& data_dir, int threads) {
   base.flow = data_dir + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json";
   base.duration_s = 3600;
   base.threads = threads;
-  std::printf("citybrain demo: Hangzhou (16 signalised intersections, real camera flow), 1 simulated hour\n\n");
+  std::printf(
+      "citybrain demo: Hangzhou (16 signalised intersections, real camera flow), 1 simulated hour\n\n");
   cb::app::RunReport reports[2];
   const char* names[2] = {"fixed", "maxpressure"};
   for (int i = 0; i < 2; ++i) {
@@ -45,7 +45,9 @@ int RunDemo(const std::string& data_dir, int threads) {
   }
   const auto& a = reports[0].summary;
   const auto& b = reports[1].summary;
-  auto change = [](double before, double after) { return before != 0 ? (after - before) / before * 100 : 0.0; };
+  auto change = [](double before, double after) {
+    return before != 0 ? (after - before) / before * 100 : 0.0;
+  };
   std::printf("%-26s %12s %12s %9s\n", "KPI", "fixed-time", "max-pressure", "change");
   std::printf("%-26s %12.1f %12.1f %8.1f%%\n", "average travel time (s)", a.average_travel_time_s,
               b.average_travel_time_s, change(a.average_travel_time_s, b.average_travel_time_s));
@@ -53,8 +55,8 @@ int RunDemo(const std::string& data_dir, int threads) {
               change(a.delay_index, b.delay_index));
   std::printf("%-26s %12lld %12lld %8.1f%%\n", "trips completed", a.vehicles_finished, b.vehicles_finished,
               change(static_cast<double>(a.vehicles_finished), static_cast<double>(b.vehicles_finished)));
-  std::printf("%-26s %12.1f %12.1f %8.1f%%\n", "mean queued vehicles", a.mean_queued_on_lanes, b.mean_queued_on_lanes,
-              change(a.mean_queued_on_lanes, b.mean_queued_on_lanes));
+  std::printf("%-26s %12.1f %12.1f %8.1f%%\n", "mean queued vehicles", a.mean_queued_on_lanes,
+              b.mean_queued_on_lanes, change(a.mean_queued_on_lanes, b.mean_queued_on_lanes));
   std::printf("%-26s %12lld %12lld\n", "signal changes", reports[0].phase_changes, reports[1].phase_changes);
   std::printf("\nmax-pressure re-timed the signals %lld times and changed average travel time by %.1f%%.\n",
               reports[1].phase_changes, change(a.average_travel_time_s, b.average_travel_time_s));
@@ -71,22 +73,29 @@ int main(int argc, char** argv) {
 
     cb::app::RunSettings run;
     std::string controllers;
-    for (const std::string& n : cb::control::ControllerNames()) controllers += (controllers.empty() ? "" : ", ") + n;
-    CLI::App* run_cmd = app.add_subcommand("run", "Run one scenario under one controller and report its KPIs");
-    run_cmd->add_option("--roadnet", run.roadnet, "Road network: CityFlow roadnet.json or CBEngine roadnet.txt");
+    for (const std::string& n : cb::control::ControllerNames())
+      controllers += (controllers.empty() ? "" : ", ") + n;
+    CLI::App* run_cmd =
+        app.add_subcommand("run", "Run one scenario under one controller and report its KPIs");
+    run_cmd->add_option("--roadnet", run.roadnet,
+                        "Road network: CityFlow roadnet.json or CBEngine roadnet.txt");
     run_cmd->add_option("--flow", run.flow, "Demand: CityFlow flow.json or CBEngine flow.txt");
-    run_cmd->add_option("--config", run.config, "A CityFlow config.json naming the roadnet and flow (instead of both)");
-    run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)->capture_default_str();
+    run_cmd->add_option("--config", run.config,
+                        "A CityFlow config.json naming the roadnet and flow (instead of both)");
+    run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
+        ->capture_default_str();
     run_cmd->add_option("--duration", run.duration_s, "Simulated seconds")->capture_default_str();
-    run_cmd->add_option("--decision-interval", run.decision_interval_s,
-                        "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for City Brain "
-                        "Challenge networks]");
+    run_cmd->add_option(
+        "--decision-interval", run.decision_interval_s,
+        "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for City Brain "
+        "Challenge networks]");
     run_cmd->add_option("--yellow", run.yellow_s, "Clearance (yellow/all-red) seconds before a new phase")
         ->capture_default_str();
     run_cmd->add_option("--threads", run.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     run_cmd->add_option("--seed", run.seed, "Random seed (default: the config's, else 0)");
-    run_cmd->add_option("--series-csv", run.series_csv, "Write the network KPI time series (every 60 s) to this CSV");
+    run_cmd->add_option("--series-csv", run.series_csv,
+                        "Write the network KPI time series (every 60 s) to this CSV");
     run_cmd->add_flag("--json", run.json, "Print one JSON object with the KPIs instead of a table");
     run_cmd->add_flag("!--no-progress", run.progress, "Do not draw the progress bar");
 

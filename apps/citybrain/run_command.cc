@@ -6,9 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "control/controller.h"
 #include "demand/scenario.h"
@@ -50,7 +49,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     return Status::InvalidInput("--decision-interval must be > 0 s");
   }
   if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
-  if (settings.threads < 1 || settings.threads > 256) return Status::InvalidInput("--threads must be in 1..256");
+  if (settings.threads < 1 || settings.threads > 256)
+    return Status::InvalidInput("--threads must be in 1..256");
   auto controller = control::MakeController(settings.controller);
   if (!controller.ok()) return controller.status();
 
@@ -131,7 +131,8 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["load_s"] = report.load_s;
   j["wall_s"] = report.wall_s;
   j["vehicle_updates"] = report.vehicle_updates;
-  j["vehicle_updates_per_s"] = report.wall_s > 0 ? static_cast<double>(report.vehicle_updates) / report.wall_s : 0;
+  j["vehicle_updates_per_s"] =
+      report.wall_s > 0 ? static_cast<double>(report.vehicle_updates) / report.wall_s : 0;
   char hash[32];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(report.state_hash));
   j["state_hash"] = hash;
@@ -149,11 +150,12 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                 "  average travel time  %9.2f s\n  delay index          %9.3f\n  vehicles entered     %9lld\n"
                 "  vehicles finished    %9lld\n  still on the road    %9lld\n  waiting to enter     %9lld\n"
                 "  served (DI <= 1.40)  %9lld\n",
-                s.average_travel_time_s, s.delay_index, s.vehicles_entered, s.vehicles_finished, s.vehicles_running,
-                s.vehicles_waiting_to_enter, s.served_at_threshold);
+                s.average_travel_time_s, s.delay_index, s.vehicles_entered, s.vehicles_finished,
+                s.vehicles_running, s.vehicles_waiting_to_enter, s.served_at_threshold);
   out << line;
-  std::snprintf(line, sizeof line, "  wall time %.2f s (load %.2f s), %.2f M vehicle-updates/s\n", report.wall_s,
-                report.load_s, report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);
+  std::snprintf(line, sizeof line, "  wall time %.2f s (load %.2f s), %.2f M vehicle-updates/s\n",
+                report.wall_s, report.load_s,
+                report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);
   out << line;
   return out.str();
 }

@@ -6,7 +6,8 @@
 namespace cb {
 namespace {
 
-Status TypeError(const std::string& path, const std::string& key, const std::string& expected, const Json& found) {
+Status TypeError(const std::string& path, const std::string& key, const std::string& expected,
+                 const Json& found) {
   return Status::InvalidInput(path + "." + key + ": expected " + expected + ", found " + found.type_name());
 }
 

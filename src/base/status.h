@@ -54,9 +54,18 @@ class Result {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(state_);
   }
-  T& value() & { assert(ok()); return std::get<T>(state_); }
-  const T& value() const& { assert(ok()); return std::get<T>(state_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(state_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -69,8 +78,8 @@ class Result {
 }  // namespace cb
 
 // Propagates a failed Status from an expression returning Status.
-#define CB_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::cb::Status cb_status_ = (expr);       \
+#define CB_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::cb::Status cb_status_ = (expr);        \
     if (!cb_status_.ok()) return cb_status_; \
   } while (0)

@@ -35,7 +35,8 @@ class Controller {
   virtual ~Controller() = default;
   virtual std::string name() const = 0;
   // The phase wanted at `intersection`; must be one of its control_phases.
-  virtual PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection, const SignalStatus& status) = 0;
+  virtual PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
+                            const SignalStatus& status) = 0;
 };
 
 // Names accepted by MakeController, for --help.

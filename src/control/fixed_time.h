@@ -9,7 +9,8 @@ namespace cb::control {
 class FixedTimeController : public Controller {
  public:
   std::string name() const override { return "fixed"; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection, const SignalStatus& status) override;
+  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
+                    const SignalStatus& status) override;
 };
 
 }  // namespace cb::control

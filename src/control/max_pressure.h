@@ -11,7 +11,8 @@ namespace cb::control {
 class MaxPressureController : public Controller {
  public:
   std::string name() const override { return "maxpressure"; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection, const SignalStatus& status) override;
+  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
+                    const SignalStatus& status) override;
 };
 
 // The pressure of `phase` at `intersection` (exposed for tests and other controllers).

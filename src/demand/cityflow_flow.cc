@@ -13,7 +13,8 @@ Status ReadVehicle(const Json& value, const std::string& path, VehicleType* v) {
   CB_RETURN_IF_ERROR(GetDouble(value, "minGap", path, &v->min_gap_m));
   CB_RETURN_IF_ERROR(GetDouble(value, "maxSpeed", path, &v->max_speed_mps));
   CB_RETURN_IF_ERROR(GetDouble(value, "headwayTime", path, &v->headway_s));
-  CB_RETURN_IF_ERROR(GetOptionalDouble(value, "yieldDistance", path, v->yield_distance_m, &v->yield_distance_m));
+  CB_RETURN_IF_ERROR(
+      GetOptionalDouble(value, "yieldDistance", path, v->yield_distance_m, &v->yield_distance_m));
   CB_RETURN_IF_ERROR(GetOptionalDouble(value, "turnSpeed", path, v->turn_speed_mps, &v->turn_speed_mps));
   return Status::Ok();
 }
@@ -37,7 +38,8 @@ Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& so
     if (status.ok()) {
       for (std::size_t r = 0; r < route->size(); ++r) {
         if (!(*route)[r].is_string()) {
-          status = Status::InvalidInput(path + ".route[" + std::to_string(r) + "]: expected a road id (string)");
+          status =
+              Status::InvalidInput(path + ".route[" + std::to_string(r) + "]: expected a road id (string)");
           break;
         }
         f.route.push_back((*route)[r].get<std::string>());

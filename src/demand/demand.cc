@@ -51,11 +51,13 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
     if (!(std::isfinite(fs.interval_s) && fs.interval_s > 0)) {
       return Invalid(spec.source, fs.where, "interval must be > 0 s");
     }
-    if (!(std::isfinite(fs.start_s) && fs.start_s >= 0)) return Invalid(spec.source, fs.where, "startTime must be >= 0 s");
+    if (!(std::isfinite(fs.start_s) && fs.start_s >= 0))
+      return Invalid(spec.source, fs.where, "startTime must be >= 0 s");
     if (fs.end_s != -1 && !(std::isfinite(fs.end_s) && fs.end_s >= fs.start_s)) {
       return Invalid(spec.source, fs.where, "endTime must be -1 (no end) or >= startTime");
     }
-    if (fs.route.empty()) return Invalid(spec.source, fs.where, "route is empty, expected at least one road id");
+    if (fs.route.empty())
+      return Invalid(spec.source, fs.where, "route is empty, expected at least one road id");
 
     Flow flow;
     flow.interval_s = fs.interval_s;
@@ -64,17 +66,20 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
     for (std::size_t r = 0; r < fs.route.size(); ++r) {
       auto road = network.FindRoad(fs.route[r]);
       if (!road) {
-        return Invalid(spec.source, fs.where, "route[" + std::to_string(r) + "] names unknown road '" + fs.route[r] + "'");
+        return Invalid(spec.source, fs.where,
+                       "route[" + std::to_string(r) + "] names unknown road '" + fs.route[r] + "'");
       }
       if (r > 0 && !network.FindRoadLink(flow.route.back(), *road)) {
         return Invalid(spec.source, fs.where,
-                       "route[" + std::to_string(r - 1) + "] '" + fs.route[r - 1] + "' and route[" + std::to_string(r) +
-                           "] '" + fs.route[r] + "' are not connected by a movement at an intersection");
+                       "route[" + std::to_string(r - 1) + "] '" + fs.route[r - 1] + "' and route[" +
+                           std::to_string(r) + "] '" + fs.route[r] +
+                           "' are not connected by a movement at an intersection");
       }
       flow.route.push_back(*road);
     }
     std::vector<LaneId> starts = StartLanes(network, flow.route);
-    if (starts.empty()) return Invalid(spec.source, fs.where, "no lane of the first road leads to the second road");
+    if (starts.empty())
+      return Invalid(spec.source, fs.where, "no lane of the first road leads to the second road");
     for (LaneId start : starts) {
       auto path = PlanLanePath(network, flow.route, start);
       if (!path.ok()) return Invalid(spec.source, fs.where, path.status().message());
@@ -94,7 +99,8 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
       flow.route_length_m += road.length_m;
       flow.free_flow_time_s += road.length_m / std::min(road.speed_limit_mps, fs.vehicle.max_speed_mps);
       if (r + 1 < flow.route.size()) {
-        const roadnet::RoadLink& link = network.road_link(*network.FindRoadLink(flow.route[r], flow.route[r + 1]));
+        const roadnet::RoadLink& link =
+            network.road_link(*network.FindRoadLink(flow.route[r], flow.route[r + 1]));
         double length = 0;
         for (LaneLinkId ll : link.lane_links) length += network.lane_link(ll).length_m;
         length /= static_cast<double>(link.lane_links.size());

@@ -19,17 +19,17 @@ namespace cb::demand {
 // Vehicle parameters (CityFlow's names in comments). Defaults are the CityFlow
 // benchmark vehicle used by the standard datasets.
 struct VehicleType {
-  double length_m = 5.0;          // length
-  double width_m = 2.0;           // width
-  double max_pos_acc_mps2 = 2.0;  // maxPosAcc
-  double max_neg_acc_mps2 = 4.5;  // maxNegAcc
+  double length_m = 5.0;            // length
+  double width_m = 2.0;             // width
+  double max_pos_acc_mps2 = 2.0;    // maxPosAcc
+  double max_neg_acc_mps2 = 4.5;    // maxNegAcc
   double usual_pos_acc_mps2 = 2.0;  // usualPosAcc
   double usual_neg_acc_mps2 = 4.5;  // usualNegAcc
-  double min_gap_m = 2.5;         // minGap
-  double max_speed_mps = 11.111;  // maxSpeed
-  double headway_s = 2.0;         // headwayTime
-  double yield_distance_m = 5.0;  // distance kept before a conflict point when yielding
-  double turn_speed_mps = 8.3333; // speed cap on turning movements
+  double min_gap_m = 2.5;           // minGap
+  double max_speed_mps = 11.111;    // maxSpeed
+  double headway_s = 2.0;           // headwayTime
+  double yield_distance_m = 5.0;    // distance kept before a conflict point when yielding
+  double turn_speed_mps = 8.3333;   // speed cap on turning movements
 
   friend bool operator==(const VehicleType&, const VehicleType&) = default;
 };
@@ -39,8 +39,8 @@ struct FlowSpec {
   std::vector<std::string> route;  // road ids
   double interval_s = 1;           // time between departures
   double start_s = 0;
-  double end_s = -1;               // -1: no end
-  std::string where;               // e.g. "[12]" or "line 40"
+  double end_s = -1;  // -1: no end
+  std::string where;  // e.g. "[12]" or "line 40"
 };
 
 struct DemandSpec {
@@ -49,7 +49,7 @@ struct DemandSpec {
 };
 
 struct Flow {
-  int vehicle_type = 0;        // index into Demand::vehicle_types
+  int vehicle_type = 0;  // index into Demand::vehicle_types
   std::vector<RoadId> route;
   double interval_s = 1;
   double start_s = 0;

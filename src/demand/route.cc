@@ -14,7 +14,8 @@ std::vector<LaneId> StartLanes(const roadnet::Network& network, const std::vecto
   return out;
 }
 
-Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route, LaneId first_lane) {
+Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route,
+                              LaneId first_lane) {
   LanePath path;
   LaneId current = first_lane;
   path.lanes.push_back(current);
@@ -22,12 +23,14 @@ Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector
     std::vector<LaneLinkId> candidates;
     for (LaneLinkId link : network.LaneLinksToRoad(current, route[i + 1])) {
       LaneId end = network.lane_link(link).to;
-      if (i + 2 >= route.size() || !network.LaneLinksToRoad(end, route[i + 2]).empty()) candidates.push_back(link);
+      if (i + 2 >= route.size() || !network.LaneLinksToRoad(end, route[i + 2]).empty())
+        candidates.push_back(link);
     }
     if (candidates.empty()) {
-      return Status::InvalidInput("route cannot be driven lane by lane from road '" + network.road(route[i]).id +
-                                  "' to '" + network.road(route[i + 1]).id + "'" +
-                                  (i + 2 < route.size() ? " and on to '" + network.road(route[i + 2]).id + "'" : ""));
+      return Status::InvalidInput(
+          "route cannot be driven lane by lane from road '" + network.road(route[i]).id + "' to '" +
+          network.road(route[i + 1]).id + "'" +
+          (i + 2 < route.size() ? " and on to '" + network.road(route[i + 2]).id + "'" : ""));
     }
     int current_index = network.lane(current).index_in_road;
     int best_diff = std::numeric_limits<int>::max();

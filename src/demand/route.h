@@ -15,8 +15,8 @@
 namespace cb::demand {
 
 struct LanePath {
-  std::vector<LaneId> lanes;     // one per road of the route
-  std::vector<LaneLinkId> links; // lanes.size() - 1 lane links between them
+  std::vector<LaneId> lanes;      // one per road of the route
+  std::vector<LaneLinkId> links;  // lanes.size() - 1 lane links between them
 };
 
 // Lanes of the first road from which the second road can be reached (all lanes
@@ -25,6 +25,7 @@ std::vector<LaneId> StartLanes(const roadnet::Network& network, const std::vecto
 
 // The lane path from `first_lane`; InvalidInput (naming the roads) if the route
 // cannot be continued lane by lane.
-Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route, LaneId first_lane);
+Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route,
+                              LaneId first_lane);
 
 }  // namespace cb::demand

@@ -47,8 +47,9 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
   }
   auto flow_format = DetectFormat(flow_path);
   if (!flow_format.ok()) return flow_format.status();
-  Result<DemandSpec> demand_spec = *flow_format == FileFormat::kCityflowJson ? ParseCityflowFlow(flow_path)
-                                                                             : ParseCbengineFlow(flow_path, vehicle);
+  Result<DemandSpec> demand_spec = *flow_format == FileFormat::kCityflowJson
+                                       ? ParseCityflowFlow(flow_path)
+                                       : ParseCbengineFlow(flow_path, vehicle);
   if (!demand_spec.ok()) return demand_spec.status();
   auto demand = BuildDemand(*demand_spec, *shared_network);
   if (!demand.ok()) return demand.status();

@@ -26,7 +26,8 @@ NetworkSample KpiRecorder::SampleNetwork() const {
   s.average_travel_time_s = engine_.AverageTravelTime();
   s.delay_index = engine_.DelayIndex();
   const roadnet::Network& net = engine_.network();
-  for (std::size_t l = 0; l < net.lanes().size(); ++l) s.queued_on_lanes += engine_.LaneWaitingCount(LaneId(l));
+  for (std::size_t l = 0; l < net.lanes().size(); ++l)
+    s.queued_on_lanes += engine_.LaneWaitingCount(LaneId(l));
   return s;
 }
 

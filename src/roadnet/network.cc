@@ -73,7 +73,8 @@ bool Overlap(const Box& a, const Box& b) {
 }
 
 // First point (in the order of a's segments, then b's) where two polylines meet.
-bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b, double* dist_a, double* dist_b) {
+bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b, double* dist_a,
+                       double* dist_b) {
   if (!Overlap(BoundingBox(a), BoundingBox(b))) return false;
   double walked_a = 0;
   for (std::size_t i = 0; i + 1 < a.size(); ++i) {
@@ -105,9 +106,12 @@ bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b,
 
 const char* TurnTypeName(TurnType turn) {
   switch (turn) {
-    case TurnType::kRight: return "turn_right";
-    case TurnType::kLeft: return "turn_left";
-    case TurnType::kStraight: return "go_straight";
+    case TurnType::kRight:
+      return "turn_right";
+    case TurnType::kLeft:
+      return "turn_left";
+    case TurnType::kStraight:
+      return "go_straight";
   }
   return "?";
 }
@@ -162,7 +166,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
   // Intersections and roads by id.
   for (std::size_t i = 0; i < spec.intersections.size(); ++i) {
     const IntersectionSpec& is = spec.intersections[i];
-    if (is.id.empty()) return Invalid(src, is.where, "intersection has an empty id, expected a non-empty string");
+    if (is.id.empty())
+      return Invalid(src, is.where, "intersection has an empty id, expected a non-empty string");
     if (!net.intersection_by_id_.emplace(is.id, IntersectionId(i)).second) {
       return Invalid(src, is.where, "duplicate intersection id '" + is.id + "', expected unique ids");
     }
@@ -185,12 +190,19 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     }
     auto from = net.FindIntersection(rs.from_intersection);
     auto to = net.FindIntersection(rs.to_intersection);
-    if (!from) return Invalid(src, rs.where, "road '" + rs.id + "' starts at unknown intersection '" + rs.from_intersection + "'");
-    if (!to) return Invalid(src, rs.where, "road '" + rs.id + "' ends at unknown intersection '" + rs.to_intersection + "'");
-    if (rs.points.size() < 2) return Invalid(src, rs.where, "road '" + rs.id + "' has fewer than 2 points, expected a polyline");
-    if (rs.lanes.empty()) return Invalid(src, rs.where, "road '" + rs.id + "' has no lanes, expected at least one");
+    if (!from)
+      return Invalid(src, rs.where,
+                     "road '" + rs.id + "' starts at unknown intersection '" + rs.from_intersection + "'");
+    if (!to)
+      return Invalid(src, rs.where,
+                     "road '" + rs.id + "' ends at unknown intersection '" + rs.to_intersection + "'");
+    if (rs.points.size() < 2)
+      return Invalid(src, rs.where, "road '" + rs.id + "' has fewer than 2 points, expected a polyline");
+    if (rs.lanes.empty())
+      return Invalid(src, rs.where, "road '" + rs.id + "' has no lanes, expected at least one");
     if (rs.length_m && !(*rs.length_m > 0)) {
-      return Invalid(src, rs.where, "road '" + rs.id + "' has length " + std::to_string(*rs.length_m) + ", expected > 0");
+      return Invalid(src, rs.where,
+                     "road '" + rs.id + "' has length " + std::to_string(*rs.length_m) + ", expected > 0");
     }
     Road road;
     road.id = rs.id;
@@ -230,7 +242,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       } else {
         lane.length_m = PolylineLength(lane.points);
       }
-      if (!(lane.length_m > 0)) return Invalid(src, lane_where, "lane has zero length after trimming by the intersections");
+      if (!(lane.length_m > 0))
+        return Invalid(src, lane_where, "lane has zero length after trimming by the intersections");
       road.lanes.push_back(LaneId(net.lanes_.size()));
       road.length_m = std::max(road.length_m, lane.length_m);
       road.speed_limit_mps = std::max(road.speed_limit_mps, lane.max_speed_mps);
@@ -254,12 +267,15 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       if (!from) return Invalid(src, where, "unknown startRoad '" + rls.from_road + "'");
       if (!to) return Invalid(src, where, "unknown endRoad '" + rls.to_road + "'");
       if (net.road(*from).to != IntersectionId(i)) {
-        return Invalid(src, where, "road '" + rls.from_road + "' does not end at intersection '" + is.id + "'");
+        return Invalid(src, where,
+                       "road '" + rls.from_road + "' does not end at intersection '" + is.id + "'");
       }
       if (net.road(*to).from != IntersectionId(i)) {
-        return Invalid(src, where, "road '" + rls.to_road + "' does not start at intersection '" + is.id + "'");
+        return Invalid(src, where,
+                       "road '" + rls.to_road + "' does not start at intersection '" + is.id + "'");
       }
-      if (rls.lane_links.empty()) return Invalid(src, where, "road link has no lane links, expected at least one");
+      if (rls.lane_links.empty())
+        return Invalid(src, where, "road link has no lane links, expected at least one");
       RoadLink link;
       link.intersection = IntersectionId(i);
       link.index_in_intersection = static_cast<int>(k);
@@ -273,12 +289,14 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         const LaneLinkSpec& lls = rls.lane_links[m];
         std::string lwhere = where + " laneLinks[" + std::to_string(m) + "]";
         if (lls.from_lane < 0 || lls.from_lane >= static_cast<int>(from_road.lanes.size())) {
-          return Invalid(src, lwhere, "startLaneIndex " + std::to_string(lls.from_lane) + " out of range, expected 0.." +
-                                          std::to_string(from_road.lanes.size() - 1));
+          return Invalid(src, lwhere,
+                         "startLaneIndex " + std::to_string(lls.from_lane) + " out of range, expected 0.." +
+                             std::to_string(from_road.lanes.size() - 1));
         }
         if (lls.to_lane < 0 || lls.to_lane >= static_cast<int>(to_road.lanes.size())) {
-          return Invalid(src, lwhere, "endLaneIndex " + std::to_string(lls.to_lane) + " out of range, expected 0.." +
-                                          std::to_string(to_road.lanes.size() - 1));
+          return Invalid(src, lwhere,
+                         "endLaneIndex " + std::to_string(lls.to_lane) + " out of range, expected 0.." +
+                             std::to_string(to_road.lanes.size() - 1));
         }
         LaneLink ll;
         ll.road_link = link_id;
@@ -289,11 +307,13 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         } else {
           const Lane& a = net.lane(ll.from);
           const Lane& b = net.lane(ll.to);
-          ll.points = GenerateLaneLinkCurve(a.points.back(), DirectionAlong(a.points, PolylineLength(a.points)),
-                                            b.points.front(), DirectionAlong(b.points, 0));
+          ll.points =
+              GenerateLaneLinkCurve(a.points.back(), DirectionAlong(a.points, PolylineLength(a.points)),
+                                    b.points.front(), DirectionAlong(b.points, 0));
         }
         ll.length_m = PolylineLength(ll.points);
-        if (!(ll.length_m > 0)) return Invalid(src, lwhere, "lane link has zero length, expected distinct points");
+        if (!(ll.length_m > 0))
+          return Invalid(src, lwhere, "lane link has zero length, expected distinct points");
         LaneLinkId ll_id(net.lane_links_.size());
         link.lane_links.push_back(ll_id);
         net.lanes_[ll.from.index()].lane_links.push_back(ll_id);
@@ -316,8 +336,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       phase.green.assign(link_count, false);
       for (int g : ps.green_road_links) {
         if (g < 0 || static_cast<std::size_t>(g) >= link_count) {
-          return Invalid(src, where, "availableRoadLinks names road link " + std::to_string(g) + ", expected 0.." +
-                                         std::to_string(static_cast<long>(link_count) - 1));
+          return Invalid(src, where,
+                         "availableRoadLinks names road link " + std::to_string(g) + ", expected 0.." +
+                             std::to_string(static_cast<long>(link_count) - 1));
         }
         phase.green[g] = true;
       }
@@ -325,7 +346,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     }
     if (inter.phases.size() == 1 && link_count > 0) {
       // A single phase cannot change: treat as unsignalised only if it greens everything.
-      bool all = std::all_of(inter.phases[0].green.begin(), inter.phases[0].green.end(), [](bool g) { return g; });
+      bool all =
+          std::all_of(inter.phases[0].green.begin(), inter.phases[0].green.end(), [](bool g) { return g; });
       if (all) inter.phases.clear();
     }
 
@@ -338,7 +360,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       };
       if (is.clearance_phase >= 0) {
         if (static_cast<std::size_t>(is.clearance_phase) >= inter.phases.size()) {
-          return Invalid(src, is.where, "clearance phase " + std::to_string(is.clearance_phase) + " does not exist");
+          return Invalid(src, is.where,
+                         "clearance phase " + std::to_string(is.clearance_phase) + " does not exist");
         }
         inter.clearance_phase = is.clearance_phase;
       } else {
@@ -352,7 +375,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       if (!is.control_phases.empty()) {
         for (int p : is.control_phases) {
           if (p < 0 || static_cast<std::size_t>(p) >= inter.phases.size() || p == inter.clearance_phase) {
-            return Invalid(src, is.where, "control phase " + std::to_string(p) + " is not a non-clearance phase");
+            return Invalid(src, is.where,
+                           "control phase " + std::to_string(p) + " is not a non-clearance phase");
           }
         }
         inter.control_phases = is.control_phases;
@@ -387,8 +411,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     for (std::size_t a = 0; a < links.size(); ++a) {
       for (std::size_t b = a + 1; b < links.size(); ++b) {
         double da = 0, db = 0;
-        if (!FirstIntersection(net.lane_links_[links[a].index()].points, net.lane_links_[links[b].index()].points, &da,
-                               &db)) {
+        if (!FirstIntersection(net.lane_links_[links[a].index()].points,
+                               net.lane_links_[links[b].index()].points, &da, &db)) {
           continue;
         }
         uint32_t cross_index = static_cast<uint32_t>(net.crosses_.size());
@@ -400,8 +424,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     }
   }
   for (LaneLink& ll : net.lane_links_) {
-    std::stable_sort(ll.crosses.begin(), ll.crosses.end(),
-                     [](const LaneLink::CrossRef& x, const LaneLink::CrossRef& y) { return x.distance_m < y.distance_m; });
+    std::stable_sort(
+        ll.crosses.begin(), ll.crosses.end(),
+        [](const LaneLink::CrossRef& x, const LaneLink::CrossRef& y) { return x.distance_m < y.distance_m; });
   }
   return net;
 }

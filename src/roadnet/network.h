@@ -125,9 +125,9 @@ struct Road {
   IntersectionId from;
   IntersectionId to;
   std::vector<Point> points;
-  std::vector<LaneId> lanes;  // index 0 = innermost lane
-  double length_m = 0;        // length of its lanes (the longest, if they differ)
-  double speed_limit_mps = 0; // highest lane speed
+  std::vector<LaneId> lanes;   // index 0 = innermost lane
+  double length_m = 0;         // length of its lanes (the longest, if they differ)
+  double speed_limit_mps = 0;  // highest lane speed
 };
 
 struct LaneLink {

@@ -18,7 +18,10 @@ using internal::VehicleState;
 
 Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<const demand::Demand> demand,
                const EngineOptions& options)
-    : network_(std::move(network)), demand_(std::move(demand)), options_(options), impl_(std::make_unique<Impl>()) {
+    : network_(std::move(network)),
+      demand_(std::move(demand)),
+      options_(options),
+      impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   const roadnet::Network& net = *network_;
   const double dt = options_.step_s;
@@ -60,7 +63,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   m.inter_link_begin.push_back(static_cast<uint32_t>(m.inter_link.size()));
   for (const roadnet::LaneLink& ll : net.lane_links()) {
     m.link_cross_begin.push_back(static_cast<uint32_t>(m.link_cross.size()));
-    for (const roadnet::LaneLink::CrossRef& ref : ll.crosses) m.link_cross.push_back({ref.cross, ref.side, ref.distance_m});
+    for (const roadnet::LaneLink::CrossRef& ref : ll.crosses)
+      m.link_cross.push_back({ref.cross, ref.side, ref.distance_m});
   }
   m.link_cross_begin.push_back(static_cast<uint32_t>(m.link_cross.size()));
   for (const roadnet::Cross& cross : net.crosses()) {
@@ -113,8 +117,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
   for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.next_dis, &m.next_speed}) v->reserve(r);
-  for (auto* v : {&m.drivable, &m.prev_drivable, &m.path_pos, &m.path_offset, &m.path_length, &m.leader, &m.blocker,
-                  &m.priority, &m.next_pos, &m.next_blocker, &m.running}) {
+  for (auto* v : {&m.drivable, &m.prev_drivable, &m.path_pos, &m.path_offset, &m.path_length, &m.leader,
+                  &m.blocker, &m.priority, &m.next_pos, &m.next_blocker, &m.running}) {
     v->reserve(r);
   }
   m.type.reserve(r);
@@ -138,7 +142,8 @@ void Engine::SetPhase(IntersectionId id, PhaseIndex phase) {
   assert(inter.signalised() && phase >= 0 && static_cast<std::size_t>(phase) < inter.phases.size());
   phase_[id.index()] = phase;
   const roadnet::Phase& p = inter.phases[phase];
-  for (std::size_t k = 0; k < inter.road_links.size(); ++k) green_[inter.road_links[k].index()] = p.green[k] ? 1 : 0;
+  for (std::size_t k = 0; k < inter.road_links.size(); ++k)
+    green_[inter.road_links[k].index()] = p.green[k] ? 1 : 0;
 }
 
 int Engine::LaneVehicleCount(LaneId lane) const { return static_cast<int>(impl_->on[lane.index()].size()); }

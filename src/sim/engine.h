@@ -103,7 +103,7 @@ class Engine {
   // Hash of every vehicle's state (position, speed, place) and the signal state.
   uint64_t StateHash() const;
 
- // Internal state, defined in engine_state.h.
+  // Internal state, defined in engine_state.h.
   struct Impl;
 
  private:

@@ -33,15 +33,15 @@ struct Engine::Impl {
   static constexpr uint32_t kNone = internal::kNone;
   // --- Static, from the network. Drivables: lanes [0, L), lane links [L, L + K).
   uint32_t lane_count = 0;
-  std::vector<double> length;     // by drivable
-  std::vector<double> max_speed;  // by drivable
-  std::vector<uint8_t> is_turn;   // by drivable (lane links)
-  std::vector<uint8_t> turn_rank; // by drivable: right of way rank of a lane link's turn (TurnType)
+  std::vector<double> length;      // by drivable
+  std::vector<double> max_speed;   // by drivable
+  std::vector<uint8_t> is_turn;    // by drivable (lane links)
+  std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
-  std::vector<double> approach_m;  // by vehicle type
+  std::vector<double> approach_m;                                        // by vehicle type
   // Flat copies of the network's adjacency, for the hot loops.
-  std::vector<uint32_t> lane_out_begin, lane_out;    // lane -> drivables of the lane links leaving it
-  std::vector<uint32_t> inter_link_begin, inter_link; // intersection -> drivables of its lane links
+  std::vector<uint32_t> lane_out_begin, lane_out;      // lane -> drivables of the lane links leaving it
+  std::vector<uint32_t> inter_link_begin, inter_link;  // intersection -> drivables of its lane links
   struct CrossSlot {
     uint32_t cross;
     uint32_t side;
@@ -63,7 +63,7 @@ struct Engine::Impl {
 
   // --- Vehicles on each drivable, front (farthest along) first.
   std::vector<std::vector<uint32_t>> on;
-  std::vector<uint32_t> front, back;  // by drivable: first / last vehicle on it, kNone if empty
+  std::vector<uint32_t> front, back;               // by drivable: first / last vehicle on it, kNone if empty
   std::vector<std::vector<uint32_t>> entry_queue;  // by lane
   std::vector<std::size_t> entry_head;             // by lane
 
@@ -83,7 +83,8 @@ struct Engine::Impl {
 
   // --- Vehicles (structure of arrays, indexed by VehicleId).
   std::vector<double> dis, speed, gap, release_time;
-  std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker, priority;
+  std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker,
+      priority;
   std::vector<int32_t> type, flow;
   std::vector<int64_t> enter_link_step;
   std::vector<VehicleState> state;

@@ -18,13 +18,9 @@ namespace {
 // The per-vehicle rules of one step, reading only committed state.
 class Decider {
  public:
-  Decider(const Engine::Impl& m, const std::vector<demand::VehicleType>& types, const std::vector<uint8_t>& green,
-          double dt, long long step)
-      : m_(m),
-        types_(types),
-        green_(green),
-        dt_(dt),
-        step_(step) {}
+  Decider(const Engine::Impl& m, const std::vector<demand::VehicleType>& types,
+          const std::vector<uint8_t>& green, double dt, long long step)
+      : m_(m), types_(types), green_(green), dt_(dt), step_(step) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v`.
   void Decide(uint32_t v, Engine::Impl& out) const {
@@ -122,7 +118,8 @@ class Decider {
       const Engine::Impl::CrossSlot& ref = m_.link_cross[c];
       if (ref.distance_m < to_link_start) continue;
       if (!CanPass(v, vt, link, ref, to_link_start)) {
-        s = std::min(s, StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_));
+        s = std::min(s,
+                     StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_));
         *blocker = m_.notices[ref.cross].vehicle[1 - ref.side];  // current: CanPass checked the stamp
         break;
       }
@@ -223,7 +220,8 @@ void Engine::Step() {
         const auto& starts = m.flow_paths[f];
         uint32_t choice = 0;
         if (starts.size() > 1) {
-          uint64_t r = SplitMix64(options_.seed ^ SplitMix64((static_cast<uint64_t>(f) << 32) | m.flow_released[f]));
+          uint64_t r =
+              SplitMix64(options_.seed ^ SplitMix64((static_cast<uint64_t>(f) << 32) | m.flow_released[f]));
           choice = static_cast<uint32_t>(r % starts.size());
         }
         uint32_t v = static_cast<uint32_t>(vehicle_count_++);
@@ -323,7 +321,8 @@ void Engine::Step() {
     for (uint32_t p = m.path_pos[v] + 1; p <= m.next_pos[v]; ++p) {
       uint32_t d = m.paths[m.path_offset[v] + p];
       if (d >= m.lane_count) {
-        ++intersection_passed_[net.road_link(RoadLinkId(m.link_road_link[d - m.lane_count])).intersection.index()];
+        ++intersection_passed_[net.road_link(RoadLinkId(m.link_road_link[d - m.lane_count]))
+                                   .intersection.index()];
       }
     }
     if (m.next_end[v]) {
@@ -333,7 +332,8 @@ void Engine::Step() {
       uint32_t off = m.path_offset[v];
       uint32_t first = m.paths[off];
       const demand::VehicleType& vt = types[m.type[v]];
-      double whole = m.path_rest_free_s[off] + m.length[first] / std::min(vt.max_speed_mps, m.max_speed[first]);
+      double whole =
+          m.path_rest_free_s[off] + m.length[first] / std::min(vt.max_speed_mps, m.max_speed[first]);
       m.finished_delay_ratio += travel / whole;
       --running_;
       ++finished_;

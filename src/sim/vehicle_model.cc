@@ -23,18 +23,21 @@ double NoCollisionSpeed(double v_leader, double d_leader, double v_follower, dou
 
 double CarFollowSpeed(const demand::VehicleType& self, double speed, const demand::VehicleType& leader,
                       double leader_speed, double gap_m, double dt) {
-  double v = NoCollisionSpeed(leader_speed, leader.max_neg_acc_mps2, speed, self.max_neg_acc_mps2, gap_m, dt, 0);
-  v = std::min(v, NoCollisionSpeed(leader_speed, leader.usual_neg_acc_mps2, speed, self.usual_neg_acc_mps2, gap_m, dt,
-                                   self.min_gap_m));
+  double v =
+      NoCollisionSpeed(leader_speed, leader.max_neg_acc_mps2, speed, self.max_neg_acc_mps2, gap_m, dt, 0);
+  v = std::min(v, NoCollisionSpeed(leader_speed, leader.usual_neg_acc_mps2, speed, self.usual_neg_acc_mps2,
+                                   gap_m, dt, self.min_gap_m));
   // Headway: assume the leader keeps closing at the current rate of approach.
   double assumed_decel = speed > leader_speed ? speed - leader_speed : 0;
-  v = std::min(v, (gap_m + (leader_speed + assumed_decel / 2) * dt - speed * dt / 2) / (self.headway_s + dt / 2));
+  v = std::min(
+      v, (gap_m + (leader_speed + assumed_decel / 2) * dt - speed * dt / 2) / (self.headway_s + dt / 2));
   return v;
 }
 
 double StopBeforeSpeed(const demand::VehicleType& type, double speed, double distance_m, double dt) {
   double accelerated = speed + type.usual_pos_acc_mps2 * dt;
-  double brake_after_accel = (speed + accelerated) * dt / 2 + accelerated * accelerated / type.usual_neg_acc_mps2 / 2;
+  double brake_after_accel =
+      (speed + accelerated) * dt / 2 + accelerated * accelerated / type.usual_neg_acc_mps2 / 2;
   if (brake_after_accel < distance_m) return accelerated;
   constexpr double kEps = 1e-8;
   double take_steps = 2 * distance_m / (speed + kEps) / dt;
@@ -42,7 +45,8 @@ double StopBeforeSpeed(const demand::VehicleType& type, double speed, double dis
   return speed - speed / take_steps;
 }
 
-int ReachSteps(const demand::VehicleType& type, double speed, double distance_m, double target_speed, double dt) {
+int ReachSteps(const demand::VehicleType& type, double speed, double distance_m, double target_speed,
+               double dt) {
   if (distance_m <= 0) return 0;
   if (speed > target_speed) return static_cast<int>(std::ceil(distance_m / speed / dt));
   double acc = type.usual_pos_acc_mps2;
@@ -51,7 +55,8 @@ int ReachSteps(const demand::VehicleType& type, double speed, double distance_m,
   if (target_speed > speed) {
     int full_steps = static_cast<int>(std::floor((target_speed - speed) / acc / dt));
     double reached = speed + full_steps * acc * dt;
-    until_target = (speed + reached) * (full_steps * dt) / 2 + (reached < target_speed ? (reached + target_speed) * dt / 2 : 0);
+    until_target = (speed + reached) * (full_steps * dt) / 2 +
+                   (reached < target_speed ? (reached + target_speed) * dt / 2 : 0);
   }
   if (until_target > distance_m) {
     return static_cast<int>(std::ceil((std::sqrt(speed * speed + 2 * acc * distance_m) - speed) / acc / dt));

@@ -33,7 +33,8 @@ double StopBeforeSpeed(const demand::VehicleType& type, double speed, double dis
 
 // Steps needed to cover `distance_m`, accelerating at the usual rate towards
 // `target_speed`.
-int ReachSteps(const demand::VehicleType& type, double speed, double distance_m, double target_speed, double dt);
+int ReachSteps(const demand::VehicleType& type, double speed, double distance_m, double target_speed,
+               double dt);
 
 // Whether a vehicle `distance_m` before a conflict point (negative: past it) can
 // still stop short of it by its yield distance, or is already clear of it.

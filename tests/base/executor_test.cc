@@ -15,7 +15,8 @@ TEST(Executor, CoversEveryIndexExactlyOnce) {
       executor.ParallelFor(n, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) ++hits[i];
       });
-      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i], 1) << "threads " << threads << " n " << n << " i " << i;
+      for (std::size_t i = 0; i < n; ++i)
+        ASSERT_EQ(hits[i], 1) << "threads " << threads << " n " << n << " i " << i;
     }
   }
 }

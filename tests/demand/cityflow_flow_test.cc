@@ -39,7 +39,8 @@ TEST(CityflowFlow, RepeatingFlowDefaultsToNoEnd) {
 TEST(CityflowFlow, MissingVehicleFieldNamesPath) {
   auto spec = ParseText(R"([{"vehicle": {"length": 5}, "route": ["a"], "interval": 1}])");
   ASSERT_FALSE(spec.ok());
-  EXPECT_NE(spec.status().message().find("flow.json: [0].vehicle: missing field 'maxPosAcc'"), std::string::npos)
+  EXPECT_NE(spec.status().message().find("flow.json: [0].vehicle: missing field 'maxPosAcc'"),
+            std::string::npos)
       << spec.status().message();
 }
 

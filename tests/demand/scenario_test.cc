@@ -28,10 +28,11 @@ TEST(Scenario, LoadsEveryBundledCityflowDataset) {
     const char* roadnet;
     const char* flow;
   };
-  for (const Case& c : {Case{"hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real_5816.json"},
-                        Case{"jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real_2000.json"},
-                        Case{"synthetic_3x3/roadnet_3_3.json", "synthetic_3x3/anon_3_3_300_0.3_bi.json"},
-                        Case{"synthetic_6x6/roadnet_6_6.json", "synthetic_6x6/anon_6_6_300_0.3_uni.json"}}) {
+  for (const Case& c :
+       {Case{"hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real_5816.json"},
+        Case{"jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real_2000.json"},
+        Case{"synthetic_3x3/roadnet_3_3.json", "synthetic_3x3/anon_3_3_300_0.3_bi.json"},
+        Case{"synthetic_6x6/roadnet_6_6.json", "synthetic_6x6/anon_6_6_300_0.3_uni.json"}}) {
     auto s = LoadScenario(kData + "/cityflow/" + c.roadnet, kData + "/cityflow/" + c.flow);
     EXPECT_TRUE(s.ok()) << c.roadnet << ": " << s.status().message();
   }

@@ -16,7 +16,8 @@ struct RunResult {
   std::vector<NetworkSample> series;
 };
 
-RunResult RunReferenceProtocol(const std::string& roadnet, const std::string& flow, const std::string& controller) {
+RunResult RunReferenceProtocol(const std::string& roadnet, const std::string& flow,
+                               const std::string& controller) {
   auto scenario = demand::LoadScenario(kData + roadnet, kData + flow);
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
   sim::Engine engine(scenario->network, scenario->demand, {});

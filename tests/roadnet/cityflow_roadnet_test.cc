@@ -72,17 +72,20 @@ TEST(CityflowRoadnet, WrongTypeNamesJsonPath) {
   auto spec = ParseText(R"({"intersections": [], "roads": [{"id": "r", "startIntersection": "a",
       "endIntersection": "b", "points": [{"x": 0, "y": "zero"}], "lanes": []}]})");
   ASSERT_FALSE(spec.ok());
-  EXPECT_NE(spec.status().message().find("roads[0].points[0].y: expected a number, found string"), std::string::npos)
+  EXPECT_NE(spec.status().message().find("roads[0].points[0].y: expected a number, found string"),
+            std::string::npos)
       << spec.status().message();
 }
 
 TEST(CityflowRoadnet, UnknownMovementType) {
-  auto spec = ParseText(R"({"roads": [], "intersections": [{"id": "i", "point": {"x": 0, "y": 0}, "virtual": false,
+  auto spec =
+      ParseText(R"({"roads": [], "intersections": [{"id": "i", "point": {"x": 0, "y": 0}, "virtual": false,
       "width": 10, "roadLinks": [{"type": "u_turn", "startRoad": "a", "endRoad": "b", "laneLinks": []}],
       "trafficLight": {"lightphases": []}}]})");
   ASSERT_FALSE(spec.ok());
-  EXPECT_NE(spec.status().message().find("intersections[0].roadLinks[0].type: unknown movement type 'u_turn'"),
-            std::string::npos)
+  EXPECT_NE(
+      spec.status().message().find("intersections[0].roadLinks[0].type: unknown movement type 'u_turn'"),
+      std::string::npos)
       << spec.status().message();
 }
 

@@ -35,7 +35,8 @@ TEST(BuildNetwork, CompilesTheTinyCross) {
   }
   EXPECT_TRUE(found);
   for (const LaneLink& ll : net->lane_links()) {
-    for (std::size_t i = 1; i < ll.crosses.size(); ++i) EXPECT_LE(ll.crosses[i - 1].distance_m, ll.crosses[i].distance_m);
+    for (std::size_t i = 1; i < ll.crosses.size(); ++i)
+      EXPECT_LE(ll.crosses[i - 1].distance_m, ll.crosses[i].distance_m);
   }
 }
 

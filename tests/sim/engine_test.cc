@@ -124,7 +124,8 @@ uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
   options.seed = 7;
   Engine engine(scenario.network, scenario.demand, options);
   control::SignalOptions signal_options;
-  control::SignalManager signals(engine, std::move(control::MakeController("maxpressure")).value(), signal_options);
+  control::SignalManager signals(engine, std::move(control::MakeController("maxpressure")).value(),
+                                 signal_options);
   for (int s = 0; s < steps; ++s) {
     signals.BeforeStep();
     engine.Step();

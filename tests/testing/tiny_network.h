@@ -31,7 +31,8 @@ inline roadnet::NetworkSpec MakeCrossSpec(double length_m = 300, double speed_mp
     std::string name;
     Point at;
   };
-  const std::vector<Leg> legs = {{"N", {0, length_m}}, {"E", {length_m, 0}}, {"S", {0, -length_m}}, {"W", {-length_m, 0}}};
+  const std::vector<Leg> legs = {
+      {"N", {0, length_m}}, {"E", {length_m, 0}}, {"S", {0, -length_m}}, {"W", {-length_m, 0}}};
   roadnet::IntersectionSpec centre;
   centre.id = "C";
   centre.width_m = 10;

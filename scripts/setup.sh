@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs what citybrain needs on Debian 12, then configures and builds the release
+# tree (build/release). Safe to run again: it installs only missing packages,
+# configures only when build/release/build.ninja is missing, and lets Ninja rebuild
+# only what changed. Quiet on success; on failure it prints the tail of the log.
+#
+# Progress lines go to stderr so that `scripts/demo.sh --json > out.json` stays clean.
+# Set CITYBRAIN_SKIP_APT=1 to skip the package step (e.g. on a non-Debian machine
+# where the dependencies were installed another way).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+readonly packages=(
+  build-essential cmake ninja-build pkg-config
+  nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format python3
+)
+readonly log_dir="build/logs"
+readonly tail_lines=60
+
+say() { printf 'citybrain: %s\n' "$*" >&2; }
+
+die() {
+  printf 'citybrain: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Runs "$@" with its output captured in the log file $1; on failure prints what
+# failed, the tail of the log and where the whole log is, then exits.
+run_logged() {
+  local log="$1" what="$2"
+  shift 2
+  mkdir -p "$(dirname "$log")"
+  if ! "$@" >"$log" 2>&1; then
+    printf 'citybrain: error: %s failed. Last %d lines of %s:\n' "$what" "$tail_lines" "$log" >&2
+    printf -- '----------------------------------------------------------------------\n' >&2
+    tail -n "$tail_lines" "$log" >&2
+    printf -- '----------------------------------------------------------------------\n' >&2
+    # With -j the first error may have scrolled out of the tail; name it too.
+    if (($(wc -l <"$log") > tail_lines)) && grep -q -E '(^|[: ])(error|Error)[: ]' "$log"; then
+      printf 'citybrain: first errors in the log:\n' >&2
+      grep -m 5 -E '(^|[: ])(error|Error)[: ]' "$log" | sed 's/^/  /' >&2
+    fi
+    printf 'citybrain: full log: %s/%s\n' "$repo_root" "$log" >&2
+    exit 1
+  fi
+}
+
+is_installed() {
+  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+install_missing_packages() {
+  if [[ "${CITYBRAIN_SKIP_APT:-0}" == 1 ]]; then
+    return
+  fi
+  if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    die "dpkg/apt-get not found: this script installs dependencies on Debian 12 only.
+  Install these (or your system's equivalents) by hand, then re-run with CITYBRAIN_SKIP_APT=1:
+  ${packages[*]}"
+  fi
+
+  local missing=() pkg
+  for pkg in "${packages[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    return
+  fi
+
+  local as_root=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+      as_root=(sudo)
+    else
+      die "missing packages: ${missing[*]}
+  Installing them needs root, and sudo is not available. As root, run:
+    apt-get update && apt-get install -y --no-install-recommends ${missing[*]}
+  then run this script again."
+    fi
+  fi
+
+  say "installing ${missing[*]} ..."
+  local apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+  run_logged "$log_dir/apt.log" "apt-get update" "${apt[@]}" update
+  run_logged "$log_dir/apt-install.log" "apt-get install" \
+    "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  if [[ ! -f build/release/build.ninja ]]; then
+    say "configuring (cmake --preset release) ..."
+    run_logged "$log_dir/configure.log" "configuring (cmake --preset release)" \
+      cmake --preset release
+  fi
+  local jobs
+  jobs="$(nproc)"
+  say "building (cmake --build --preset release, $jobs jobs) ..."
+  run_logged "$log_dir/build.log" "building (cmake --build --preset release)" \
+    cmake --build --preset release -j "$jobs"
+}
+
+install_missing_packages
+configure_and_build
+say "build ready in build/release"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run): installs and builds what is
+# missing (scripts/setup.sh), checks the formatting of our C++ sources, then runs
+# every test with ctest. Exits non-zero if anything fails; both checks always run.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$repo_root/scripts/setup.sh"
+cd "$repo_root"
+
+status=0
+
+# --- Formatting ------------------------------------------------------------------
+check_format() {
+  local dirs=() d
+  for d in src apps tests bench; do
+    [[ -d "$d" ]] && dirs+=("$d")
+  done
+  ((${#dirs[@]} > 0)) || return 0
+
+  local files=() file
+  mapfile -d '' files < <(find "${dirs[@]}" -type f \( -name '*.h' -o -name '*.cc' \) -print0 | sort -z)
+  echo "citybrain: checking formatting of ${#files[@]} files ..." >&2
+
+  local off=()
+  for file in "${files[@]}"; do
+    clang-format --dry-run -Werror --style=file "$file" >/dev/null 2>&1 || off+=("$file")
+  done
+  if ((${#off[@]} > 0)); then
+    echo "citybrain: error: ${#off[@]} file(s) are not formatted per .clang-format:" >&2
+    printf '  %s\n' "${off[@]}" >&2
+    echo "citybrain: fix them with: scripts/format.sh" >&2
+    echo "citybrain: (see the changes with: clang-format --dry-run ${off[0]})" >&2
+    return 1
+  fi
+}
+
+check_format || status=1
+
+# --- Tests -----------------------------------------------------------------------
+run_tests() {
+  local log="build/logs/ctest.log" jobs
+  jobs="$(nproc)"
+  mkdir -p "$(dirname "$log")"
+  echo "citybrain: running tests (ctest --preset release, $jobs jobs) ..." >&2
+  if ctest --preset release -j "$jobs" --no-tests=error >"$log" 2>&1; then
+    # One summary line, e.g. "100% tests passed, 0 tests failed out of 42".
+    echo "citybrain: $(grep -m1 'tests passed' "$log" || echo 'tests passed')" >&2
+    return 0
+  fi
+  # The log without its progress lines ("Start 3: ...", "3/40 Test #3: ... Passed"):
+  # what is left is the output of the failed tests and ctest's summary.
+  echo "citybrain: error: tests failed (full log: $repo_root/$log):" >&2
+  grep -v -E '^ +Start +[0-9]+: |^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed ' "$log" >&2 || true
+  return 1
+}
+
+run_tests || status=1
+
+if ((status == 0)); then
+  echo "citybrain: all checks passed" >&2
+fi
+exit "$status"
