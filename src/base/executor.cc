@@ -21,16 +21,27 @@ void Executor::ParallelFor(std::size_t n, const std::function<void(std::size_t, 
     fn(0, n);
     return;
   }
+  std::vector<std::size_t> cuts(threads_ + 1);
+  for (int w = 0; w <= threads_; ++w) cuts[w] = n * w / threads_;
+  ParallelForBlocks(cuts, fn);
+}
+
+void Executor::ParallelForBlocks(const std::vector<std::size_t>& cuts,
+                                 const std::function<void(std::size_t, std::size_t)>& fn) {
+  if (threads_ == 1) {
+    if (cuts.front() < cuts.back()) fn(cuts.front(), cuts.back());
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     job_ = &fn;
-    job_size_ = n;
+    cuts_ = cuts;
     pending_ = threads_ - 1;
     ++generation_;
   }
   start_cv_.notify_all();
   // The calling thread takes block 0.
-  fn(0, n / threads_);
+  if (cuts[0] < cuts[1]) fn(cuts[0], cuts[1]);
   std::unique_lock<std::mutex> lock(mutex_);
   done_cv_.wait(lock, [this] { return pending_ == 0; });
   job_ = nullptr;
@@ -40,17 +51,16 @@ void Executor::WorkerLoop(int worker) {
   unsigned long seen = 0;
   for (;;) {
     const std::function<void(std::size_t, std::size_t)>* job;
-    std::size_t n;
+    std::size_t begin, end;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
       job = job_;
-      n = job_size_;
+      begin = cuts_[worker];
+      end = cuts_[worker + 1];
     }
-    std::size_t begin = n * worker / threads_;
-    std::size_t end = n * (worker + 1) / threads_;
     if (begin < end) (*job)(begin, end);
     {
       std::lock_guard<std::mutex> lock(mutex_);

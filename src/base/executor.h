@@ -28,6 +28,10 @@ class Executor {
 
   // Calls fn(begin, end) on disjoint blocks covering [0, n).
   void ParallelFor(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+  // Same, with the blocks given: worker w runs [cuts[w], cuts[w + 1]).
+  // Precondition: cuts.size() == threads() + 1, non-decreasing.
+  void ParallelForBlocks(const std::vector<std::size_t>& cuts,
+                         const std::function<void(std::size_t, std::size_t)>& fn);
 
  private:
   void WorkerLoop(int worker);
@@ -38,7 +42,7 @@ class Executor {
   std::condition_variable start_cv_;
   std::condition_variable done_cv_;
   const std::function<void(std::size_t, std::size_t)>* job_ = nullptr;
-  std::size_t job_size_ = 0;
+  std::vector<std::size_t> cuts_;
   unsigned long generation_ = 0;
   int pending_ = 0;
   bool stop_ = false;

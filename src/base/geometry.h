@@ -12,7 +12,7 @@ struct Point {
   friend Point operator+(Point a, Point b) { return {a.x + b.x, a.y + b.y}; }
   friend Point operator-(Point a, Point b) { return {a.x - b.x, a.y - b.y}; }
   friend Point operator*(Point a, double s) { return {a.x * s, a.y * s}; }
-  double Length() const { return std::hypot(x, y); }
+  double Length() const { return std::sqrt(x * x + y * y); }
   Point Unit() const {
     double len = Length();
     return len > 0 ? Point{x / len, y / len} : Point{0, 0};

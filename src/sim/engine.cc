@@ -26,6 +26,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   const roadnet::Network& net = *network_;
   const double dt = options_.step_s;
   m.executor = std::make_unique<Executor>(options_.threads);
+  m.cuts = {0, 0};
 
   m.lane_count = static_cast<uint32_t>(net.lanes().size());
   const std::size_t drivables = net.lanes().size() + net.lane_links().size();
@@ -78,6 +79,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   m.entry_queue.resize(net.lanes().size());
   m.entry_head.assign(net.lanes().size(), 0);
   m.dirty.assign(drivables, 0);
+  m.cuts = {0, drivables};
 
   // Lane paths for every flow and every lane it may start on.
   const std::size_t flows = demand_->flows.size();

@@ -101,6 +101,22 @@ struct Engine::Impl {
   double finished_delay_ratio = 0;
 
   std::unique_ptr<Executor> executor;
+  std::vector<std::size_t> cuts;  // drivable blocks with equal vehicle counts, one per thread
+
+  // Splits the drivables into one block per thread holding about as many vehicles
+  // each (the split never changes results, only the balance).
+  void BalanceBlocks() {
+    const std::size_t threads = static_cast<std::size_t>(executor->threads());
+    cuts.assign(threads + 1, on.size());
+    cuts[0] = 0;
+    std::size_t total = 0;
+    for (const auto& q : on) total += q.size() + 1;
+    std::size_t seen = 0, w = 1;
+    for (std::size_t d = 0; d < on.size() && w < threads; ++d) {
+      seen += on[d].size() + 1;
+      while (w < threads && seen * threads >= total * w) cuts[w++] = d + 1;
+    }
+  }
 
   // Keeps front/back in step with `on` after `on[d]` changed.
   void RefreshEnds(uint32_t d) {
