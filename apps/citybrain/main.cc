@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--seed", run.seed, "Random seed (default: the config's, else 0)");
     run_cmd->add_option("--series-csv", run.series_csv,
                         "Write the network KPI time series (every 60 s) to this CSV");
+    run_cmd->add_option("--intersections-csv", run.intersections_csv,
+                        "Write each intersection's queue and throughput (every 60 s) to this CSV");
     run_cmd->add_flag("--json", run.json, "Print one JSON object with the KPIs instead of a table");
     run_cmd->add_flag("!--no-progress", run.progress, "Do not draw the progress bar");
 

@@ -102,6 +102,21 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
           << x.average_travel_time_s << ',' << x.queued_on_lanes << ',' << x.delay_index << '\n';
     }
   }
+  if (!settings.intersections_csv.empty()) {
+    std::ofstream out(settings.intersections_csv);
+    if (!out) return Status::IoError(settings.intersections_csv + ": cannot write the intersection series");
+    out << "t_s,intersection,queue,throughput\n";
+    const auto& series = recorder.intersection_series();
+    const auto& times = recorder.network_series();
+    const roadnet::Network& net = engine.network();
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      for (std::size_t i = 0; i < series[k].size(); ++i) {
+        if (net.intersections()[i].is_virtual) continue;
+        out << times[k].time_s << ',' << net.intersections()[i].id << ',' << series[k][i].queue << ','
+            << series[k][i].throughput << '\n';
+      }
+    }
+  }
   return report;
 }
 

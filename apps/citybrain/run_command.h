@@ -25,7 +25,8 @@ struct RunSettings {
   std::optional<uint64_t> seed;
   bool json = false;
   bool progress = true;
-  std::string series_csv;  // optional: write the network time series here
+  std::string series_csv;         // optional: write the network time series here
+  std::string intersections_csv;  // optional: per-intersection queue/throughput series
 };
 
 struct RunReport {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "control/controller.h"
 #include "demand/scenario.h"
 #include "testing/tiny_network.h"
@@ -114,6 +117,37 @@ TEST(Kpis, ServedVehiclesStopCountingWhenTheIndexPassesTheThreshold) {
   ASSERT_GT(summary.delay_threshold_exceeded_at_s, 0);
   EXPECT_EQ(summary.served_at_threshold, entered_at_exceed);
   EXPECT_LT(summary.served_at_threshold, summary.vehicles_entered);
+}
+
+}  // namespace
+}  // namespace cb::metrics
+
+namespace cb::metrics {
+namespace {
+
+// CityFlow's minute-by-minute trace of the same run (data/reference/traces):
+// vehicles on the road, waiting to enter, finished and the travel-time metric.
+TEST(ReferenceProtocol, FollowsCityflowMinuteByMinute) {
+  RunResult fixed = RunReferenceProtocol("/cityflow/jinan_3x4/roadnet_3_4.json",
+                                         "/cityflow/jinan_3x4/anon_3_4_jinan_real.json", "fixed");
+  std::ifstream trace(kData + "/reference/traces/jinan_real_fixed.csv");
+  ASSERT_TRUE(trace.good());
+  std::string line;
+  std::getline(trace, line);  // header
+  std::size_t row = 0;
+  while (std::getline(trace, line)) {
+    double t, on_road, waiting, finished, att, queued;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf", &t, &on_road, &waiting, &finished, &att,
+                          &queued),
+              6);
+    ASSERT_LT(row, fixed.series.size());
+    const NetworkSample& s = fixed.series[row++];
+    EXPECT_DOUBLE_EQ(s.time_s, t);
+    EXPECT_NEAR(static_cast<double>(s.on_road), on_road, std::max(5.0, on_road * 0.05)) << "t=" << t;
+    EXPECT_NEAR(static_cast<double>(s.finished), finished, std::max(5.0, finished * 0.05)) << "t=" << t;
+    EXPECT_NEAR(s.average_travel_time_s, att, att * 0.05) << "t=" << t;
+  }
+  EXPECT_EQ(row, 60u);
 }
 
 }  // namespace
