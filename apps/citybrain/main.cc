@@ -91,6 +91,16 @@ int main(int argc, char** argv) {
         "Challenge networks]");
     run_cmd->add_option("--yellow", run.yellow_s, "Clearance (yellow/all-red) seconds before a new phase")
         ->capture_default_str();
+    run_cmd->add_option("--min-green", run.min_green_s, "Shortest green after a change of phase, seconds")
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--max-green", run.max_green_s,
+                     "Longest green before the next phase is forced (0: no limit)")
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--controller-at", run.controller_at,
+                     "Run another controller at one intersection: ID=NAME (repeatable)")
+        ->delimiter(',');
     run_cmd->add_option("--threads", run.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     run_cmd->add_option("--seed", run.seed, "Random seed (default: the config's, else 0)");

@@ -49,6 +49,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     return Status::InvalidInput("--decision-interval must be > 0 s");
   }
   if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
+  if (!(settings.min_green_s >= 0)) return Status::InvalidInput("--min-green must be >= 0 s");
+  if (!(settings.max_green_s >= 0)) return Status::InvalidInput("--max-green must be >= 0 s (0: no limit)");
   if (settings.threads < 1 || settings.threads > 256)
     return Status::InvalidInput("--threads must be in 1..256");
   auto controller = control::MakeController(settings.controller);
@@ -72,7 +74,17 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
       settings.decision_interval_s.value_or(scenario->network->format() == "cbengine" ? 10.0 : 15.0);
   report.decision_interval_s = signal_options.decision_interval_s;
   signal_options.clearance_s = settings.yellow_s;
+  signal_options.min_green_s = settings.min_green_s;
+  signal_options.max_green_s = settings.max_green_s;
   control::SignalManager signals(engine, std::move(controller).value(), signal_options);
+  for (const auto& [intersection, name] : settings.controller_at) {
+    auto id = engine.network().FindIntersection(intersection);
+    if (!id) return Status::InvalidInput("--controller-at: unknown intersection '" + intersection + "'");
+    auto c = control::MakeController(name);
+    if (!c.ok()) return c.status().WithContext("--controller-at " + intersection);
+    Status set = signals.SetController(*id, std::move(c).value());
+    if (!set.ok()) return set.WithContext("--controller-at " + intersection);
+  }
   metrics::KpiRecorder recorder(engine);
 
   const long long steps = std::llround(settings.duration_s / options.step_s);
@@ -88,10 +100,16 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
   report.steps = steps;
   report.vehicle_updates = engine.vehicle_updates();
-  report.phase_changes = signals.phase_changes();
+  report.phase_changes = signals.counters().phase_changes;
+  report.signal_refusals = signals.counters().refused;
+  report.signal_delays = signals.counters().delayed;
+  report.safety_violations = signals.counters().safety_violations;
   report.signals = engine.network().signalised_count();
   report.intersections = static_cast<int>(engine.network().intersections().size());
   report.state_hash = engine.StateHash();
+  report.series = recorder.network_series();
+  report.intersection_series = recorder.intersection_series();
+  report.network = scenario->network;
 
   if (!settings.series_csv.empty()) {
     std::ofstream out(settings.series_csv);
@@ -139,7 +157,12 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["delay_index_exceeded_1_40_at_s"] = s.delay_threshold_exceeded_at_s;
   j["decision_interval_s"] = report.decision_interval_s;
   j["yellow_s"] = settings.yellow_s;
+  j["min_green_s"] = settings.min_green_s;
+  j["max_green_s"] = settings.max_green_s;
   j["phase_changes"] = report.phase_changes;
+  j["signal_requests_refused"] = report.signal_refusals;
+  j["signal_requests_delayed"] = report.signal_delays;
+  j["safety_violations"] = report.safety_violations;
   j["intersections"] = report.intersections;
   j["signals"] = report.signals;
   j["threads"] = settings.threads;

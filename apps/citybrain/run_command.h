@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "metrics/kpis.h"
@@ -21,6 +24,10 @@ struct RunSettings {
   // Brain Challenge networks).
   std::optional<double> decision_interval_s;
   double yellow_s = 5;
+  double min_green_s = 10;
+  double max_green_s = 0;  // 0: no limit
+  // Per-intersection controllers: intersection id -> controller name.
+  std::map<std::string, std::string> controller_at;
   int threads = 1;
   std::optional<uint64_t> seed;
   bool json = false;
@@ -37,10 +44,18 @@ struct RunReport {
   long long steps = 0;
   long long vehicle_updates = 0;
   long long phase_changes = 0;
+  long long signal_refusals = 0;
+  long long signal_delays = 0;
+  long long safety_violations = 0;
   int signals = 0;
   int intersections = 0;
   double decision_interval_s = 0;
   uint64_t state_hash = 0;
+  // Time series (every 60 s): network-wide, and per intersection [sample][intersection].
+  std::vector<metrics::NetworkSample> series;
+  std::vector<std::vector<metrics::IntersectionSample>> intersection_series;
+  // The network that was run (for maps in reports).
+  std::shared_ptr<const roadnet::Network> network;
 };
 
 Result<RunReport> RunScenario(const RunSettings& settings);

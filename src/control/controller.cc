@@ -1,5 +1,6 @@
 #include "control/controller.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "control/fixed_time.h"
@@ -17,54 +18,226 @@ Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + names);
 }
 
+const char* RequestSourceName(RequestSource source) {
+  switch (source) {
+    case RequestSource::kController:
+      return "controller";
+    case RequestSource::kOperator:
+      return "operator";
+    case RequestSource::kEmergency:
+      return "emergency";
+  }
+  return "?";
+}
+
+const char* SignalEventKindName(SignalEvent::Kind kind) {
+  switch (kind) {
+    case SignalEvent::Kind::kRefusedUnsafe:
+      return "refused_unsafe";
+    case SignalEvent::Kind::kRefusedUnknown:
+      return "refused_unknown_phase";
+    case SignalEvent::Kind::kDelayedMinGreen:
+      return "delayed_min_green";
+    case SignalEvent::Kind::kForcedMaxGreen:
+      return "forced_max_green";
+    case SignalEvent::Kind::kOverride:
+      return "hold";
+    case SignalEvent::Kind::kOverrideEnd:
+      return "hold_end";
+    case SignalEvent::Kind::kControllerChanged:
+      return "controller_changed";
+  }
+  return "?";
+}
+
 SignalManager::SignalManager(sim::Engine& engine, std::unique_ptr<Controller> controller,
                              const SignalOptions& options)
-    : engine_(engine), controller_(std::move(controller)), options_(options) {
+    : engine_(engine), options_(options), conflicts_(engine.network()) {
   const roadnet::Network& net = engine_.network();
+  Controller* shared = controller.get();
+  owned_.push_back(std::move(controller));
   state_.resize(net.intersections().size());
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
     const roadnet::Intersection& inter = net.intersections()[i];
     if (!inter.signalised()) continue;
-    signalised_.push_back(IntersectionId(i));
-    state_[i].granted = inter.control_phases.front();
-    engine_.SetPhase(IntersectionId(i), state_[i].granted);
+    IntersectionId id(i);
+    signalised_.push_back(id);
+    State& s = state_[i];
+    s.controller = shared;
+    s.granted = inter.control_phases.front();
+    s.green_start_step = engine_.step_count();
+    engine_.SetPhase(id, s.granted);
+    s.last_shown = s.granted;
+    s.last_shown_since = engine_.step_count();
   }
+}
+
+void SignalManager::Log(IntersectionId id, SignalEvent::Kind kind, PhaseIndex phase, RequestSource source,
+                        std::string detail) {
+  if (events_.size() >= kMaxEvents) events_.erase(events_.begin(), events_.begin() + kMaxEvents / 2);
+  events_.push_back({engine_.time_s(), id, kind, phase, source, std::move(detail)});
+}
+
+double SignalManager::GreenElapsed(const State& s) const {
+  if (s.clearance_left > 0) return 0;
+  return static_cast<double>(engine_.step_count() - s.green_start_step) * engine_.options().step_s;
+}
+
+Status SignalManager::SetController(IntersectionId intersection, std::unique_ptr<Controller> controller) {
+  if (intersection.valid() &&
+      (intersection.index() >= state_.size() || !state_[intersection.index()].controller)) {
+    return Status::InvalidInput("intersection is not signalised or does not exist");
+  }
+  Controller* raw = controller.get();
+  owned_.push_back(std::move(controller));
+  for (IntersectionId id : signalised_) {
+    if (intersection.valid() && id != intersection) continue;
+    state_[id.index()].controller = raw;
+    Log(id, SignalEvent::Kind::kControllerChanged, state_[id.index()].granted, RequestSource::kOperator,
+        raw->name());
+  }
+  return Status::Ok();
+}
+
+Status SignalManager::Hold(IntersectionId intersection, PhaseIndex phase, double duration_s,
+                           RequestSource source) {
+  if (!intersection.valid() || intersection.index() >= state_.size() ||
+      !state_[intersection.index()].controller) {
+    return Status::InvalidInput("intersection is not signalised or does not exist");
+  }
+  const roadnet::Intersection& inter = engine_.network().intersection(intersection);
+  if (std::find(inter.control_phases.begin(), inter.control_phases.end(), phase) ==
+      inter.control_phases.end()) {
+    return Status::InvalidInput("phase " + std::to_string(phase) +
+                                " is not a control phase of intersection '" + inter.id + "'");
+  }
+  if (!conflicts_.PhaseIsSafe(intersection, phase)) {
+    return Status::InvalidInput("phase " + std::to_string(phase) + " gives green to conflicting movements");
+  }
+  if (!(duration_s > 0)) return Status::InvalidInput("hold duration must be > 0 s");
+  State& s = state_[intersection.index()];
+  s.hold_phase = phase;
+  s.hold_until_step = engine_.step_count() + std::llround(duration_s / engine_.options().step_s);
+  s.hold_source = source;
+  Log(intersection, SignalEvent::Kind::kOverride, phase, source, "for " + std::to_string(duration_s) + " s");
+  return Status::Ok();
+}
+
+void SignalManager::ReleaseHold(IntersectionId intersection) {
+  State& s = state_[intersection.index()];
+  if (s.hold_phase < 0) return;
+  Log(intersection, SignalEvent::Kind::kOverrideEnd, s.hold_phase, s.hold_source, "");
+  s.hold_phase = -1;
+}
+
+bool SignalManager::Request(IntersectionId id, State& s, PhaseIndex phase, RequestSource source) {
+  const roadnet::Intersection& inter = engine_.network().intersection(id);
+  if (phase == s.granted) {
+    s.pending = -1;
+    return true;
+  }
+  if (std::find(inter.control_phases.begin(), inter.control_phases.end(), phase) ==
+      inter.control_phases.end()) {
+    ++counters_.refused;
+    Log(id, SignalEvent::Kind::kRefusedUnknown, phase, source, "not a control phase");
+    return false;
+  }
+  RoadLinkId a, b;
+  if (conflicts_.FirstConflict(id, phase, &a, &b)) {
+    ++counters_.refused;
+    const roadnet::Network& net = engine_.network();
+    Log(id, SignalEvent::Kind::kRefusedUnsafe, phase, source,
+        net.road(net.road_link(a).from).id + "->" + net.road(net.road_link(a).to).id + " conflicts with " +
+            net.road(net.road_link(b).from).id + "->" + net.road(net.road_link(b).to).id);
+    return false;
+  }
+  if (s.clearance_left == 0 && GreenElapsed(s) + 1e-9 < options_.min_green_s) {
+    if (s.pending != phase) {
+      ++counters_.delayed;
+      Log(id, SignalEvent::Kind::kDelayedMinGreen, phase, source, "");
+    }
+    s.pending = phase;
+    return true;
+  }
+  const int clearance_steps = static_cast<int>(std::llround(options_.clearance_s / engine_.options().step_s));
+  if (s.clearance_left == 0) s.clearance_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
+  s.granted = phase;
+  s.pending = -1;
+  ++counters_.phase_changes;
+  return true;
+}
+
+void SignalManager::Monitor(IntersectionId id, State& s, PhaseIndex show) {
+  const roadnet::Intersection& inter = engine_.network().intersection(id);
+  const long long step = engine_.step_count();
+  const double dt = engine_.options().step_s;
+  bool violation = !conflicts_.PhaseIsSafe(id, show);
+  if (show != s.last_shown) {
+    bool from_green = s.last_shown != inter.clearance_phase;
+    bool to_green = show != inter.clearance_phase;
+    // A green may only follow the clearance phase, and only after clearance_s.
+    if (from_green && to_green && options_.clearance_s > 0) violation = true;
+    if (!from_green && to_green &&
+        static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.clearance_s) {
+      violation = true;
+    }
+    if (from_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.min_green_s &&
+        s.last_shown_since > 0) {
+      violation = true;
+    }
+    s.last_shown = show;
+    s.last_shown_since = step;
+  }
+  if (violation) ++counters_.safety_violations;
 }
 
 void SignalManager::BeforeStep() {
   const double dt = engine_.options().step_s;
   const long long step = engine_.step_count();
-  const long long interval_steps = std::max(1LL, std::llround(options_.decision_interval_s / dt));
-  const int clearance_steps = static_cast<int>(std::llround(options_.clearance_s / dt));
-  const bool decide = step % interval_steps == 0;
   const roadnet::Network& net = engine_.network();
   for (IntersectionId id : signalised_) {
     State& s = state_[id.index()];
     const roadnet::Intersection& inter = net.intersection(id);
-    if (decide) {
-      SignalStatus status;
-      status.phase_in_force = s.granted;
-      status.phase_elapsed_s = static_cast<double>(step - s.granted_step) * dt;
-      status.decision_index = static_cast<int>(decisions_);
-      status.time_s = engine_.time_s();
-      PhaseIndex wanted = controller_->Decide(engine_, id, status);
-      bool allowed = false;
-      for (int p : inter.control_phases) allowed = allowed || p == wanted;
-      if (allowed && wanted != s.granted) {
-        s.granted = wanted;
-        s.granted_step = step;
-        s.clearance_steps_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
-        ++phase_changes_;
+    if (s.hold_phase >= 0 && step >= s.hold_until_step) ReleaseHold(id);
+
+    if (s.hold_phase >= 0) {
+      Request(id, s, s.hold_phase, s.hold_source);
+    } else {
+      double interval = s.controller->decision_interval_s();
+      if (interval <= 0) interval = options_.decision_interval_s;
+      const long long interval_steps = std::max(1LL, std::llround(interval / dt));
+      if (step % interval_steps == 0 && s.clearance_left == 0) {
+        SignalStatus status;
+        status.phase_in_force = s.granted;
+        status.green_elapsed_s = GreenElapsed(s);
+        status.decision_index = s.decisions++;
+        status.time_s = engine_.time_s();
+        status.min_green_s = options_.min_green_s;
+        status.max_green_s = options_.max_green_s;
+        status.clearance_s = options_.clearance_s;
+        Request(id, s, s.controller->Decide(engine_, id, status), RequestSource::kController);
+      } else if (s.pending >= 0) {
+        Request(id, s, s.pending, RequestSource::kController);
+      }
+      if (options_.max_green_s > 0 && s.clearance_left == 0 && s.pending < 0 &&
+          GreenElapsed(s) + 1e-9 >= options_.max_green_s && inter.control_phases.size() > 1) {
+        auto it = std::find(inter.control_phases.begin(), inter.control_phases.end(), s.granted);
+        std::size_t next = it == inter.control_phases.end() ? 0 : (it - inter.control_phases.begin() + 1);
+        PhaseIndex forced = inter.control_phases[next % inter.control_phases.size()];
+        ++counters_.forced;
+        Log(id, SignalEvent::Kind::kForcedMaxGreen, forced, RequestSource::kController, "");
+        Request(id, s, forced, RequestSource::kController);
       }
     }
+
     PhaseIndex show = s.granted;
-    if (s.clearance_steps_left > 0) {
+    if (s.clearance_left > 0) {
       show = inter.clearance_phase;
-      --s.clearance_steps_left;
+      if (--s.clearance_left == 0) s.green_start_step = step + 1;
     }
+    Monitor(id, s, show);
     if (engine_.phase(id) != show) engine_.SetPhase(id, show);
   }
-  if (decide) ++decisions_;
 }
 
 }  // namespace cb::control

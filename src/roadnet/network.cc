@@ -372,6 +372,18 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
           }
         }
       }
+      if (inter.clearance_phase < 0) {
+        // Every change of phase needs a clearance interval: add an all-red phase
+        // (right turns, which always yield, stay permitted).
+        Phase all_red;
+        all_red.duration_s = 5;
+        all_red.green.assign(link_count, false);
+        for (std::size_t k = 0; k < link_count; ++k) {
+          all_red.green[k] = net.road_link(inter.road_links[k]).turn == TurnType::kRight;
+        }
+        inter.clearance_phase = static_cast<int>(inter.phases.size());
+        inter.phases.push_back(std::move(all_red));
+      }
       if (!is.control_phases.empty()) {
         for (int p : is.control_phases) {
           if (p < 0 || static_cast<std::size_t>(p) >= inter.phases.size() || p == inter.clearance_phase) {

@@ -156,6 +156,43 @@ int Engine::LaneWaitingCount(LaneId lane) const {
   return count;
 }
 
+Engine::LaneObservation Engine::ObserveLane(LaneId lane, double range_m) const {
+  const Impl& m = *impl_;
+  LaneObservation o;
+  const uint32_t d = lane.value();
+  o.length_m = m.length[d];
+  const std::vector<uint32_t>& on = m.on[d];
+  o.vehicles = static_cast<int>(on.size());
+  bool queue_open = true;  // still walking the standing queue from the stop line back
+  for (uint32_t v : on) {
+    const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
+    double to_stop = m.length[d] - m.dis[v];
+    bool standing = m.speed[v] < 0.1;
+    o.waiting += standing ? 1 : 0;
+    if (to_stop <= range_m) {
+      ++o.within_range;
+      if (!standing) ++o.approaching;
+    }
+    if (queue_open) {
+      if (standing) {
+        o.queue_length_m = to_stop + vt.length_m;
+      } else {
+        queue_open = false;
+      }
+    }
+    o.occupied_m += vt.length_m + vt.min_gap_m;
+  }
+  return o;
+}
+
+int Engine::RoadLinkVehicleCount(RoadLinkId link) const {
+  int count = 0;
+  for (LaneLinkId ll : network_->road_link(link).lane_links) {
+    count += static_cast<int>(impl_->on[impl_->lane_count + ll.value()].size());
+  }
+  return count;
+}
+
 double Engine::AverageTravelTime() const {
   const Impl& m = *impl_;
   double total = m.finished_travel_s;

@@ -89,6 +89,20 @@ class Engine {
   // Vehicles on a lane, and those of them slower than 0.1 m/s.
   int LaneVehicleCount(LaneId lane) const;
   int LaneWaitingCount(LaneId lane) const;
+
+  // What a detector on one lane would report.
+  struct LaneObservation {
+    int vehicles = 0;           // on the lane
+    int waiting = 0;            // slower than 0.1 m/s
+    int approaching = 0;        // moving (>= 0.1 m/s) and within `range_m` of the stop line
+    int within_range = 0;       // any speed, within `range_m` of the stop line
+    double queue_length_m = 0;  // from the stop line to the tail of the standing queue at it
+    double occupied_m = 0;      // vehicle lengths plus their minimum gaps
+    double length_m = 0;        // of the lane
+  };
+  LaneObservation ObserveLane(LaneId lane, double range_m) const;
+  // Vehicles on the lane links of a movement (inside the intersection).
+  int RoadLinkVehicleCount(RoadLinkId link) const;
   // Vehicles that entered lane links of this intersection since the start.
   long long IntersectionThroughput(IntersectionId id) const { return intersection_passed_[id.index()]; }
 

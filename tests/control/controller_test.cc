@@ -57,7 +57,7 @@ TEST(SignalManager, FixedTimeCyclesWithYellowBetweenPhases) {
   for (int t = 35; t < 45; ++t) EXPECT_EQ(shown[t], 3) << t;
   for (int t = 50; t < 60; ++t) EXPECT_EQ(shown[t], 4) << t;
   EXPECT_EQ(shown[60], 0);  // back to phase 1 through yellow
-  EXPECT_EQ(signals.phase_changes(), 4);
+  EXPECT_EQ(signals.counters().phase_changes, 4);
 }
 
 TEST(SignalManager, NoYellowWhenThePhaseStays) {
@@ -69,7 +69,7 @@ TEST(SignalManager, NoYellowWhenThePhaseStays) {
     EXPECT_NE(w.engine->phase(w.centre), 0) << "t=" << s;
     w.engine->Step();
   }
-  EXPECT_EQ(signals.phase_changes(), 0);
+  EXPECT_EQ(signals.counters().phase_changes, 0);
   EXPECT_GT(w.engine->vehicles_finished(), 60);
 }
 
