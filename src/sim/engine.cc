@@ -49,7 +49,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
     m.link_start_lane.push_back(ll.from.value());
     m.link_end_lane.push_back(ll.to.value());
   }
-  for (const demand::VehicleType& t : demand_->vehicle_types) m.approach_m.push_back(ApproachDistance(t, dt));
+  m.types = demand_->vehicle_types;
+  for (const demand::VehicleType& t : m.types) m.approach_m.push_back(ApproachDistance(t, dt));
   for (const roadnet::Lane& lane : net.lanes()) {
     m.lane_out_begin.push_back(static_cast<uint32_t>(m.lane_out.size()));
     for (LaneLinkId ll : lane.lane_links) m.lane_out.push_back(m.lane_count + ll.value());
@@ -87,27 +88,12 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   m.flow_path_length.resize(flows);
   for (std::size_t f = 0; f < flows; ++f) {
     const demand::Flow& flow = demand_->flows[f];
-    const demand::VehicleType& vt = demand_->vehicle_types[flow.vehicle_type];
     for (LaneId start : demand::StartLanes(net, flow.route)) {
       auto path = demand::PlanLanePath(net, flow.route, start);
       if (!path.ok()) continue;  // BuildDemand already proved at least one start works
-      uint32_t offset = static_cast<uint32_t>(m.paths.size());
-      for (std::size_t i = 0; i < path->lanes.size(); ++i) {
-        m.paths.push_back(path->lanes[i].value());
-        if (i < path->links.size()) m.paths.push_back(m.lane_count + path->links[i].value());
-      }
-      uint32_t n = static_cast<uint32_t>(m.paths.size()) - offset;
-      m.path_rest_free_s.resize(m.paths.size());
-      double rest = 0;
-      for (uint32_t i = n; i-- > 0;) {
-        m.path_rest_free_s[offset + i] = rest;  // time after entry i
-        uint32_t d = m.paths[offset + i];
-        double v = std::min(vt.max_speed_mps, m.max_speed[d]);
-        if (m.is_turn[d]) v = std::min(v, vt.turn_speed_mps);
-        rest += m.length[d] / v;
-      }
+      uint32_t offset = AppendPath(*path, flow.vehicle_type);
       m.flow_paths[f].push_back({start.value(), offset});
-      m.flow_path_length[f] = n;
+      m.flow_path_length[f] = static_cast<uint32_t>(m.paths.size()) - offset;
     }
   }
   m.flow_accumulated.resize(flows);
@@ -118,7 +104,9 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   long long reserve = options_.reserve_vehicles;
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
-  for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.next_dis, &m.next_speed}) v->reserve(r);
+  for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.finish_time, &m.free_flow_s, &m.next_dis, &m.next_speed}) {
+    v->reserve(r);
+  }
   for (auto* v : {&m.drivable, &m.prev_drivable, &m.path_pos, &m.path_offset, &m.path_length, &m.leader,
                   &m.blocker, &m.priority, &m.next_pos, &m.next_blocker, &m.running}) {
     v->reserve(r);
@@ -138,6 +126,105 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
 }
 
 Engine::~Engine() = default;
+
+uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
+  Impl& m = *impl_;
+  const demand::VehicleType& vt = m.types[vehicle_type];
+  uint32_t offset = static_cast<uint32_t>(m.paths.size());
+  for (std::size_t i = 0; i < path.lanes.size(); ++i) {
+    m.paths.push_back(path.lanes[i].value());
+    if (i < path.links.size()) m.paths.push_back(m.lane_count + path.links[i].value());
+  }
+  uint32_t n = static_cast<uint32_t>(m.paths.size()) - offset;
+  m.path_rest_free_s.resize(m.paths.size());
+  double rest = 0;
+  for (uint32_t i = n; i-- > 0;) {
+    m.path_rest_free_s[offset + i] = rest;  // free-flow time after entry i
+    uint32_t d = m.paths[offset + i];
+    double v = std::min(vt.max_speed_mps, m.max_speed[d]);
+    if (m.is_turn[d]) v = std::min(v, vt.turn_speed_mps);
+    rest += m.length[d] / v;
+  }
+  return offset;
+}
+
+Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type) {
+  Impl& m = *impl_;
+  const roadnet::Network& net = *network_;
+  if (route.empty()) return Status::InvalidInput("route is empty");
+  for (std::size_t i = 0; i < route.size(); ++i) {
+    if (!route[i].valid() || route[i].index() >= net.roads().size()) return Status::InvalidInput("unknown road in route");
+    if (i > 0 && !net.FindRoadLink(route[i - 1], route[i])) {
+      return Status::InvalidInput("roads '" + net.road(route[i - 1]).id + "' and '" + net.road(route[i]).id +
+                                  "' are not connected by a movement");
+    }
+  }
+  if (!(type.length_m > 0 && type.max_speed_mps > 0 && type.max_neg_acc_mps2 > 0 && type.usual_neg_acc_mps2 > 0 &&
+        type.max_pos_acc_mps2 > 0 && type.usual_pos_acc_mps2 > 0)) {
+    return Status::InvalidInput("vehicle parameters must be positive");
+  }
+  std::vector<LaneId> starts = demand::StartLanes(net, route);
+  Result<demand::LanePath> path = Status::InvalidInput("no lane of the first road leads on");
+  for (LaneId start : starts) {
+    path = demand::PlanLanePath(net, route, start);
+    if (path.ok()) break;
+  }
+  if (!path.ok()) return path.status();
+  int type_index = -1;
+  for (std::size_t t = 0; t < m.types.size(); ++t) {
+    if (m.types[t] == type) type_index = static_cast<int>(t);
+  }
+  if (type_index < 0) {
+    m.types.push_back(type);
+    m.approach_m.push_back(ApproachDistance(type, options_.step_s));
+    type_index = static_cast<int>(m.types.size()) - 1;
+  }
+  uint32_t offset = AppendPath(*path, type_index);
+  uint32_t length = static_cast<uint32_t>(m.paths.size()) - offset;
+  return VehicleId(NewVehicle(path->lanes.front().value(), offset, length, type_index, -1));
+}
+
+Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
+  const Impl& m = *impl_;
+  VehicleStatus s;
+  const uint32_t v = id.value();
+  if (v >= vehicle_count_) return s;
+  s.exists = true;
+  s.state = m.state[v] == VehicleState::kWaiting   ? VehicleStatus::State::kWaiting
+            : m.state[v] == VehicleState::kRunning ? VehicleStatus::State::kRunning
+                                                   : VehicleStatus::State::kFinished;
+  uint32_t d = m.drivable[v];
+  s.on_lane_link = d >= m.lane_count;
+  uint32_t lane = s.on_lane_link ? m.link_end_lane[d - m.lane_count] : d;
+  s.lane = LaneId(lane);
+  s.road = network_->lane(LaneId(lane)).road;
+  s.route_index = static_cast<int>((m.path_pos[v] + (s.on_lane_link ? 1 : 0)) / 2);
+  s.position_m = m.dis[v];
+  s.speed_mps = m.speed[v];
+  s.released_s = m.release_time[v];
+  s.finished_s = m.finish_time[v];
+  s.flow = m.flow[v];
+  return s;
+}
+
+Status Engine::Reroute(VehicleId id, const std::vector<RoadId>& route) {
+  Impl& m = *impl_;
+  const uint32_t v = id.value();
+  if (v >= vehicle_count_ || m.state[v] == VehicleState::kFinished) return Status::InvalidInput("no such vehicle on the road");
+  uint32_t d = m.drivable[v];
+  if (d >= m.lane_count) return Status::InvalidInput("vehicle is inside an intersection; reroute on the next lane");
+  if (route.empty() || route.front() != network_->lane(LaneId(d)).road) {
+    return Status::InvalidInput("the new route must start with the vehicle's current road");
+  }
+  if (m.state[v] == VehicleState::kWaiting) return Status::InvalidInput("vehicle has not entered yet");
+  auto path = demand::PlanLanePath(*network_, route, LaneId(d));
+  if (!path.ok()) return path.status();
+  uint32_t offset = AppendPath(*path, m.type[v]);
+  m.path_offset[v] = offset;
+  m.path_length[v] = static_cast<uint32_t>(m.paths.size()) - offset;
+  m.path_pos[v] = 0;
+  return Status::Ok();
+}
 
 void Engine::SetPhase(IntersectionId id, PhaseIndex phase) {
   const roadnet::Intersection& inter = network_->intersection(id);
@@ -165,7 +252,7 @@ Engine::LaneObservation Engine::ObserveLane(LaneId lane, double range_m) const {
   o.vehicles = static_cast<int>(on.size());
   bool queue_open = true;  // still walking the standing queue from the stop line back
   for (uint32_t v : on) {
-    const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
+    const demand::VehicleType& vt = m.types[m.type[v]];
     double to_stop = m.length[d] - m.dis[v];
     bool standing = m.speed[v] < 0.1;
     o.waiting += standing ? 1 : 0;
@@ -193,15 +280,15 @@ int Engine::RoadLinkVehicleCount(RoadLinkId link) const {
   return count;
 }
 
-double Engine::AverageTravelTime() const {
+double Engine::AverageTravelTime(bool flows_only) const {
   const Impl& m = *impl_;
-  double total = m.finished_travel_s;
-  long long n = finished_;
+  double total = flows_only ? m.finished_flow_travel_s : m.finished_travel_s;
+  long long n = 0;
   const double now = time_s();
   for (std::size_t v = 0; v < vehicle_count_; ++v) {
-    if (m.state[v] == VehicleState::kFinished) continue;
-    total += now - m.release_time[v];
+    if (flows_only && m.flow[v] < 0) continue;
     ++n;
+    if (m.state[v] != VehicleState::kFinished) total += now - m.release_time[v];
   }
   return n == 0 ? 0 : total / static_cast<double>(n);
 }
@@ -213,17 +300,12 @@ double Engine::DelayIndex() const {
   const double now = time_s();
   for (std::size_t v = 0; v < vehicle_count_; ++v) {
     if (m.state[v] == VehicleState::kFinished) continue;
-    uint32_t off = m.path_offset[v];
-    double whole = m.path_rest_free_s[off];
-    {
-      uint32_t first = m.paths[off];
-      const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
-      whole += m.length[first] / std::min(vt.max_speed_mps, m.max_speed[first]);
-    }
+    const double whole = m.free_flow_s[v];
     double rest = whole;
     if (m.state[v] == VehicleState::kRunning) {
+      uint32_t off = m.path_offset[v];
       uint32_t d = m.drivable[v];
-      const demand::VehicleType& vt = demand_->vehicle_types[m.type[v]];
+      const demand::VehicleType& vt = m.types[m.type[v]];
       double speed = std::min(vt.max_speed_mps, m.max_speed[d]);
       if (m.is_turn[d]) speed = std::min(speed, vt.turn_speed_mps);
       rest = m.path_rest_free_s[off + m.path_pos[v]] + std::max(0.0, m.length[d] - m.dis[v]) / speed;
@@ -247,7 +329,7 @@ std::vector<VehicleView> Engine::RunningVehicles() const {
     view.drivable = view.on_lane_link ? d - m.lane_count : d;
     view.position_m = m.dis[v];
     view.speed_mps = m.speed[v];
-    view.length_m = demand_->vehicle_types[m.type[v]].length_m;
+    view.length_m = m.types[m.type[v]].length_m;
     out.push_back(view);
   }
   std::sort(out.begin(), out.end(), [](const VehicleView& a, const VehicleView& b) { return a.id < b.id; });

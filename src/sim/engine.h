@@ -31,6 +31,7 @@
 #include "base/executor.h"
 #include "base/ids.h"
 #include "demand/demand.h"
+#include "demand/route.h"
 #include "roadnet/network.h"
 
 namespace cb::sim {
@@ -107,8 +108,34 @@ class Engine {
   long long IntersectionThroughput(IntersectionId id) const { return intersection_passed_[id.index()]; }
 
   // CityFlow's average travel time: finished vehicles with their trip time, every
-  // other released vehicle with (now - release time).
-  double AverageTravelTime() const;
+  // other released vehicle with (now - release time). `flows_only` leaves out
+  // vehicles added with AddVehicle.
+  double AverageTravelTime(bool flows_only = false) const;
+
+  // Adds a vehicle (e.g. an emergency vehicle) due now on `route`; it enters its
+  // first road when there is room, like any other. InvalidInput for an empty,
+  // unknown or unconnected route or bad parameters. Allocates: call between steps.
+  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type);
+
+  struct VehicleStatus {
+    enum class State { kWaiting, kRunning, kFinished };
+    bool exists = false;
+    State state = State::kWaiting;
+    RoadId road;              // current road (the next one while inside an intersection)
+    LaneId lane;              // current lane (likewise)
+    bool on_lane_link = false;
+    int route_index = 0;      // index of `road` in the vehicle's current route
+    double position_m = 0;    // on the lane or lane link it is on
+    double speed_mps = 0;
+    double released_s = 0;
+    double finished_s = -1;
+    int flow = -1;            // -1 for vehicles added with AddVehicle
+  };
+  VehicleStatus Vehicle(VehicleId id) const;
+
+  // Replaces the rest of a running vehicle's route. `route` must start with the
+  // road it is on (not inside an intersection) and be drivable from its lane.
+  Status Reroute(VehicleId id, const std::vector<RoadId>& route);
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
   double DelayIndex() const;
@@ -121,6 +148,8 @@ class Engine {
   struct Impl;
 
  private:
+  uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type, int32_t flow);
+  uint32_t AppendPath(const demand::LanePath& path, int vehicle_type);
   void UpdateLeader(uint32_t vehicle, uint32_t ahead_on_same_drivable);
   void NotifyCrosses(IntersectionId intersection);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/executor.h"
+#include "demand/demand.h"
 #include "sim/engine.h"
 
 namespace cb::sim {
@@ -38,7 +39,8 @@ struct Engine::Impl {
   std::vector<uint8_t> is_turn;    // by drivable (lane links)
   std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
-  std::vector<double> approach_m;                                        // by vehicle type
+  std::vector<demand::VehicleType> types;  // the demand's, then any added at run time
+  std::vector<double> approach_m;          // by vehicle type
   // Flat copies of the network's adjacency, for the hot loops.
   std::vector<uint32_t> lane_out_begin, lane_out;      // lane -> drivables of the lane links leaving it
   std::vector<uint32_t> inter_link_begin, inter_link;  // intersection -> drivables of its lane links
@@ -82,7 +84,7 @@ struct Engine::Impl {
   std::vector<uint32_t> flow_released;
 
   // --- Vehicles (structure of arrays, indexed by VehicleId).
-  std::vector<double> dis, speed, gap, release_time;
+  std::vector<double> dis, speed, gap, release_time, finish_time, free_flow_s;
   std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker,
       priority;
   std::vector<int32_t> type, flow;
@@ -98,6 +100,7 @@ struct Engine::Impl {
   std::vector<uint8_t> dirty;  // by drivable: lost a vehicle this step
 
   double finished_travel_s = 0;
+  double finished_flow_travel_s = 0;  // of vehicles released by flows only
   double finished_delay_ratio = 0;
 
   std::unique_ptr<Executor> executor;
@@ -116,6 +119,15 @@ struct Engine::Impl {
       seen += on[d].size() + 1;
       while (w < threads && seen * threads >= total * w) cuts[w++] = d + 1;
     }
+  }
+
+  // Free-flow time of a path from entry `from` (whole entries) to its end.
+  double PathFreeFlow(uint32_t offset, int vehicle_type, uint32_t from) const {
+    const demand::VehicleType& vt = types[vehicle_type];
+    uint32_t d = paths[offset + from];
+    double v = std::min(vt.max_speed_mps, max_speed[d]);
+    if (is_turn[d]) v = std::min(v, vt.turn_speed_mps);
+    return path_rest_free_s[offset + from] + length[d] / v;
   }
 
   // Keeps front/back in step with `on` after `on[d]` changed.

@@ -206,7 +206,7 @@ class Decider {
 void Engine::Step() {
   Impl& m = *impl_;
   const roadnet::Network& net = *network_;
-  const auto& types = demand_->vehicle_types;
+  const auto& types = m.types;
   const double dt = options_.step_s;
   const double now = time_s();
 
@@ -224,31 +224,9 @@ void Engine::Step() {
               SplitMix64(options_.seed ^ SplitMix64((static_cast<uint64_t>(f) << 32) | m.flow_released[f]));
           choice = static_cast<uint32_t>(r % starts.size());
         }
-        uint32_t v = static_cast<uint32_t>(vehicle_count_++);
-        m.dis.push_back(0);
-        m.speed.push_back(0);
-        m.gap.push_back(0);
-        m.release_time.push_back(now);
-        m.drivable.push_back(starts[choice].start_lane);
-        m.prev_drivable.push_back(kNone);
-        m.path_pos.push_back(0);
-        m.path_offset.push_back(starts[choice].offset);
-        m.path_length.push_back(m.flow_path_length[f]);
-        m.leader.push_back(kNone);
-        m.blocker.push_back(kNone);
-        m.priority.push_back(static_cast<uint32_t>(SplitMix64(options_.seed * 0x100000001B3ULL + v)));
-        m.type.push_back(flow.vehicle_type);
-        m.flow.push_back(static_cast<int32_t>(f));
-        m.enter_link_step.push_back(kNotOnLink);
-        m.state.push_back(VehicleState::kWaiting);
-        m.next_dis.push_back(0);
-        m.next_speed.push_back(0);
-        m.next_pos.push_back(0);
-        m.next_blocker.push_back(kNone);
-        m.next_end.push_back(0);
-        m.entry_queue[starts[choice].start_lane].push_back(v);
+        NewVehicle(starts[choice].start_lane, starts[choice].offset, m.flow_path_length[f], flow.vehicle_type,
+                   static_cast<int32_t>(f));
         ++m.flow_released[f];
-        ++waiting_;
         m.flow_accumulated[f] -= flow.interval_s;
       }
       m.flow_accumulated[f] += dt;
@@ -333,13 +311,10 @@ void Engine::Step() {
     if (m.next_end[v]) {
       m.state[v] = VehicleState::kFinished;
       double travel = now - m.release_time[v];
+      m.finish_time[v] = now;
       m.finished_travel_s += travel;
-      uint32_t off = m.path_offset[v];
-      uint32_t first = m.paths[off];
-      const demand::VehicleType& vt = types[m.type[v]];
-      double whole =
-          m.path_rest_free_s[off] + m.length[first] / std::min(vt.max_speed_mps, m.max_speed[first]);
-      m.finished_delay_ratio += travel / whole;
+      if (m.flow[v] >= 0) m.finished_flow_travel_s += travel;
+      m.finished_delay_ratio += travel / m.free_flow_s[v];
       --running_;
       ++finished_;
       continue;
@@ -375,9 +350,41 @@ void Engine::Step() {
   ++step_;
 }
 
+uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type, int32_t flow) {
+  Impl& m = *impl_;
+  const double now = time_s();
+  uint32_t v = static_cast<uint32_t>(vehicle_count_++);
+  m.dis.push_back(0);
+  m.speed.push_back(0);
+  m.gap.push_back(0);
+  m.release_time.push_back(now);
+  m.finish_time.push_back(-1);
+  m.drivable.push_back(start_lane);
+  m.prev_drivable.push_back(kNone);
+  m.path_pos.push_back(0);
+  m.path_offset.push_back(path_offset);
+  m.path_length.push_back(path_length);
+  m.leader.push_back(kNone);
+  m.blocker.push_back(kNone);
+  m.priority.push_back(static_cast<uint32_t>(SplitMix64(options_.seed * 0x100000001B3ULL + v)));
+  m.type.push_back(type);
+  m.flow.push_back(flow);
+  m.enter_link_step.push_back(kNotOnLink);
+  m.state.push_back(VehicleState::kWaiting);
+  m.next_dis.push_back(0);
+  m.next_speed.push_back(0);
+  m.next_pos.push_back(0);
+  m.next_blocker.push_back(kNone);
+  m.next_end.push_back(0);
+  m.free_flow_s.push_back(m.PathFreeFlow(path_offset, type, 0));
+  m.entry_queue[start_lane].push_back(v);
+  ++waiting_;
+  return v;
+}
+
 void Engine::UpdateLeader(uint32_t v, uint32_t ahead_on_same_drivable) {
   Impl& m = *impl_;
-  const auto& types = demand_->vehicle_types;
+  const auto& types = m.types;
   if (ahead_on_same_drivable != kNone) {
     m.leader[v] = ahead_on_same_drivable;
     m.gap[v] = m.dis[ahead_on_same_drivable] - types[m.type[ahead_on_same_drivable]].length_m - m.dis[v];
@@ -415,7 +422,7 @@ void Engine::UpdateLeader(uint32_t v, uint32_t ahead_on_same_drivable) {
 
 void Engine::NotifyCrosses(IntersectionId id) {
   Impl& m = *impl_;
-  const auto& types = demand_->vehicle_types;
+  const auto& types = m.types;
   const long long stamp = step_;
   auto notify = [&](const Impl::CrossSlot& ref, uint32_t v, double distance) {
     Impl::CrossNotice& notice = m.notices[ref.cross];

@@ -160,3 +160,61 @@ TEST(Engine, InvariantsHoldOnARealCity) {
 
 }  // namespace
 }  // namespace cb::sim
+
+namespace cb::sim {
+namespace {
+
+TEST(Engine, AddedVehicleDrivesItsRouteAndIsReported) {
+  Tiny t = MakeTiny({testing::MakeFlow({"N_C", "C_S"}, 10)});
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);  // W-E straight green
+  demand::VehicleType ambulance;
+  ambulance.max_speed_mps = 16.7;
+  auto id = engine.AddVehicle({*t.net->FindRoad("W_C"), *t.net->FindRoad("C_E")}, ambulance);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(engine.Vehicle(*id).state, Engine::VehicleStatus::State::kWaiting);
+  for (int s = 0; s < 10; ++s) engine.Step();
+  Engine::VehicleStatus mid = engine.Vehicle(*id);
+  EXPECT_EQ(mid.state, Engine::VehicleStatus::State::kRunning);
+  EXPECT_EQ(mid.road, *t.net->FindRoad("W_C"));
+  EXPECT_EQ(mid.route_index, 0);
+  EXPECT_EQ(mid.flow, -1);
+  for (int s = 0; s < 120 && engine.Vehicle(*id).finished_s < 0; ++s) engine.Step();
+  Engine::VehicleStatus end = engine.Vehicle(*id);
+  EXPECT_EQ(end.state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_GT(end.finished_s, 30);
+  EXPECT_LT(end.finished_s, 60);
+  // The flows' own average leaves the added vehicle out.
+  EXPECT_NE(engine.AverageTravelTime(true), engine.AverageTravelTime(false));
+}
+
+TEST(Engine, AddVehicleRejectsBadRoutes) {
+  Tiny t = MakeTiny({testing::MakeFlow({"N_C", "C_S"}, 10)});
+  Engine engine(t.net, t.demand, {});
+  demand::VehicleType car;
+  EXPECT_FALSE(engine.AddVehicle({}, car).ok());
+  EXPECT_FALSE(engine.AddVehicle({*t.net->FindRoad("W_C"), *t.net->FindRoad("N_C")}, car).ok());
+  car.max_speed_mps = 0;
+  EXPECT_FALSE(engine.AddVehicle({*t.net->FindRoad("W_C")}, car).ok());
+}
+
+TEST(Engine, RerouteChangesTheRestOfTheTrip) {
+  Tiny t = MakeTiny({});
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);
+  demand::VehicleType car;
+  auto id = engine.AddVehicle({*t.net->FindRoad("W_C"), *t.net->FindRoad("C_E")}, car);
+  ASSERT_TRUE(id.ok());
+  for (int s = 0; s < 5; ++s) engine.Step();
+  // It entered on the straight lane; a right turn from there is not drivable.
+  EXPECT_FALSE(engine.Reroute(*id, {*t.net->FindRoad("W_C"), *t.net->FindRoad("C_S")}).ok());
+  EXPECT_FALSE(engine.Reroute(*id, {*t.net->FindRoad("N_C")}).ok());
+  // Ending the trip on the current road is always possible.
+  ASSERT_TRUE(engine.Reroute(*id, {*t.net->FindRoad("W_C")}).ok());
+  for (int s = 0; s < 100; ++s) engine.Step();
+  EXPECT_EQ(engine.Vehicle(*id).state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_EQ(engine.Vehicle(*id).road, *t.net->FindRoad("W_C"));
+}
+
+}  // namespace
+}  // namespace cb::sim
