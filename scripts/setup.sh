@@ -15,6 +15,7 @@ cd "$repo_root"
 readonly packages=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev libsqlite3-dev
   clang-format python3
 )
 readonly log_dir="build/logs"
@@ -66,6 +67,11 @@ install_missing_packages() {
   for pkg in "${packages[@]}"; do
     is_installed "$pkg" || missing+=("$pkg")
   done
+  # The dashboard (web/) is built with node and npm; Debian's own only when the
+  # machine has none (a node installed another way has its own npm).
+  if ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
   if ((${#missing[@]} == 0)); then
     return
   fi
@@ -102,6 +108,25 @@ configure_and_build() {
     cmake --build --preset release -j "$jobs"
 }
 
+# The dashboard: TypeScript bundled by esbuild into web/dist, which `citybrain serve`
+# serves at /. npm ci only when the lock file changed; the bundle only when a source
+# changed. Set CITYBRAIN_SKIP_WEB=1 to skip (the service then says it is not built).
+build_dashboard() {
+  if [[ "${CITYBRAIN_SKIP_WEB:-0}" == 1 ]]; then
+    return
+  fi
+  if [[ ! -f web/node_modules/.package-lock.json || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+    say "installing the dashboard's npm packages (npm ci in web/) ..."
+    run_logged "$log_dir/web-npm-ci.log" "npm ci (web/)" npm --prefix web ci --no-audit --no-fund
+  fi
+  if [[ ! -f web/dist/index.html ]] ||
+    [[ -n "$(find web/src web/package.json web/build.mjs web/tsconfig.json -newer web/dist/index.html -print -quit)" ]]; then
+    say "building the dashboard (npm run build in web/) ..."
+    run_logged "$log_dir/web-build.log" "building the dashboard (web/)" npm --prefix web run build
+  fi
+}
+
 install_missing_packages
 configure_and_build
+build_dashboard
 say "build ready in build/release"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run): installs and builds what is
-# missing (scripts/setup.sh), checks the formatting of our C++ sources, then runs
-# every test with ctest. Exits non-zero if anything fails; both checks always run.
+# missing (scripts/setup.sh), checks the formatting of our C++ sources, runs every
+# test with ctest, then the end-to-end test of the service and its dashboard in
+# headless Chromium. Exits non-zero if anything fails; every check always runs.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +57,48 @@ run_tests() {
 }
 
 run_tests || status=1
+
+# --- End-to-end: the live service and its dashboard in headless Chromium ----------
+# tests/e2e/dashboard.mjs starts build/release/citybrain serve, drives the dashboard
+# (playwright-core with Debian's chromium, installed here: only this test needs it)
+# and saves build/e2e/dashboard.png.
+run_e2e() {
+  local log="build/logs/e2e.log"
+  mkdir -p "$(dirname "$log")"
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [[ "${CITYBRAIN_SKIP_APT:-0}" == 1 ]]; then
+      echo "citybrain: error: the end-to-end test needs chromium (/usr/bin/chromium)" >&2
+      return 1
+    fi
+    echo "citybrain: installing chromium for the end-to-end test ..." >&2
+    local as_root=()
+    ((EUID == 0)) || as_root=(sudo)
+    if ! { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium ||
+      { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update &&
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; } \
+      >"build/logs/apt-chromium.log" 2>&1; then
+      echo "citybrain: error: installing chromium failed (log: $repo_root/build/logs/apt-chromium.log)" >&2
+      return 1
+    fi
+  fi
+  if [[ ! -f tests/e2e/node_modules/.package-lock.json ||
+    tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]]; then
+    if ! npm --prefix tests/e2e ci --no-audit --no-fund >"build/logs/e2e-npm-ci.log" 2>&1; then
+      echo "citybrain: error: npm ci in tests/e2e failed (log: $repo_root/build/logs/e2e-npm-ci.log)" >&2
+      return 1
+    fi
+  fi
+  echo "citybrain: running the end-to-end test (dashboard in headless Chromium) ..." >&2
+  if node tests/e2e/dashboard.mjs >"$log" 2>&1; then
+    echo "citybrain: end-to-end test passed (screenshot: build/e2e/dashboard.png)" >&2
+    return 0
+  fi
+  echo "citybrain: error: the end-to-end test failed (full log: $repo_root/$log):" >&2
+  tail -n 40 "$log" >&2
+  return 1
+}
+
+run_e2e || status=1
 
 if ((status == 0)); then
   echo "citybrain: all checks passed" >&2

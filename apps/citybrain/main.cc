@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "compare_command.h"
 #include "control/controller.h"
+#include "emergency_command.h"
 #include "run_command.h"
+#include "serve_command.h"
 
 namespace {
 
@@ -118,6 +121,125 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--data-dir", data_dir, "The project's data/ folder")->capture_default_str();
     demo_cmd->add_option("--threads", demo_threads, "Worker threads")->capture_default_str();
 
+    cb::app::CompareSettings compare;
+    compare.data_dir = data_dir;
+    std::string scenario_names;
+    for (const std::string& n : cb::app::BundledScenarioNames())
+      scenario_names += (scenario_names.empty() ? "" : ", ") + n;
+    CLI::App* compare_cmd = app.add_subcommand(
+        "compare", "Run several controllers on several scenarios and compare their KPIs side by side");
+    compare_cmd
+        ->add_option("--controllers", compare.controllers, "Comma-separated controllers: " + controllers)
+        ->delimiter(',')
+        ->required();
+    compare_cmd
+        ->add_option("--scenarios", compare.scenarios,
+                     "Comma-separated scenarios: a bundled dataset (" + scenario_names + ") or ROADNET:FLOW")
+        ->delimiter(',')
+        ->required();
+    compare_cmd
+        ->add_option("--data-dir", compare.data_dir, "The project's data/ folder, for bundled scenarios")
+        ->capture_default_str();
+    compare_cmd->add_option("--duration", compare.duration_s,
+                            "Simulated seconds [default: 3600; 1200 for kdd_round3]");
+    compare_cmd->add_option(
+        "--decision-interval", compare.decision_interval_s,
+        "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for City Brain "
+        "Challenge networks]");
+    compare_cmd
+        ->add_option("--yellow", compare.yellow_s, "Clearance (yellow/all-red) seconds before a new phase")
+        ->capture_default_str();
+    compare_cmd
+        ->add_option("--min-green", compare.min_green_s, "Shortest green after a change of phase, seconds")
+        ->capture_default_str();
+    compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
+        ->capture_default_str();
+    compare_cmd->add_option(
+        "--report", compare.report,
+        "Also write a report with pictures: PATH.md (Markdown) or PATH.html (self-contained)");
+    compare_cmd->add_flag("--json", compare.json, "Print one JSON object instead of the tables");
+
+    cb::app::EmergencySettings emergency;
+    CLI::App* emergency_cmd = app.add_subcommand(
+        "emergency", "Dispatch emergency vehicles; run with signal priority off and on and compare");
+    emergency_cmd
+        ->add_option("--roadnet", emergency.roadnet,
+                     "Road network: CityFlow roadnet.json or CBEngine roadnet.txt")
+        ->required();
+    emergency_cmd->add_option("--flow", emergency.flow, "Demand: CityFlow flow.json or CBEngine flow.txt")
+        ->required();
+    emergency_cmd->add_option("--controller", emergency.controller, "Signal controller: " + controllers)
+        ->capture_default_str();
+    emergency_cmd->add_option("--duration", emergency.duration_s,
+                              "Simulated seconds [default: 3600; 1200 on City Brain Challenge networks]");
+    CLI::Option* dispatches_opt = emergency_cmd
+                                      ->add_option("--dispatches", emergency.dispatches,
+                                                   "Random dispatches (long trips across the run)")
+                                      ->capture_default_str();
+    CLI::Option* seed_opt =
+        emergency_cmd->add_option("--seed", emergency.seed, "Seed of the random dispatches")
+            ->capture_default_str();
+    emergency_cmd
+        ->add_option("--dispatch-file", emergency.dispatch_file,
+                     "CSV of dispatches: time_s,origin,destination (road ids or quoted \"lat,lon\")")
+        ->excludes(dispatches_opt)
+        ->excludes(seed_opt);
+    emergency_cmd->add_option("--decision-interval", emergency.decision_interval_s,
+                              "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for "
+                              "City Brain Challenge networks]");
+    emergency_cmd->add_option("--yellow", emergency.yellow_s, "Clearance (yellow/all-red) seconds")
+        ->capture_default_str();
+    emergency_cmd->add_option("--min-green", emergency.min_green_s, "Shortest green after a change, seconds")
+        ->capture_default_str();
+    emergency_cmd->add_option(
+        "--recovery-green", emergency.recovery_green_s,
+        "After an EV passed, serve the longest queue this many seconds first (0: hand straight "
+        "back; default auto: 10 s under controllers deciding every 5 s or less often, else 0)");
+    emergency_cmd->add_flag("!--no-reroute", emergency.reroute,
+                            "Do not re-route emergency vehicles on the way");
+    emergency_cmd->add_option("--engine-seed", emergency.engine_seed,
+                              "Simulation seed (default: the scenario's)");
+    emergency_cmd->add_option("--threads", emergency.threads, "Worker threads (results do not depend on it)")
+        ->capture_default_str();
+    emergency_cmd->add_option("--report", emergency.report,
+                              "Also write a Markdown report PATH.md with its picture PATH.svg");
+    emergency_cmd->add_option("--figure-dispatch", emergency.figure_dispatch,
+                              "Dispatch drawn in the report [default: the one nearest the median]");
+    emergency_cmd->add_flag("--json", emergency.json, "Print one JSON object instead of the tables");
+
+    cb::app::ServeSettings serve;
+    CLI::App* serve_cmd = app.add_subcommand(
+        "serve", "Run the live City Brain: the twin in real time with an HTTP API, a dashboard and a store");
+    serve_cmd->add_option("--roadnet", serve.roadnet,
+                          "Road network: CityFlow roadnet.json or CBEngine roadnet.txt");
+    serve_cmd->add_option("--flow", serve.flow, "Demand: CityFlow flow.json or CBEngine flow.txt");
+    serve_cmd->add_option("--config", serve.config, "A CityFlow config.json naming the roadnet and flow");
+    serve_cmd->add_option("--controller", serve.controller, "Signal controller at start: " + controllers)
+        ->capture_default_str();
+    serve_cmd->add_option("--host", serve.host, "Address to listen on")->capture_default_str();
+    serve_cmd->add_option("--port", serve.port, "Port to listen on (0: any free port)")
+        ->capture_default_str();
+    serve_cmd->add_option("--speed", serve.speed, "Simulated seconds per wall second (1 = real time), or max")
+        ->capture_default_str();
+    serve_cmd->add_option(
+        "--token-file", serve.token_file,
+        "Read the operator token from this file [default: DATA-DIR/operator.token, generated]");
+    serve_cmd->add_option("--data-dir", serve.data_dir, "Folder of the store and the generated token")
+        ->capture_default_str();
+    serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
+    serve_cmd->add_option("--decision-interval", serve.decision_interval_s,
+                          "Seconds between signal decisions [default: 15 CityFlow, 10 City Brain Challenge]");
+    serve_cmd->add_option("--yellow", serve.yellow_s, "Clearance seconds before a new phase")
+        ->capture_default_str();
+    serve_cmd->add_option("--min-green", serve.min_green_s, "Shortest green after a change, seconds")
+        ->capture_default_str();
+    serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
+    serve_cmd
+        ->add_option("--http-threads", serve.http_threads, "HTTP worker threads (each open stream holds one)")
+        ->capture_default_str();
+    serve_cmd->add_flag("--paused", serve.paused,
+                        "Start paused (resume from the dashboard or POST /api/v1/sim)");
+
     CLI11_PARSE(app, argc, argv);
 
     if (*run_cmd) {
@@ -135,6 +257,23 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*demo_cmd) return RunDemo(data_dir, demo_threads);
+    if (*serve_cmd) return cb::app::RunServe(serve, argv[0]);
+    if (*compare_cmd) {
+      cb::Status status = cb::app::RunCompare(compare, std::cout, std::cerr);
+      if (!status.ok()) {
+        std::fprintf(stderr, "citybrain compare: %s\n", status.message().c_str());
+        return 1;
+      }
+      return 0;
+    }
+    if (*emergency_cmd) {
+      cb::Status status = cb::app::RunEmergency(emergency, std::cout, std::cerr);
+      if (!status.ok()) {
+        std::fprintf(stderr, "citybrain emergency: %s\n", status.message().c_str());
+        return 1;
+      }
+      return 0;
+    }
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "citybrain: internal error: %s\n", e.what());

@@ -6,13 +6,15 @@ namespace cb::control {
 
 PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId intersection,
                                    const SignalStatus& status) {
+  // The safety layer would only delay a change before the minimum green.
+  if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
   const roadnet::Network& net = engine.network();
   const roadnet::Intersection& inter = net.intersection(intersection);
   const std::size_t n = inter.road_links.size();
   movements_.assign(n, MovementState{});
   for (std::size_t k = 0; k < n; ++k) {
     const roadnet::RoadLink& link = net.road_link(inter.road_links[k]);
-    if (link.turn == roadnet::TurnType::kRight) continue;  // permissive: always served
+    if (link.turn == roadnet::TurnType::kRight) continue;  // permissive: never the reason to switch
     MovementState& m = movements_[k];
     for (LaneId lane : link.from_lanes) {
       const double speed = net.lane(lane).max_speed_mps;
@@ -38,11 +40,9 @@ PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId int
     const roadnet::Phase& phase = inter.phases[p];
     double total = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      if (!phase.green[k]) continue;
       const MovementState& m = movements_[k];
-      if (m.blocked) continue;
-      double in = m.queued + params_.arrival_weight * m.arriving;
-      total += in - params_.downstream_weight * m.downstream;
+      if (!phase.green[k] || m.blocked) continue;
+      total += m.queued + params_.arrival_weight * m.arriving - params_.downstream_weight * m.downstream;
     }
     return total;
   };

@@ -3,16 +3,37 @@
 #include <algorithm>
 #include <cmath>
 
+#include "control/actuated.h"
+#include "control/advanced_max_pressure.h"
+#include "control/brain.h"
+#include "control/efficient_max_pressure.h"
+#include "control/fixed_plan.h"
 #include "control/fixed_time.h"
 #include "control/max_pressure.h"
+#include "control/sotl.h"
+#include "control/webster.h"
 
 namespace cb::control {
 
-std::vector<std::string> ControllerNames() { return {"fixed", "maxpressure"}; }
+std::vector<std::string> ControllerNames() {
+  return {"fixed",    "fixed-plan", "maxpressure", "efficient-maxpressure", "advanced-maxpressure", "webster",
+          "actuated", "sotl",       "brain"};
+}
 
 Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {
   if (name == "fixed") return std::unique_ptr<Controller>(std::make_unique<FixedTimeController>());
+  if (name == "fixed-plan") return std::unique_ptr<Controller>(std::make_unique<FixedPlanController>());
   if (name == "maxpressure") return std::unique_ptr<Controller>(std::make_unique<MaxPressureController>());
+  if (name == "efficient-maxpressure") {
+    return std::unique_ptr<Controller>(std::make_unique<EfficientMaxPressureController>());
+  }
+  if (name == "advanced-maxpressure") {
+    return std::unique_ptr<Controller>(std::make_unique<AdvancedMaxPressureController>());
+  }
+  if (name == "webster") return std::unique_ptr<Controller>(std::make_unique<WebsterController>());
+  if (name == "actuated") return std::unique_ptr<Controller>(std::make_unique<ActuatedController>());
+  if (name == "sotl") return std::unique_ptr<Controller>(std::make_unique<SotlController>());
+  if (name == "brain") return std::unique_ptr<Controller>(std::make_unique<BrainController>());
   std::string names;
   for (const std::string& n : ControllerNames()) names += (names.empty() ? "" : ", ") + n;
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + names);
@@ -64,7 +85,18 @@ SignalManager::SignalManager(sim::Engine& engine, std::unique_ptr<Controller> co
     signalised_.push_back(id);
     State& s = state_[i];
     s.controller = shared;
-    s.granted = inter.control_phases.front();
+    // Start on the first safe control phase: the data's own first phase may green
+    // conflicting movements, and is then refused like any request for it. With
+    // no safe control phase at all, the signal stays in its clearance phase.
+    s.granted = inter.clearance_phase;
+    for (PhaseIndex p : inter.control_phases) {
+      if (conflicts_.PhaseIsSafe(id, p)) {
+        s.granted = p;
+        break;
+      }
+      ++counters_.refused;
+      Log(id, SignalEvent::Kind::kRefusedUnsafe, p, RequestSource::kController, "unsafe starting phase");
+    }
     s.green_start_step = engine_.step_count();
     engine_.SetPhase(id, s.granted);
     s.last_shown = s.granted;
@@ -106,15 +138,24 @@ Status SignalManager::Hold(IntersectionId intersection, PhaseIndex phase, double
     return Status::InvalidInput("intersection is not signalised or does not exist");
   }
   const roadnet::Intersection& inter = engine_.network().intersection(intersection);
+  Status refusal;
+  SignalEvent::Kind kind = SignalEvent::Kind::kRefusedUnknown;
   if (std::find(inter.control_phases.begin(), inter.control_phases.end(), phase) ==
       inter.control_phases.end()) {
-    return Status::InvalidInput("phase " + std::to_string(phase) +
-                                " is not a control phase of intersection '" + inter.id + "'");
+    refusal = Status::InvalidInput("phase " + std::to_string(phase) +
+                                   " is not a control phase of intersection '" + inter.id + "'");
+  } else if (!conflicts_.PhaseIsSafe(intersection, phase)) {
+    refusal =
+        Status::InvalidInput("phase " + std::to_string(phase) + " gives green to conflicting movements");
+    kind = SignalEvent::Kind::kRefusedUnsafe;
+  } else if (!(duration_s > 0) || !std::isfinite(duration_s)) {
+    refusal = Status::InvalidInput("hold duration must be a finite number > 0 s");
   }
-  if (!conflicts_.PhaseIsSafe(intersection, phase)) {
-    return Status::InvalidInput("phase " + std::to_string(phase) + " gives green to conflicting movements");
+  if (!refusal.ok()) {
+    ++counters_.refused;
+    Log(intersection, kind, phase, source, refusal.message());
+    return refusal;
   }
-  if (!(duration_s > 0)) return Status::InvalidInput("hold duration must be > 0 s");
   State& s = state_[intersection.index()];
   s.hold_phase = phase;
   s.hold_until_step = engine_.step_count() + std::llround(duration_s / engine_.options().step_s);
@@ -160,7 +201,11 @@ bool SignalManager::Request(IntersectionId id, State& s, PhaseIndex phase, Reque
     return true;
   }
   const int clearance_steps = static_cast<int>(std::llround(options_.clearance_s / engine_.options().step_s));
-  if (s.clearance_left == 0) s.clearance_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
+  if (s.clearance_left == 0) {
+    s.clearance_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
+    // Without a clearance interval the new green starts now.
+    if (s.clearance_left == 0) s.green_start_step = engine_.step_count();
+  }
   s.granted = phase;
   s.pending = -1;
   ++counters_.phase_changes;
@@ -216,17 +261,26 @@ void SignalManager::BeforeStep() {
         status.max_green_s = options_.max_green_s;
         status.clearance_s = options_.clearance_s;
         Request(id, s, s.controller->Decide(engine_, id, status), RequestSource::kController);
-      } else if (s.pending >= 0) {
+      }
+      // A delayed request stays due until served or replaced, also on decision steps.
+      if (s.pending >= 0) {
         Request(id, s, s.pending, RequestSource::kController);
       }
       if (options_.max_green_s > 0 && s.clearance_left == 0 && s.pending < 0 &&
           GreenElapsed(s) + 1e-9 >= options_.max_green_s && inter.control_phases.size() > 1) {
         auto it = std::find(inter.control_phases.begin(), inter.control_phases.end(), s.granted);
         std::size_t next = it == inter.control_phases.end() ? 0 : (it - inter.control_phases.begin() + 1);
-        PhaseIndex forced = inter.control_phases[next % inter.control_phases.size()];
-        ++counters_.forced;
-        Log(id, SignalEvent::Kind::kForcedMaxGreen, forced, RequestSource::kController, "");
-        Request(id, s, forced, RequestSource::kController);
+        // The next safe control phase: the data may list unsafe ones.
+        PhaseIndex forced = -1;
+        for (std::size_t k = 0; k < inter.control_phases.size() && forced < 0; ++k) {
+          PhaseIndex p = inter.control_phases[(next + k) % inter.control_phases.size()];
+          if (p != s.granted && conflicts_.PhaseIsSafe(id, p)) forced = p;
+        }
+        if (forced >= 0) {
+          ++counters_.forced;
+          Log(id, SignalEvent::Kind::kForcedMaxGreen, forced, RequestSource::kController, "");
+          Request(id, s, forced, RequestSource::kController);
+        }
       }
     }
 

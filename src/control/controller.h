@@ -108,8 +108,10 @@ class SignalManager {
 
   // Runs `controller` at `intersection` (or every signalised one when invalid).
   Status SetController(IntersectionId intersection, std::unique_ptr<Controller> controller);
-  // Holds `phase` at `intersection` for `duration_s` (after any clearance and
-  // minimum green), overriding its controller. InvalidInput if unsafe or unknown.
+  // Holds `phase` at `intersection` for `duration_s` from now, overriding its
+  // controller; the change itself still waits for the minimum green and passes
+  // through the clearance. InvalidInput (counted and logged as a refusal) if the
+  // phase is unsafe or unknown or the duration is not positive.
   Status Hold(IntersectionId intersection, PhaseIndex phase, double duration_s, RequestSource source);
   void ReleaseHold(IntersectionId intersection);
 

@@ -363,6 +363,11 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
           return Invalid(src, is.where,
                          "clearance phase " + std::to_string(is.clearance_phase) + " does not exist");
         }
+        if (!only_rights(inter.phases[is.clearance_phase])) {
+          return Invalid(src, is.where,
+                         "clearance phase " + std::to_string(is.clearance_phase) +
+                             " gives green to movements other than right turns");
+        }
         inter.clearance_phase = is.clearance_phase;
       } else {
         for (std::size_t p = 0; p < inter.phases.size(); ++p) {

@@ -104,7 +104,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   long long reserve = options_.reserve_vehicles;
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
-  for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.finish_time, &m.free_flow_s, &m.next_dis, &m.next_speed}) {
+  for (auto* v : {&m.dis, &m.speed, &m.gap, &m.release_time, &m.finish_time, &m.free_flow_s, &m.next_dis,
+                  &m.next_speed}) {
     v->reserve(r);
   }
   for (auto* v : {&m.drivable, &m.prev_drivable, &m.path_pos, &m.path_offset, &m.path_length, &m.leader,
@@ -153,14 +154,15 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
   const roadnet::Network& net = *network_;
   if (route.empty()) return Status::InvalidInput("route is empty");
   for (std::size_t i = 0; i < route.size(); ++i) {
-    if (!route[i].valid() || route[i].index() >= net.roads().size()) return Status::InvalidInput("unknown road in route");
+    if (!route[i].valid() || route[i].index() >= net.roads().size())
+      return Status::InvalidInput("unknown road in route");
     if (i > 0 && !net.FindRoadLink(route[i - 1], route[i])) {
       return Status::InvalidInput("roads '" + net.road(route[i - 1]).id + "' and '" + net.road(route[i]).id +
                                   "' are not connected by a movement");
     }
   }
-  if (!(type.length_m > 0 && type.max_speed_mps > 0 && type.max_neg_acc_mps2 > 0 && type.usual_neg_acc_mps2 > 0 &&
-        type.max_pos_acc_mps2 > 0 && type.usual_pos_acc_mps2 > 0)) {
+  if (!(type.length_m > 0 && type.max_speed_mps > 0 && type.max_neg_acc_mps2 > 0 &&
+        type.usual_neg_acc_mps2 > 0 && type.max_pos_acc_mps2 > 0 && type.usual_pos_acc_mps2 > 0)) {
     return Status::InvalidInput("vehicle parameters must be positive");
   }
   std::vector<LaneId> starts = demand::StartLanes(net, route);
@@ -210,9 +212,11 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
 Status Engine::Reroute(VehicleId id, const std::vector<RoadId>& route) {
   Impl& m = *impl_;
   const uint32_t v = id.value();
-  if (v >= vehicle_count_ || m.state[v] == VehicleState::kFinished) return Status::InvalidInput("no such vehicle on the road");
+  if (v >= vehicle_count_ || m.state[v] == VehicleState::kFinished)
+    return Status::InvalidInput("no such vehicle on the road");
   uint32_t d = m.drivable[v];
-  if (d >= m.lane_count) return Status::InvalidInput("vehicle is inside an intersection; reroute on the next lane");
+  if (d >= m.lane_count)
+    return Status::InvalidInput("vehicle is inside an intersection; reroute on the next lane");
   if (route.empty() || route.front() != network_->lane(LaneId(d)).road) {
     return Status::InvalidInput("the new route must start with the vehicle's current road");
   }

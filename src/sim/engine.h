@@ -121,15 +121,15 @@ class Engine {
     enum class State { kWaiting, kRunning, kFinished };
     bool exists = false;
     State state = State::kWaiting;
-    RoadId road;              // current road (the next one while inside an intersection)
-    LaneId lane;              // current lane (likewise)
+    RoadId road;  // current road (the next one while inside an intersection)
+    LaneId lane;  // current lane (likewise)
     bool on_lane_link = false;
-    int route_index = 0;      // index of `road` in the vehicle's current route
-    double position_m = 0;    // on the lane or lane link it is on
+    int route_index = 0;    // index of `road` in the vehicle's current route
+    double position_m = 0;  // on the lane or lane link it is on
     double speed_mps = 0;
     double released_s = 0;
     double finished_s = -1;
-    int flow = -1;            // -1 for vehicles added with AddVehicle
+    int flow = -1;  // -1 for vehicles added with AddVehicle
   };
   VehicleStatus Vehicle(VehicleId id) const;
 
@@ -148,7 +148,8 @@ class Engine {
   struct Impl;
 
  private:
-  uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type, int32_t flow);
+  uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
+                      int32_t flow);
   uint32_t AppendPath(const demand::LanePath& path, int vehicle_type);
   void UpdateLeader(uint32_t vehicle, uint32_t ahead_on_same_drivable);
   void NotifyCrosses(IntersectionId intersection);

@@ -350,7 +350,8 @@ void Engine::Step() {
   ++step_;
 }
 
-uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type, int32_t flow) {
+uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
+                            int32_t flow) {
   Impl& m = *impl_;
   const double now = time_s();
   uint32_t v = static_cast<uint32_t>(vehicle_count_++);

@@ -1,0 +1,240 @@
+#include "compare_command.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "control/controller.h"
+#include "report.h"
+#include "run_command.h"
+
+namespace cb::app {
+namespace {
+
+// The bundled datasets (data/NOTICE.md describes them). Paths are relative to
+// the data folder.
+struct BundledScenario {
+  const char* name;
+  const char* description;
+  const char* roadnet;
+  const char* flow;
+  double duration_s;
+};
+
+constexpr BundledScenario kBundled[] = {
+    {"hangzhou_real", "Hangzhou 4x4 grid (16 signals), real flow, 2983 vehicles/h",
+     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", 3600},
+    {"hangzhou_5816", "Hangzhou 4x4 grid (16 signals), real flow '5816', 6984 vehicles/h",
+     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json",
+     3600},
+    {"jinan_real", "Jinan 3x4 grid (12 signals), real flow, 6295 vehicles/h",
+     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real.json", 3600},
+    {"jinan_2000", "Jinan 3x4 grid (12 signals), real flow '2000', 4365 vehicles/h",
+     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", 3600},
+    {"kdd_round3", "KDD Cup 2021 City Brain Challenge final-round city (1004 signals), flow 0",
+     "citybrain_kddcup2021/roadnet_round3.txt", "citybrain_kddcup2021/flow_round3_flow0.txt", 1200},
+};
+
+Status CheckFile(const std::string& path, const std::string& spec) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return Status::NotFound("--scenarios " + spec + ": " + path + " does not exist or is not a file");
+  }
+  return Status::Ok();
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string SettingsLine(const CompareSettings& s) {
+  char duration[64] = "each scenario's default duration";
+  if (s.duration_s) std::snprintf(duration, sizeof duration, "%g simulated s", *s.duration_s);
+  char decisions[64] = "at the data's own interval";
+  if (s.decision_interval_s) std::snprintf(decisions, sizeof decisions, "every %g s", *s.decision_interval_s);
+  char line[320];
+  std::snprintf(line, sizeof line, "; %s; decisions %s; clearance %g s; minimum green %g s; %d thread%s",
+                duration, decisions, s.yellow_s, s.min_green_s, s.threads, s.threads == 1 ? "" : "s");
+  return "controllers " + JoinNames(s.controllers) + line;
+}
+
+std::string ComparisonJson(const Comparison& comparison) {
+  nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
+  for (const ScenarioResults& scenario : comparison.scenarios) {
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (const RunReport& run : scenario.runs) {
+      const metrics::Summary& s = run.summary;
+      nlohmann::ordered_json r;
+      r["controller"] = run.controller;
+      r["average_travel_time_s"] = s.average_travel_time_s;
+      r["delay_index"] = s.delay_index;
+      r["throughput"] = s.vehicles_finished;
+      r["mean_queued_vehicles"] = s.mean_queued_on_lanes;
+      r["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
+      r["wall_s"] = run.wall_s;
+      r["vehicles_entered"] = s.vehicles_entered;
+      r["phase_changes"] = run.phase_changes;
+      r["safety_violations"] = run.safety_violations;
+      results.push_back(std::move(r));
+    }
+    nlohmann::ordered_json j;
+    j["name"] = scenario.name;
+    j["description"] = scenario.description;
+    j["roadnet"] = scenario.roadnet;
+    j["flow"] = scenario.flow;
+    j["duration_s"] = scenario.duration_s;
+    j["results"] = std::move(results);
+    scenarios.push_back(std::move(j));
+  }
+  nlohmann::ordered_json j;
+  j["scenarios"] = std::move(scenarios);
+  return j.dump();
+}
+
+}  // namespace
+
+std::vector<std::string> BundledScenarioNames() {
+  std::vector<std::string> names;
+  for (const BundledScenario& b : kBundled) names.push_back(b.name);
+  return names;
+}
+
+Result<ScenarioSpec> ParseScenarioSpec(const std::string& spec, const std::string& data_dir) {
+  const std::size_t colon = spec.find(':');
+  ScenarioSpec out;
+  if (colon == std::string::npos) {
+    for (const BundledScenario& b : kBundled) {
+      if (spec != b.name) continue;
+      out.name = b.name;
+      out.description = b.description;
+      out.roadnet = (std::filesystem::path(data_dir) / b.roadnet).string();
+      out.flow = (std::filesystem::path(data_dir) / b.flow).string();
+      out.default_duration_s = b.duration_s;
+      Status found = CheckFile(out.roadnet, spec);
+      if (found.ok()) found = CheckFile(out.flow, spec);
+      if (!found.ok()) return Status::NotFound(found.message() + " (is --data-dir " + data_dir + " right?)");
+      return out;
+    }
+    return Status::InvalidInput("--scenarios: unknown scenario '" + spec + "'; expected one of " +
+                                JoinNames(BundledScenarioNames()) + ", or ROADNET:FLOW");
+  }
+  if (spec.find(':', colon + 1) != std::string::npos) {
+    return Status::InvalidInput("--scenarios " + spec + ": expected ROADNET:FLOW with one ':'");
+  }
+  out.roadnet = spec.substr(0, colon);
+  out.flow = spec.substr(colon + 1);
+  if (out.roadnet.empty() || out.flow.empty()) {
+    return Status::InvalidInput("--scenarios " + spec + ": expected ROADNET:FLOW, both paths non-empty");
+  }
+  CB_RETURN_IF_ERROR(CheckFile(out.roadnet, spec));
+  CB_RETURN_IF_ERROR(CheckFile(out.flow, spec));
+  out.name = std::filesystem::path(out.flow).stem().string();
+  out.description = "road network " + std::filesystem::path(out.roadnet).filename().string() + ", demand " +
+                    std::filesystem::path(out.flow).filename().string();
+  return out;
+}
+
+Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostream& progress) {
+  // Everything is checked before the first run.
+  if (settings.controllers.empty())
+    return Status::InvalidInput("--controllers: name at least one controller");
+  if (settings.scenarios.empty()) return Status::InvalidInput("--scenarios: name at least one scenario");
+  std::set<std::string> seen;
+  for (const std::string& name : settings.controllers) {
+    auto controller = control::MakeController(name);
+    if (!controller.ok()) return controller.status().WithContext("--controllers");
+    if (!seen.insert(name).second)
+      return Status::InvalidInput("--controllers: '" + name + "' is listed twice");
+  }
+  if (settings.duration_s && !(*settings.duration_s > 0))
+    return Status::InvalidInput("--duration must be > 0 s");
+  if (settings.decision_interval_s && !(*settings.decision_interval_s > 0)) {
+    return Status::InvalidInput("--decision-interval must be > 0 s");
+  }
+  if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
+  if (!(settings.min_green_s >= 0)) return Status::InvalidInput("--min-green must be >= 0 s");
+  if (settings.threads < 1 || settings.threads > 256)
+    return Status::InvalidInput("--threads must be in 1..256");
+  if (!settings.report.empty()) {
+    auto format = ReportFormatFor(settings.report);
+    if (!format.ok()) return format.status();
+    // Fail now rather than after an hour of simulation.
+    const std::filesystem::path folder = std::filesystem::path(settings.report).parent_path();
+    std::error_code error;
+    if (!folder.empty() && !std::filesystem::is_directory(folder, error) &&
+        !std::filesystem::create_directories(folder, error)) {
+      return Status::IoError("--report: cannot create the folder " + folder.string() + ": " +
+                             error.message());
+    }
+  }
+  std::vector<ScenarioSpec> specs;
+  std::set<std::string> file_names;
+  for (const std::string& item : settings.scenarios) {
+    auto spec = ParseScenarioSpec(item, settings.data_dir);
+    if (!spec.ok()) return spec.status();
+    // Names become file names of the report's pictures: keep them distinct.
+    const std::string base = spec->name;
+    for (int k = 2; !file_names.insert(ReportFileSafeName(spec->name)).second; ++k) {
+      spec->name = base + "_" + std::to_string(k);
+    }
+    specs.push_back(std::move(spec).value());
+  }
+
+  Comparison comparison;
+  comparison.settings = SettingsLine(settings);
+  const std::size_t total = specs.size() * settings.controllers.size();
+  std::size_t done = 0;
+  for (const ScenarioSpec& spec : specs) {
+    ScenarioResults results;
+    results.name = spec.name;
+    results.description = spec.description;
+    results.roadnet = spec.roadnet;
+    results.flow = spec.flow;
+    results.duration_s = settings.duration_s.value_or(spec.default_duration_s);
+    for (const std::string& controller : settings.controllers) {
+      RunSettings run;
+      run.roadnet = spec.roadnet;
+      run.flow = spec.flow;
+      run.controller = controller;
+      run.duration_s = results.duration_s;
+      run.decision_interval_s = settings.decision_interval_s;
+      run.yellow_s = settings.yellow_s;
+      run.min_green_s = settings.min_green_s;
+      run.threads = settings.threads;
+      run.progress = false;
+      ++done;
+      progress << "[" << done << "/" << total << "] " << spec.name << ", " << controller << ": running "
+               << results.duration_s << " simulated s ..." << std::flush;
+      auto report = RunScenario(run);
+      if (!report.ok()) {
+        progress << " failed\n";
+        return report.status().WithContext(spec.name + ", " + controller);
+      }
+      char line[160];
+      std::snprintf(line, sizeof line, " done in %.2f s (average travel time %.1f s)\n", report->wall_s,
+                    report->summary.average_travel_time_s);
+      progress << line << std::flush;
+      results.runs.push_back(std::move(report).value());
+    }
+    comparison.scenarios.push_back(std::move(results));
+  }
+
+  if (settings.json) {
+    out << ComparisonJson(comparison) << "\n";
+  } else {
+    for (std::size_t i = 0; i < comparison.scenarios.size(); ++i) {
+      out << (i == 0 ? "" : "\n") << ComparisonTableText(comparison.scenarios[i]);
+    }
+  }
+  if (!settings.report.empty()) {
+    auto written = WriteReport(settings.report, comparison);
+    if (!written.ok()) return written.status();
+    progress << "wrote " << JoinNames(*written) << "\n";
+  }
+  return Status::Ok();
+}
+
+}  // namespace cb::app

@@ -1,0 +1,42 @@
+// The `emergency` sub-command: dispatch emergency vehicles into a scenario, run it
+// with signal priority off and on (src/emergency/experiment.h), and report per
+// dispatch and in summary, as text, JSON, or a Markdown report with a picture.
+// Thin glue: all logic lives in src/emergency.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "base/status.h"
+
+namespace cb::app {
+
+struct EmergencySettings {
+  std::string roadnet;
+  std::string flow;
+  std::string controller = "maxpressure";
+  // Unset: 3600 s, or 1200 s on City Brain Challenge (CBEngine) networks.
+  std::optional<double> duration_s;
+  // Unset: the data's protocol (15 s CityFlow, 10 s CBEngine).
+  std::optional<double> decision_interval_s;
+  double yellow_s = 5;
+  double min_green_s = 10;
+  int threads = 1;
+  std::optional<uint64_t> engine_seed;  // default: the scenario's
+  int dispatches = 20;                  // random dispatches ...
+  uint64_t seed = 1;                    // ... drawn from this seed
+  std::string dispatch_file;            // or these (see src/emergency/dispatch.h)
+  double recovery_green_s = -1;         // PreemptionOptions::recovery_green_s; < 0: auto
+  bool reroute = true;
+  bool json = false;
+  std::string report;                  // PATH.md: Markdown report, picture in PATH.svg
+  std::optional<int> figure_dispatch;  // dispatch drawn in the report; default: the one nearest the median
+};
+
+// Runs the experiment and writes the result to `out`. Errors are returned (never
+// printed here); `err` gets progress notes only.
+Status RunEmergency(const EmergencySettings& settings, std::ostream& out, std::ostream& err);
+
+}  // namespace cb::app

@@ -1,0 +1,33 @@
+// The `serve` sub-command: runs the live City Brain (src/service) on one scenario
+// until Ctrl-C (SIGINT) or SIGTERM, then stops cleanly (streams closed, store
+// flushed). Thin glue: loading, option checks and the signal flag.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace cb::app {
+
+struct ServeSettings {
+  std::string roadnet;
+  std::string flow;
+  std::string config;  // a CityFlow config.json instead of roadnet + flow
+  std::string controller = "fixed";
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string speed = "1";  // simulated seconds per wall second, or "max"
+  std::string token_file;
+  std::string data_dir = "citybrain-data";
+  std::string web_root;  // empty: web/dist found next to the binary's source tree
+  std::optional<double> decision_interval_s;
+  double yellow_s = 5;
+  double min_green_s = 10;
+  int threads = 1;
+  int http_threads = 64;
+  bool paused = false;
+};
+
+// Serves until a stop signal; returns the process exit code (errors are printed).
+int RunServe(const ServeSettings& settings, const char* argv0);
+
+}  // namespace cb::app

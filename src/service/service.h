@@ -1,0 +1,91 @@
+// The live City Brain: the twin and the brain run as an always-on service.
+//
+// A Service owns one scenario's Engine, its SignalManager (every signal change
+// passes the safety layer), a KpiRecorder, the detector layer, an emergency
+// dispatcher and the store. One simulation thread steps the twin at real time, at
+// a speed-up, or as fast as it can; it captures a compact state frame every
+// simulated second (at most `max_frame_rate_hz` per wall second), publishes it to
+// the stream, and writes KPI samples and events to the store. The HTTP API
+// (cpp-httplib, its own thread pool) serves the dashboard, the network, the
+// state, the stream and the history, and accepts control requests guarded by the
+// operator token (docs/api.md).
+//
+// Lifetimes: Create loads nothing from disk but the token and the store; Start
+// binds the port and starts both threads; Stop (also run by the destructor) ends
+// the streams, stops the server, joins both threads and flushes the store. A
+// stopped Service cannot be started again: create a new one (it begins a new run
+// in the same store).
+// Thread-safety: Start/Stop from the owning thread; the accessors from any thread.
+// Inside, the engine, signals and detector layer are guarded by one mutex that
+// the simulation thread holds while it steps and HTTP handlers hold briefly.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "demand/scenario.h"
+#include "service/emergency.h"
+
+namespace cb::service {
+
+struct ServiceOptions {
+  std::string host = "127.0.0.1";  // bind address; 127.0.0.1 keeps the service local
+  int port = 8080;                 // 0: any free port (see Service::port())
+  double speed = 1;                // simulated seconds per wall second; 0: as fast as possible
+  bool start_paused = false;
+  std::string data_dir = "citybrain-data";  // store and generated token live here (created if missing)
+  std::string token_file;                   // read the operator token from here instead
+  std::string controller = "fixed";         // network-wide controller at start
+  std::string web_root;                     // folder of the built dashboard served at /; empty: none
+  // Signal timing; decision_interval_s 0 follows the data (15 s CityFlow, 10 s CBEngine).
+  double decision_interval_s = 0;
+  double yellow_s = 5;
+  double min_green_s = 10;
+  double kpi_interval_s = 60;   // KPI samples stored every this many simulated seconds
+  double detection_ttl_s = 30;  // posted detector observations count this long (simulated s)
+  std::size_t max_body_bytes = 64 * 1024;
+  int http_threads = 64;        // HTTP worker threads; each open stream holds one
+  int max_stream_clients = 48;  // must stay below http_threads
+  std::size_t stream_queue_frames = 4;
+  double max_frame_rate_hz = 10;  // state frames per wall second, at most
+  int sim_threads = 1;            // engine worker threads (results do not depend on it)
+  uint64_t seed = 0;
+  // Names for the runs table (informational).
+  std::string roadnet_name;
+  std::string flow_name;
+  // The emergency dispatcher; null uses MakeDefaultDispatcher (emergency.h).
+  std::function<std::unique_ptr<EmergencyDispatcher>(sim::Engine&, control::SignalManager&)> make_dispatcher;
+  // Where the service reports problems it can only log (store write failures).
+  std::function<void(const std::string&)> log;
+};
+
+class Service {
+ public:
+  // Validates the options, opens the store (starting a new run) and reads or
+  // creates the operator token. InvalidInput / IoError naming what is wrong.
+  static Result<std::unique_ptr<Service>> Create(demand::Scenario scenario, ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Binds host:port and starts the simulation and HTTP threads. IoError when the
+  // port cannot be bound.
+  Status Start();
+  // Idempotent; returns when both threads have ended and the store is flushed.
+  void Stop();
+
+  int port() const;                  // the bound port, after Start
+  const std::string& token() const;  // the operator token
+  long long run_id() const;
+  double time_s() const;  // simulated time of the last completed step
+
+  struct Impl;
+
+ private:
+  explicit Service(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cb::service

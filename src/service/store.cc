@@ -1,0 +1,372 @@
+#include "service/store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace cb::service {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 5000;
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER PRIMARY KEY,
+  started_ms INTEGER NOT NULL,
+  roadnet TEXT NOT NULL,
+  flow TEXT NOT NULL,
+  controller TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kpi_samples (
+  run_id INTEGER NOT NULL,
+  time_s REAL NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  controller TEXT NOT NULL,
+  on_road INTEGER NOT NULL,
+  waiting_to_enter INTEGER NOT NULL,
+  entered INTEGER NOT NULL,
+  finished INTEGER NOT NULL,
+  average_travel_time_s REAL NOT NULL,
+  delay_index REAL NOT NULL,
+  queued_on_lanes INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kpi_samples_run ON kpi_samples(run_id, time_s);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL,
+  time_s REAL NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  intersection TEXT NOT NULL,
+  phase INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_run ON events(run_id, id);
+)sql";
+
+// A prepared statement that finalises itself.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept { *this = std::move(other); }
+  Statement& operator=(Statement&& other) noexcept {
+    std::swap(stmt_, other.stmt_);
+    std::swap(rc_, other.rc_);
+    return *this;
+  }
+  bool ok() const { return rc_ == SQLITE_OK && stmt_ != nullptr; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+  void Bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
+  void Bind(int i, double v) { sqlite3_bind_double(stmt_, i, std::isfinite(v) ? v : 0.0); }
+  void Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  long long Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col))
+             : std::string();
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+Status Exec(sqlite3* db, const char* sql, const std::string& path) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    return Status::IoError(path + ": " + message);
+  }
+  return Status::Ok();
+}
+
+Status Error(sqlite3* db, const std::string& path, const std::string& what) {
+  return Status::IoError(path + ": " + what + ": " + sqlite3_errmsg(db));
+}
+
+Result<sqlite3*> OpenConnection(const std::string& path, bool create) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::IoError(path + ": cannot open the store: " + message);
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  return db;
+}
+
+// Clamps a client-given limit to something the service can afford to send.
+int ClampLimit(int limit) { return std::clamp(limit, 1, 100000); }
+
+void CsvField(std::string& out, const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+}  // namespace
+
+struct Store::Statements {
+  Statement begin, commit, rollback, insert_kpi, insert_event;
+};
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = path;
+  auto writer = OpenConnection(path, /*create=*/true);
+  if (!writer.ok()) return writer.status();
+  store->writer_ = *writer;
+  sqlite3* db = store->writer_;
+  // A file that is not a SQLite database fails here, with SQLite's own message.
+  Statement mode(db, "PRAGMA journal_mode=WAL");
+  if (!mode.ok() || sqlite3_step(mode.get()) != SQLITE_ROW) {
+    return Error(db, path, "not a SQLite database or cannot switch to WAL");
+  }
+  if (mode.Text(0) != "wal") return Status::IoError(path + ": the store cannot use WAL mode here");
+  CB_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL", path));
+  {
+    Statement version(db, "PRAGMA user_version");
+    if (!version.ok() || sqlite3_step(version.get()) != SQLITE_ROW)
+      return Error(db, path, "reading the version");
+    const long long v = version.Int(0);
+    if (v != 0 && v != kSchemaVersion) {
+      return Status::IoError(path + ": store schema version " + std::to_string(v) + ", expected " +
+                             std::to_string(kSchemaVersion));
+    }
+  }
+  CB_RETURN_IF_ERROR(Exec(db, kSchema, path));
+  CB_RETURN_IF_ERROR(Exec(db, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str(), path));
+
+  store->write_statements_ = std::make_unique<Statements>();
+  Statements& s = *store->write_statements_;
+  s.begin = Statement(db, "BEGIN IMMEDIATE");
+  s.commit = Statement(db, "COMMIT");
+  s.rollback = Statement(db, "ROLLBACK");
+  s.insert_kpi = Statement(db,
+                           "INSERT INTO kpi_samples (run_id, time_s, wall_ms, controller, on_road, "
+                           "waiting_to_enter, entered, finished, average_travel_time_s, delay_index, "
+                           "queued_on_lanes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  s.insert_event = Statement(db,
+                             "INSERT INTO events (run_id, time_s, wall_ms, kind, intersection, phase, "
+                             "source, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!s.begin.ok() || !s.commit.ok() || !s.rollback.ok() || !s.insert_kpi.ok() || !s.insert_event.ok()) {
+    return Error(db, path, "preparing statements");
+  }
+
+  auto reader = OpenConnection(path, /*create=*/false);
+  if (!reader.ok()) return reader.status();
+  store->reader_ = *reader;
+  return store;
+}
+
+Store::~Store() {
+  write_statements_.reset();  // statements before their connection
+  sqlite3_close(writer_);
+  sqlite3_close(reader_);
+}
+
+Result<long long> Store::BeginRun(const RunRow& run) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Statement insert(writer_,
+                   "INSERT INTO runs (run_id, started_ms, roadnet, flow, controller) "
+                   "VALUES ((SELECT IFNULL(MAX(run_id), 0) + 1 FROM runs), ?1, ?2, ?3, ?4)");
+  if (!insert.ok()) return Error(writer_, path_, "preparing the new run");
+  insert.Bind(1, run.started_ms);
+  insert.Bind(2, run.roadnet);
+  insert.Bind(3, run.flow);
+  insert.Bind(4, run.controller);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return Error(writer_, path_, "starting a run");
+  return static_cast<long long>(sqlite3_last_insert_rowid(writer_));
+}
+
+Status Store::Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events) {
+  if (kpis.empty() && events.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Statements& s = *write_statements_;
+  auto run = [](Statement& st) {
+    const int rc = sqlite3_step(st.get());
+    sqlite3_reset(st.get());
+    return rc == SQLITE_DONE;
+  };
+  if (!run(s.begin)) return Error(writer_, path_, "beginning a transaction");
+  bool ok = true;
+  for (const KpiRow& k : kpis) {
+    Statement& st = s.insert_kpi;
+    sqlite3_clear_bindings(st.get());
+    st.Bind(1, k.run_id);
+    st.Bind(2, k.time_s);
+    st.Bind(3, k.wall_ms);
+    st.Bind(4, k.controller);
+    st.Bind(5, k.on_road);
+    st.Bind(6, k.waiting_to_enter);
+    st.Bind(7, k.entered);
+    st.Bind(8, k.finished);
+    st.Bind(9, k.average_travel_time_s);
+    st.Bind(10, k.delay_index);
+    st.Bind(11, k.queued_on_lanes);
+    ok = ok && run(st);
+  }
+  for (const EventRow& e : events) {
+    Statement& st = s.insert_event;
+    sqlite3_clear_bindings(st.get());
+    st.Bind(1, e.run_id);
+    st.Bind(2, e.time_s);
+    st.Bind(3, e.wall_ms);
+    st.Bind(4, e.kind);
+    st.Bind(5, e.intersection);
+    st.Bind(6, static_cast<long long>(e.phase));
+    st.Bind(7, e.source);
+    st.Bind(8, e.detail);
+    ok = ok && run(st);
+  }
+  if (!ok) {
+    Status error = Error(writer_, path_, "appending rows");
+    run(s.rollback);
+    return error;
+  }
+  if (!run(s.commit)) {
+    Status error = Error(writer_, path_, "committing rows");
+    run(s.rollback);
+    return error;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<RunRow>> Store::Runs() const {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement st(reader_, "SELECT run_id, started_ms, roadnet, flow, controller FROM runs ORDER BY run_id");
+  if (!st.ok()) return Error(reader_, path_, "reading runs");
+  std::vector<RunRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    rows.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
+  }
+  if (rc != SQLITE_DONE) return Error(reader_, path_, "reading runs");
+  return rows;
+}
+
+Result<std::vector<KpiRow>> Store::Kpis(const RowQuery& query) const {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  // The newest `limit` rows, returned oldest first.
+  Statement st(reader_,
+               "SELECT * FROM (SELECT rowid, run_id, time_s, wall_ms, controller, on_road, waiting_to_enter, "
+               "entered, finished, average_travel_time_s, delay_index, queued_on_lanes FROM kpi_samples "
+               "WHERE (?1 = 0 OR run_id = ?1) ORDER BY rowid DESC LIMIT ?2) ORDER BY rowid");
+  if (!st.ok()) return Error(reader_, path_, "reading KPI samples");
+  st.Bind(1, query.run_id);
+  st.Bind(2, static_cast<long long>(ClampLimit(query.limit)));
+  std::vector<KpiRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    KpiRow k;
+    k.run_id = st.Int(1);
+    k.time_s = st.Real(2);
+    k.wall_ms = st.Int(3);
+    k.controller = st.Text(4);
+    k.on_road = st.Int(5);
+    k.waiting_to_enter = st.Int(6);
+    k.entered = st.Int(7);
+    k.finished = st.Int(8);
+    k.average_travel_time_s = st.Real(9);
+    k.delay_index = st.Real(10);
+    k.queued_on_lanes = st.Int(11);
+    rows.push_back(std::move(k));
+  }
+  if (rc != SQLITE_DONE) return Error(reader_, path_, "reading KPI samples");
+  return rows;
+}
+
+Result<std::vector<EventRow>> Store::Events(const RowQuery& query) const {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  // After an id: the oldest `limit` rows past it (for polling); otherwise the newest.
+  const char* sql =
+      query.after_id > 0
+          ? "SELECT id, run_id, time_s, wall_ms, kind, intersection, phase, source, detail FROM events "
+            "WHERE (?1 = 0 OR run_id = ?1) AND id > ?3 ORDER BY id LIMIT ?2"
+          : "SELECT * FROM (SELECT id, run_id, time_s, wall_ms, kind, intersection, phase, source, detail "
+            "FROM events WHERE (?1 = 0 OR run_id = ?1) AND id > ?3 ORDER BY id DESC LIMIT ?2) ORDER BY id";
+  Statement st(reader_, sql);
+  if (!st.ok()) return Error(reader_, path_, "reading events");
+  st.Bind(1, query.run_id);
+  st.Bind(2, static_cast<long long>(ClampLimit(query.limit)));
+  st.Bind(3, query.after_id);
+  std::vector<EventRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    EventRow e;
+    e.id = st.Int(0);
+    e.run_id = st.Int(1);
+    e.time_s = st.Real(2);
+    e.wall_ms = st.Int(3);
+    e.kind = st.Text(4);
+    e.intersection = st.Text(5);
+    e.phase = static_cast<int>(st.Int(6));
+    e.source = st.Text(7);
+    e.detail = st.Text(8);
+    rows.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return Error(reader_, path_, "reading events");
+  return rows;
+}
+
+std::string KpisCsv(const std::vector<KpiRow>& rows) {
+  std::string out =
+      "run_id,time_s,wall_ms,controller,on_road,waiting_to_enter,entered,finished,average_travel_time_s,"
+      "delay_index,queued_on_lanes\n";
+  for (const KpiRow& k : rows) {
+    out += std::to_string(k.run_id) + ',' + Number(k.time_s) + ',' + std::to_string(k.wall_ms) + ',';
+    CsvField(out, k.controller);
+    out += ',' + std::to_string(k.on_road) + ',' + std::to_string(k.waiting_to_enter) + ',' +
+           std::to_string(k.entered) + ',' + std::to_string(k.finished) + ',' +
+           Number(k.average_travel_time_s) + ',' + Number(k.delay_index) + ',' +
+           std::to_string(k.queued_on_lanes) + '\n';
+  }
+  return out;
+}
+
+std::string EventsCsv(const std::vector<EventRow>& rows) {
+  std::string out = "id,run_id,time_s,wall_ms,kind,intersection,phase,source,detail\n";
+  for (const EventRow& e : rows) {
+    out += std::to_string(e.id) + ',' + std::to_string(e.run_id) + ',' + Number(e.time_s) + ',' +
+           std::to_string(e.wall_ms) + ',';
+    CsvField(out, e.kind);
+    out += ',';
+    CsvField(out, e.intersection);
+    out += ',' + std::to_string(e.phase) + ',';
+    CsvField(out, e.source);
+    out += ',';
+    CsvField(out, e.detail);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace cb::service

@@ -1,0 +1,113 @@
+// The service's store: KPI samples and the event log in SQLite, kept across restarts.
+//
+// One database file (WAL journal mode, so readers never block the writer) with
+// three tables:
+//   runs(run_id, started_ms, roadnet, flow, controller)   one row per service start
+//   kpi_samples(run_id, time_s, wall_ms, controller, on_road, waiting_to_enter,
+//               entered, finished, average_travel_time_s, delay_index,
+//               queued_on_lanes)                          every simulated 60 s
+//   events(id, run_id, time_s, wall_ms, kind, intersection, phase, source, detail)
+// Each start of the service begins a new run (simulated time restarts at 0); rows
+// of earlier runs stay and are told apart by run_id.
+//
+// Every value is bound to a prepared statement, never spliced into SQL, so nothing
+// a client sends can change the schema or other rows. Appends are one transaction
+// each: a crash leaves either all or none of a batch.
+//
+// Thread-safety: the writing methods (BeginRun, Append) are meant for one thread
+// (the service's simulation thread) and use their own connection; the reading
+// methods (Runs, Kpis, Events) may be called from any thread and use a second
+// connection. Both are guarded by their own mutex, so a Store is safe to share.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+struct sqlite3;
+
+namespace cb::service {
+
+struct RunRow {
+  long long run_id = 0;
+  long long started_ms = 0;  // wall clock, milliseconds since the Unix epoch
+  std::string roadnet;
+  std::string flow;
+  std::string controller;
+};
+
+struct KpiRow {
+  long long run_id = 0;
+  double time_s = 0;       // simulated time of the sample
+  long long wall_ms = 0;   // wall clock when it was taken
+  std::string controller;  // the network-wide controller at that time
+  long long on_road = 0;
+  long long waiting_to_enter = 0;
+  long long entered = 0;
+  long long finished = 0;  // throughput: trips completed since the run started
+  double average_travel_time_s = 0;
+  double delay_index = 1;
+  long long queued_on_lanes = 0;
+};
+
+struct EventRow {
+  long long id = 0;  // assigned by the store
+  long long run_id = 0;
+  double time_s = 0;  // simulated time
+  long long wall_ms = 0;
+  std::string kind;          // e.g. "hold", "refused_unsafe", "controller_changed", "auth_failure"
+  std::string intersection;  // network id, empty when not about one intersection
+  int phase = -1;            // -1 when not about a phase
+  std::string source;        // "operator", "controller", "emergency", "detector", "service", "http"
+  std::string detail;
+};
+
+// Which rows to read. run_id 0 means every run.
+struct RowQuery {
+  long long run_id = 0;
+  long long after_id = 0;  // events only: rows with a larger id, oldest first
+  int limit = 10000;       // at most this many rows (the newest, in ascending order)
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path`, switches it to WAL mode and
+  // creates the tables. IoError naming the path when it cannot be opened or is
+  // not a citybrain store.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Starts a new run and returns its id (the previous largest + 1).
+  Result<long long> BeginRun(const RunRow& run);
+  // Appends the rows in one transaction. Event ids are assigned here.
+  Status Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events);
+
+  Result<std::vector<RunRow>> Runs() const;
+  Result<std::vector<KpiRow>> Kpis(const RowQuery& query) const;
+  Result<std::vector<EventRow>> Events(const RowQuery& query) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Store() = default;
+  struct Statements;
+
+  std::string path_;
+  mutable std::mutex write_mu_;
+  sqlite3* writer_ = nullptr;
+  std::unique_ptr<Statements> write_statements_;
+  mutable std::mutex read_mu_;
+  sqlite3* reader_ = nullptr;
+};
+
+// CSV (RFC 4180: fields with commas, quotes or newlines are quoted) of the rows,
+// with a header line.
+std::string KpisCsv(const std::vector<KpiRow>& rows);
+std::string EventsCsv(const std::vector<EventRow>& rows);
+
+}  // namespace cb::service
