@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "base/xml_text.h"
 #include "roadnet/network.h"
 
 namespace cb::app {
@@ -42,29 +43,7 @@ std::string FormatNumber(double value, int decimals) {
   return s;
 }
 
-// Text for XML/HTML content and attribute values.
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& text) { return XmlEscape(text); }
 
 // Markdown table cells: a '|' would end the cell.
 std::string EscapeMarkdownCell(const std::string& text) {
@@ -140,9 +119,10 @@ std::string ScenarioFacts(const ScenarioResults& scenario) {
 constexpr double kSvgWidth = 1000;
 constexpr const char* kFont = "Helvetica, Arial, sans-serif";
 // Okabe-Ito colours (distinguishable with colour-blindness), yellow left out: it
-// vanishes on white.
-constexpr const char* kControllerColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                                              "#E69F00", "#56B4E9", "#000000"};
+// vanishes on white; then Tol's muted colours, so a dozen controllers stay apart.
+constexpr const char* kControllerColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+                                              "#56B4E9", "#000000", "#882255", "#999933", "#44AA99",
+                                              "#AA4499", "#661100", "#888888"};
 // Earlier controllers get wider lines, so that a line drawn over an equal one
 // still shows it as an outline.
 double ControllerLineWidth(std::size_t index) {

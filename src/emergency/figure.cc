@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "base/xml_text.h"
+
 namespace cb::emergency {
 namespace {
 
@@ -24,28 +26,7 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return XmlEscape(s); }
 
 // A "nice" tick step (1, 2 or 5 x 10^k) giving about `target` ticks over `range`.
 double TickStep(double range, int target) {
