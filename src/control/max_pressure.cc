@@ -2,8 +2,8 @@
 
 namespace cb::control {
 
-double PhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase) {
-  const roadnet::Network& net = engine.network();
+double PhasePressure(const roadnet::Network& net, IntersectionId intersection, PhaseIndex phase,
+                     const WaitingCount& waiting) {
   const roadnet::Intersection& inter = net.intersection(intersection);
   const roadnet::Phase& p = inter.phases[phase];
   double pressure = 0;
@@ -11,25 +11,36 @@ double PhasePressure(const sim::Engine& engine, IntersectionId intersection, Pha
     if (!p.green[k]) continue;
     const roadnet::RoadLink& link = net.road_link(inter.road_links[k]);
     if (link.turn == roadnet::TurnType::kRight) continue;
-    for (LaneId lane : link.from_lanes) pressure += engine.LaneWaitingCount(lane);
-    for (LaneId lane : net.road(link.to).lanes) pressure -= engine.LaneWaitingCount(lane);
+    for (LaneId lane : link.from_lanes) pressure += waiting(lane);
+    for (LaneId lane : net.road(link.to).lanes) pressure -= waiting(lane);
   }
   return pressure;
 }
 
-PhaseIndex MaxPressureController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                         const SignalStatus& /*status*/) {
-  const std::vector<int>& phases = engine.network().intersection(intersection).control_phases;
+double PhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase) {
+  return PhasePressure(engine.network(), intersection, phase,
+                       [&engine](LaneId lane) { return engine.LaneWaitingCount(lane); });
+}
+
+PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId intersection,
+                            const WaitingCount& waiting) {
+  const std::vector<int>& phases = network.intersection(intersection).control_phases;
   PhaseIndex best = phases.front();
-  double best_pressure = PhasePressure(engine, intersection, best);
+  double best_pressure = PhasePressure(network, intersection, best, waiting);
   for (std::size_t i = 1; i < phases.size(); ++i) {
-    double pressure = PhasePressure(engine, intersection, phases[i]);
+    double pressure = PhasePressure(network, intersection, phases[i], waiting);
     if (pressure > best_pressure) {
       best_pressure = pressure;
       best = phases[i];
     }
   }
   return best;
+}
+
+PhaseIndex MaxPressureController::Decide(const sim::Engine& engine, IntersectionId intersection,
+                                         const SignalStatus& /*status*/) {
+  return MaxPressurePhase(engine.network(), intersection,
+                          [&engine](LaneId lane) { return engine.LaneWaitingCount(lane); });
 }
 
 }  // namespace cb::control

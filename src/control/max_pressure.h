@@ -4,6 +4,8 @@
 // to the earliest control phase.
 #pragma once
 
+#include <functional>
+
 #include "control/controller.h"
 
 namespace cb::control {
@@ -15,7 +17,17 @@ class MaxPressureController : public Controller {
                     const SignalStatus& status) override;
 };
 
-// The pressure of `phase` at `intersection` (exposed for tests and other controllers).
+// Waiting vehicles on a lane, as some observer sees them (the twin itself, or
+// detectors).
+using WaitingCount = std::function<int(LaneId)>;
+
+// The pressure of `phase` at `intersection` with the given view of the lanes.
+double PhasePressure(const roadnet::Network& network, IntersectionId intersection, PhaseIndex phase,
+                     const WaitingCount& waiting);
+// The same with the twin's own view (exposed for tests and other controllers).
 double PhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase);
+// The control phase of largest pressure, ties to the earliest.
+PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId intersection,
+                            const WaitingCount& waiting);
 
 }  // namespace cb::control

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "control/max_pressure.h"
+
 namespace cb::service {
 
 DetectorLayer::DetectorLayer(const roadnet::Network& network, double ttl_s)
@@ -53,19 +55,8 @@ int DetectorLayer::Vehicles(const sim::Engine& engine, LaneId lane) const {
 
 double ObservedPhasePressure(const sim::Engine& engine, const DetectorLayer& view,
                              IntersectionId intersection, PhaseIndex phase) {
-  // The same sum as control::PhasePressure, lane counts read through the view.
-  const roadnet::Network& net = engine.network();
-  const roadnet::Intersection& inter = net.intersection(intersection);
-  const roadnet::Phase& p = inter.phases[phase];
-  double pressure = 0;
-  for (std::size_t k = 0; k < inter.road_links.size(); ++k) {
-    if (!p.green[k]) continue;
-    const roadnet::RoadLink& link = net.road_link(inter.road_links[k]);
-    if (link.turn == roadnet::TurnType::kRight) continue;
-    for (LaneId lane : link.from_lanes) pressure += view.Waiting(engine, lane);
-    for (LaneId lane : net.road(link.to).lanes) pressure -= view.Waiting(engine, lane);
-  }
-  return pressure;
+  return control::PhasePressure(engine.network(), intersection, phase,
+                                [&](LaneId lane) { return view.Waiting(engine, lane); });
 }
 
 DetectorAwareController::DetectorAwareController(std::unique_ptr<control::Controller> inner,
@@ -78,17 +69,8 @@ PhaseIndex DetectorAwareController::Decide(const sim::Engine& engine, Intersecti
     return inner_->Decide(engine, intersection, status);
   }
   ++detector_decisions_;
-  const std::vector<int>& phases = engine.network().intersection(intersection).control_phases;
-  PhaseIndex best = phases.front();
-  double best_pressure = ObservedPhasePressure(engine, *view_, intersection, best);
-  for (std::size_t i = 1; i < phases.size(); ++i) {
-    const double pressure = ObservedPhasePressure(engine, *view_, intersection, phases[i]);
-    if (pressure > best_pressure) {
-      best_pressure = pressure;
-      best = phases[i];
-    }
-  }
-  return best;
+  return control::MaxPressurePhase(engine.network(), intersection,
+                                   [&](LaneId lane) { return view_->Waiting(engine, lane); });
 }
 
 }  // namespace cb::service
