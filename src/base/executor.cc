@@ -15,19 +15,18 @@ Executor::~Executor() {
   for (std::thread& t : workers_) t.join();
 }
 
-void Executor::ParallelFor(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+void Executor::ParallelFor(std::size_t n, BlockFn fn) {
   if (n == 0) return;
   if (threads_ == 1 || n < 64) {
     fn(0, n);
     return;
   }
-  std::vector<std::size_t> cuts(threads_ + 1);
-  for (int w = 0; w <= threads_; ++w) cuts[w] = n * w / threads_;
-  ParallelForBlocks(cuts, fn);
+  even_cuts_.resize(threads_ + 1);
+  for (int w = 0; w <= threads_; ++w) even_cuts_[w] = n * w / threads_;
+  ParallelForBlocks(even_cuts_, fn);
 }
 
-void Executor::ParallelForBlocks(const std::vector<std::size_t>& cuts,
-                                 const std::function<void(std::size_t, std::size_t)>& fn) {
+void Executor::ParallelForBlocks(const std::vector<std::size_t>& cuts, BlockFn fn) {
   if (threads_ == 1) {
     if (cuts.front() < cuts.back()) fn(cuts.front(), cuts.back());
     return;
@@ -50,7 +49,7 @@ void Executor::ParallelForBlocks(const std::vector<std::size_t>& cuts,
 void Executor::WorkerLoop(int worker) {
   unsigned long seen = 0;
   for (;;) {
-    const std::function<void(std::size_t, std::size_t)>* job;
+    const BlockFn* job;
     std::size_t begin, end;
     {
       std::unique_lock<std::mutex> lock(mutex_);

@@ -26,7 +26,6 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   const roadnet::Network& net = *network_;
   const double dt = options_.step_s;
   m.executor = std::make_unique<Executor>(options_.threads);
-  m.cuts = {0, 0};
 
   m.lane_count = static_cast<uint32_t>(net.lanes().size());
   const std::size_t drivables = net.lanes().size() + net.lane_links().size();

@@ -32,7 +32,7 @@ class Decider {
     double s = std::min(vt.max_speed_mps, speed + vt.max_pos_acc_mps2 * dt_);
     s = std::min(s, m_.max_speed[d]);
     s = std::min(s, FollowSpeed(v, vt));
-    if (IntersectionRelated(v, vt)) s = std::min(s, IntersectionSpeed(v, vt, &blocker));
+    if (IntersectionRelated(v)) s = std::min(s, IntersectionSpeed(v, vt, &blocker));
     s = std::max(s, speed - vt.max_neg_acc_mps2 * dt_);
 
     double delta;
@@ -76,11 +76,11 @@ class Decider {
     return CarFollowSpeed(vt, m_.speed[v], types_[m_.type[leader]], m_.speed[leader], m_.gap[v], dt_);
   }
 
-  bool IntersectionRelated(uint32_t v, const demand::VehicleType& vt) const {
+  // Inside an intersection, or on a lane close enough to heed the one ahead.
+  bool IntersectionRelated(uint32_t v) const {
     uint32_t d = m_.drivable[v];
     if (IsLink(d)) return true;
     uint32_t next = NextDrivable(v);
-    (void)vt;
     return next != kNone && IsLink(next) && m_.length[d] - m_.dis[v] <= m_.approach_m[m_.type[v]];
   }
 
