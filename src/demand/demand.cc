@@ -92,22 +92,18 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
     }
     flow.vehicle_type = static_cast<int>(type_it - demand.vehicle_types.begin());
 
-    // Free-flow time: alone on green, at the lower of the speed limit and the
-    // vehicle's own top speed (turning movements at the turn speed).
+    // Route length: its roads plus the mean length of each movement's lane links.
+    // (Free-flow times are the engine's, per lane path: sim::Engine::DelayIndex.)
     for (std::size_t r = 0; r < flow.route.size(); ++r) {
       const roadnet::Road& road = network.road(flow.route[r]);
       flow.route_length_m += road.length_m;
-      flow.free_flow_time_s += road.length_m / std::min(road.speed_limit_mps, fs.vehicle.max_speed_mps);
       if (r + 1 < flow.route.size()) {
         const roadnet::RoadLink& link =
             network.road_link(*network.FindRoadLink(flow.route[r], flow.route[r + 1]));
         double length = 0;
         for (LaneLinkId ll : link.lane_links) length += network.lane_link(ll).length_m;
         length /= static_cast<double>(link.lane_links.size());
-        double speed = fs.vehicle.max_speed_mps;
-        if (link.turn != roadnet::TurnType::kStraight) speed = std::min(speed, fs.vehicle.turn_speed_mps);
         flow.route_length_m += length;
-        flow.free_flow_time_s += length / speed;
       }
     }
     demand.flows.push_back(std::move(flow));

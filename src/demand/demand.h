@@ -55,7 +55,6 @@ struct Flow {
   double start_s = 0;
   double end_s = -1;
   double route_length_m = 0;
-  double free_flow_time_s = 0;  // route length over min(speed limit, vehicle max speed)
 };
 
 struct Demand {
