@@ -1,13 +1,11 @@
 #include "control/brain.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cb::control {
 
-PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                   const SignalStatus& status) {
-  // The safety layer would only delay a change before the minimum green.
-  if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
+void BrainRule::Observe(const sim::Engine& engine, IntersectionId intersection) {
   const roadnet::Network& net = engine.network();
   const roadnet::Intersection& inter = net.intersection(intersection);
   const std::size_t n = inter.road_links.size();
@@ -35,41 +33,169 @@ PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId int
     m.downstream = waiting / static_cast<double>(out.lanes.size());
     m.blocked = length > 0 && occupied >= params_.full_ratio * length;
   }
+}
 
-  auto pressure = [&](PhaseIndex p) {
-    const roadnet::Phase& phase = inter.phases[p];
-    double total = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const MovementState& m = movements_[k];
-      if (!phase.green[k] || m.blocked) continue;
-      total += m.queued + params_.arrival_weight * m.arriving - params_.downstream_weight * m.downstream;
-    }
-    return total;
-  };
-  auto served = [&](PhaseIndex p) {
-    const roadnet::Phase& phase = inter.phases[p];
-    double total = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      if (!phase.green[k] || movements_[k].blocked) continue;
-      total += movements_[k].queued + movements_[k].reaching;
-    }
-    return total;
-  };
+double BrainRule::Pressure(const roadnet::Intersection& inter, PhaseIndex p) const {
+  const roadnet::Phase& phase = inter.phases[p];
+  double total = 0;
+  for (std::size_t k = 0; k < movements_.size(); ++k) {
+    const MovementState& m = movements_[k];
+    if (!phase.green[k] || m.blocked) continue;
+    total += m.queued + params_.arrival_weight * m.arriving - params_.downstream_weight * m.downstream;
+  }
+  return total;
+}
 
+double BrainRule::Served(const roadnet::Intersection& inter, PhaseIndex p) const {
+  const roadnet::Phase& phase = inter.phases[p];
+  double total = 0;
+  for (std::size_t k = 0; k < movements_.size(); ++k) {
+    if (!phase.green[k] || movements_[k].blocked) continue;
+    total += movements_[k].queued + movements_[k].reaching;
+  }
+  return total;
+}
+
+PhaseIndex BrainRule::Decide(const sim::Engine& engine, IntersectionId intersection,
+                             const SignalStatus& status) {
+  // The safety layer would only delay a change before the minimum green.
+  if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
+  Observe(engine, intersection);
+  const roadnet::Intersection& inter = engine.network().intersection(intersection);
   const PhaseIndex current = status.phase_in_force;
   PhaseIndex best = current;
   double best_pressure = -1e18;
   for (PhaseIndex p : inter.control_phases) {
-    double value = pressure(p);
+    double value = Pressure(inter, p);
     if (value > best_pressure) {
       best_pressure = value;
       best = p;
     }
   }
   if (best == current) return current;
-  double still_served = served(current);
+  double still_served = Served(inter, current);
   if (still_served > 0 && best_pressure <= params_.keep_margin * still_served) return current;
   return best;
+}
+
+}  // namespace cb::control
+
+namespace cb::control {
+
+// What every signal does in a rollout: until `until_s`, the option's signal shows
+// the option's phase and every other signal keeps its phase; then the rule.
+class BrainController::RolloutPolicy : public Controller {
+ public:
+  explicit RolloutPolicy(BrainRuleParams rule) : rule_(rule) {}
+  std::string name() const override { return "brain-rollout"; }
+  double decision_interval_s() const override { return 1.0; }
+  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
+                    const SignalStatus& status) override {
+    if (status.time_s < until_s) return intersection == option.intersection ? option.phase : status.phase_in_force;
+    return rule_.Decide(engine, intersection, status);
+  }
+  Option option;
+  double until_s = 0;
+
+ private:
+  BrainRule rule_;
+};
+
+// One rollout lane: a copy of the twin and of its signals, reused between plans.
+struct BrainController::Worker {
+  std::unique_ptr<sim::Engine> engine;
+  std::unique_ptr<SignalManager> signals;
+  RolloutPolicy* policy = nullptr;  // owned by signals
+};
+
+BrainController::BrainController(BrainParams params) : params_(params), rule_(params.rule) {}
+BrainController::~BrainController() = default;
+
+double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
+                                const Option& option, double time_s) const {
+  if (!worker.engine) {
+    worker.engine = engine.Clone(1);
+    worker.engine->set_release_flows(false);
+    auto policy = std::make_unique<RolloutPolicy>(params_.rule);
+    worker.policy = policy.get();
+    worker.signals = std::make_unique<SignalManager>(*worker.engine, std::move(policy), signals.options());
+  }
+  (void)worker.engine->CopyStateFrom(engine);  // same network, demand and step: cannot fail
+  (void)worker.signals->CopyStateFrom(signals);
+  worker.policy->option = option;
+  worker.policy->until_s = time_s + params_.plan_interval_s;
+  const long long steps = std::max(1LL, std::llround(params_.horizon_s / engine.options().step_s));
+  double cost = 0;
+  for (long long k = 0; k < steps; ++k) {
+    worker.signals->BeforeStep();
+    worker.engine->Step();
+    cost += worker.engine->TimeToGo();
+  }
+  return cost;
+}
+
+void BrainController::Plan(const sim::Engine& engine, const SignalManager& signals, double time_s) {
+  const roadnet::Network& net = engine.network();
+  planned_at_s_ = time_s;
+  plan_.assign(net.intersections().size(), -1);
+  options_.clear();
+  options_.push_back({});  // the baseline: every signal keeps its phase
+  for (IntersectionId id : signals.signalised()) {
+    if (signals.held(id) || signals.in_clearance(id) || &signals.controller(id) != this) continue;
+    if (signals.green_elapsed_s(id) + 1e-9 < signals.options().min_green_s) continue;
+    const PhaseIndex current = signals.granted(id);
+    plan_[id.index()] = current;
+    const roadnet::Intersection& inter = net.intersection(id);
+    rule_.Observe(engine, id);
+    for (PhaseIndex p : inter.control_phases) {
+      if (p == current || !signals.conflicts().PhaseIsSafe(id, p)) continue;
+      if (rule_.Pressure(inter, p) <= 0) continue;  // nobody to serve there
+      options_.push_back({id, p, 0});
+    }
+  }
+  const double updates = static_cast<double>(options_.size()) * params_.horizon_s *
+                         static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
+  if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
+    ++rounds_over_budget_;
+    plan_.assign(net.intersections().size(), -1);
+    return;
+  }
+  ++rounds_planned_;
+  if (options_.size() == 1) return;  // nothing to compare: every planned signal keeps
+  const int threads = std::max(1, engine.options().threads);
+  if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
+  while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
+  // Option k goes to worker k % threads: a fixed assignment, so results never
+  // depend on scheduling (and rollouts are deterministic anyway).
+  worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
+  for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
+  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t w = begin; w < end; ++w) {
+      for (std::size_t k = w; k < options_.size(); k += static_cast<std::size_t>(threads)) {
+        options_[k].cost = Rollout(*workers_[w], engine, signals, options_[k], time_s);
+      }
+    }
+  });
+  const double keep = options_[0].cost;
+  std::vector<double> best(net.intersections().size(), keep);
+  for (std::size_t k = 1; k < options_.size(); ++k) {
+    const Option& o = options_[k];
+    // A switch must leave strictly less to travel than keeping (relative margin
+    // against rounding); among switches the first best in phase order wins.
+    if (o.cost < best[o.intersection.index()] - 1e-9 * keep) {
+      best[o.intersection.index()] = o.cost;
+      plan_[o.intersection.index()] = o.phase;
+    }
+  }
+}
+
+PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId intersection,
+                                   const SignalStatus& status) {
+  if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
+  if (status.signals == nullptr) return rule_.Decide(engine, intersection, status);
+  if (status.time_s != planned_at_s_) Plan(engine, *status.signals, status.time_s);
+  const PhaseIndex planned = plan_[intersection.index()];
+  return planned >= 0 ? planned : rule_.Decide(engine, intersection, status);
 }
 
 }  // namespace cb::control

@@ -1,8 +1,8 @@
-// `brain`: citybrain's own signal controller.
+// `brain`: citybrain's own signal controller, in two layers.
 //
-// Decides every second at every signal, using only what the twin can see now:
-// vehicles standing at the stop lines, vehicles moving towards them, and the room
-// and queues on the roads they would enter. At each intersection:
+// BrainRule ("brain-rule") decides every second at each signal alone, using only
+// what the twin can see now: vehicles standing at the stop lines, vehicles moving
+// towards them, and the room and queues on the roads they would enter.
 //   1. Pressure of a phase: over its green protected movements, vehicles queued
 //      at the stop line plus `arrival_weight` x vehicles moving within
 //      `lookahead_s` of it, minus `downstream_weight` x the queue per lane on the
@@ -12,18 +12,35 @@
 //      or moving within `reach_s` of its stop lines) and no other phase's pressure
 //      exceeds `keep_margin` x that served demand; otherwise the phase with the
 //      largest pressure is requested.
-// Everything else (minimum green, clearance, conflicts) is the safety layer's.
-// It never looks at the flow file. Deterministic; one instance serves every
-// intersection; the per-decision buffer is reused.
+//
+// BrainController ("brain") plans on copies of the twin (a rollout planner with
+// the rule as its base policy). Every `plan_interval_s`, for every signal that
+// may change (its minimum green served, no clearance, no hold), it simulates the
+// whole network `horizon_s` ahead once with every signal keeping its phase for
+// the interval, and once per other phase with some demand, with that signal
+// switching; after the interval every signal follows the rule. The copies run
+// only the vehicles already released (sim::Engine::set_release_flows(false)): the
+// brain never sees the future of the flow file. Each signal takes the option that
+// leaves the least free-flow time still to travel, summed over the horizon (a
+// switch must do strictly better than keeping). All signals decide from the same
+// state, as if at once. Rollouts run on the run's worker threads; results do not
+// depend on the thread count.
+// When one round of plans would cost more than `max_plan_updates_per_s`
+// vehicle-updates per simulated second (a large city), the brain runs the rule
+// alone at every signal for that round.
+// Everything else (minimum green, clearance, conflicts) is the safety layer's,
+// in the copies as in the twin.
 #pragma once
 
+#include <memory>
 #include <vector>
 
+#include "base/executor.h"
 #include "control/controller.h"
 
 namespace cb::control {
 
-struct BrainParams {
+struct BrainRuleParams {
   double reach_s = 5.0;            // "still serving": moving vehicles this close (in seconds at the limit)
   double lookahead_s = 15.0;       // arrivals counted in a phase's pressure
   double arrival_weight = 0.75;    // an arriving vehicle relative to a queued one
@@ -32,13 +49,17 @@ struct BrainParams {
   double full_ratio = 0.8;         // a road this occupied accepts nobody
 };
 
-class BrainController : public Controller {
+class BrainRule : public Controller {
  public:
-  explicit BrainController(BrainParams params = {}) : params_(params) {}
-  std::string name() const override { return "brain"; }
+  explicit BrainRule(BrainRuleParams params = {}) : params_(params) {}
+  std::string name() const override { return "brain-rule"; }
   double decision_interval_s() const override { return 1.0; }
   PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
                     const SignalStatus& status) override;
+
+  // Reads the intersection's lanes; Pressure() then scores its phases.
+  void Observe(const sim::Engine& engine, IntersectionId intersection);
+  double Pressure(const roadnet::Intersection& intersection, PhaseIndex phase) const;
 
  private:
   struct MovementState {
@@ -48,8 +69,53 @@ class BrainController : public Controller {
     double downstream = 0;  // queued on the road it feeds, per lane
     bool blocked = false;   // the road it feeds is full
   };
-  BrainParams params_;
+  double Served(const roadnet::Intersection& intersection, PhaseIndex phase) const;
+  BrainRuleParams params_;
   std::vector<MovementState> movements_;  // by road link index in the intersection
+};
+
+struct BrainParams {
+  BrainRuleParams rule;
+  double plan_interval_s = 5.0;  // seconds between plans
+  double horizon_s = 120.0;      // how far each option is simulated
+  // Compute budget: above it the rule alone decides (see the header comment).
+  double max_plan_updates_per_s = 5e6;
+};
+
+class BrainController : public Controller {
+ public:
+  explicit BrainController(BrainParams params = {});
+  ~BrainController() override;
+  std::string name() const override { return "brain"; }
+  double decision_interval_s() const override { return params_.plan_interval_s; }
+  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
+                    const SignalStatus& status) override;
+
+  // Plans made and rounds in which the budget left the rule alone, for reports.
+  long long rounds_planned() const { return rounds_planned_; }
+  long long rounds_over_budget() const { return rounds_over_budget_; }
+
+ private:
+  class RolloutPolicy;
+  struct Worker;
+  struct Option {
+    IntersectionId intersection;  // invalid: the baseline (every signal keeps its phase)
+    PhaseIndex phase = -1;
+    double cost = 0;
+  };
+  void Plan(const sim::Engine& engine, const SignalManager& signals, double time_s);
+  double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals, const Option& option,
+                 double time_s) const;
+
+  BrainParams params_;
+  BrainRule rule_;
+  double planned_at_s_ = -1;
+  std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
+  std::vector<Option> options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Executor> executor_;
+  std::vector<std::size_t> worker_cuts_;  // block w = worker w
+  long long rounds_planned_ = 0, rounds_over_budget_ = 0;
 };
 
 }  // namespace cb::control

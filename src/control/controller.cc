@@ -17,7 +17,7 @@ namespace cb::control {
 
 std::vector<std::string> ControllerNames() {
   return {"fixed",    "fixed-plan", "maxpressure", "efficient-maxpressure", "advanced-maxpressure", "webster",
-          "actuated", "sotl",       "brain"};
+          "actuated", "sotl",       "brain",       "brain-rule"};
 }
 
 Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {
@@ -34,6 +34,7 @@ Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {
   if (name == "actuated") return std::unique_ptr<Controller>(std::make_unique<ActuatedController>());
   if (name == "sotl") return std::unique_ptr<Controller>(std::make_unique<SotlController>());
   if (name == "brain") return std::unique_ptr<Controller>(std::make_unique<BrainController>());
+  if (name == "brain-rule") return std::unique_ptr<Controller>(std::make_unique<BrainRule>());
   std::string names;
   for (const std::string& n : ControllerNames()) names += (names.empty() ? "" : ", ") + n;
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + names);
@@ -236,6 +237,25 @@ void SignalManager::Monitor(IntersectionId id, State& s, PhaseIndex show) {
   if (violation) ++counters_.safety_violations;
 }
 
+Status SignalManager::CopyStateFrom(const SignalManager& source) {
+  if (&source.engine_.network() != &engine_.network() || source.state_.size() != state_.size()) {
+    return Status::InvalidInput("CopyStateFrom: the signal managers run different networks");
+  }
+  if (engine_.step_count() != source.engine_.step_count()) {
+    return Status::InvalidInput("CopyStateFrom: copy the engine state first (the clocks differ)");
+  }
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    Controller* mine = state_[i].controller;
+    state_[i] = source.state_[i];
+    state_[i].controller = mine;
+  }
+  return Status::Ok();
+}
+
+double SignalManager::green_elapsed_s(IntersectionId intersection) const {
+  return GreenElapsed(state_[intersection.index()]);
+}
+
 void SignalManager::BeforeStep() {
   const double dt = engine_.options().step_s;
   const long long step = engine_.step_count();
@@ -260,6 +280,7 @@ void SignalManager::BeforeStep() {
         status.min_green_s = options_.min_green_s;
         status.max_green_s = options_.max_green_s;
         status.clearance_s = options_.clearance_s;
+        status.signals = this;
         Request(id, s, s.controller->Decide(engine_, id, status), RequestSource::kController);
       }
       // A delayed request stays due until served or replaced, also on decision steps.

@@ -31,6 +31,8 @@
 
 namespace cb::control {
 
+class SignalManager;
+
 // What a controller is told about its intersection at a decision.
 struct SignalStatus {
   PhaseIndex phase_in_force = 0;  // the phase granted last (showing, or pending behind a clearance)
@@ -40,6 +42,9 @@ struct SignalStatus {
   double min_green_s = 0;  // the safety layer's limits, for planning
   double max_green_s = 0;
   double clearance_s = 0;
+  // The safety layer asking, for controllers that plan by looking ahead on a copy
+  // of the twin (SignalManager::CopyStateFrom); null when there is none.
+  const SignalManager* signals = nullptr;
 };
 
 class Controller {
@@ -122,10 +127,23 @@ class SignalManager {
   bool in_clearance(IntersectionId intersection) const {
     return state_[intersection.index()].clearance_left > 0;
   }
+  // How long the phase granted has shown green (0 during its clearance).
+  double green_elapsed_s(IntersectionId intersection) const;
+  // Whether an operator or emergency hold overrides the controller there.
+  bool held(IntersectionId intersection) const { return state_[intersection.index()].hold_phase >= 0; }
+  const std::vector<IntersectionId>& signalised() const { return signalised_; }
   const SignalCounters& counters() const { return counters_; }
   const std::vector<SignalEvent>& events() const { return events_; }  // the most recent kMaxEvents
   const ConflictTable& conflicts() const { return conflicts_; }
   const SignalOptions& options() const { return options_; }
+  const sim::Engine& engine() const { return engine_; }
+
+  // For look-ahead copies: takes over `source`'s signal state at every intersection
+  // (phase granted, green clock, clearance, pending request, holds), keeping this
+  // manager's own controllers, counters and log. `source` must run the same
+  // network, and this manager's engine should hold a copy of `source`'s engine
+  // state (sim::Engine::CopyStateFrom). InvalidInput otherwise.
+  Status CopyStateFrom(const SignalManager& source);
 
   static constexpr std::size_t kMaxEvents = 100000;
 

@@ -21,11 +21,11 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
     : network_(std::move(network)),
       demand_(std::move(demand)),
       options_(options),
-      impl_(std::make_unique<Impl>()) {
+      impl_(std::make_unique<Impl>()),
+      executor_(std::make_unique<Executor>(options_.threads)) {
   Impl& m = *impl_;
   const roadnet::Network& net = *network_;
   const double dt = options_.step_s;
-  m.executor = std::make_unique<Executor>(options_.threads);
 
   m.lane_count = static_cast<uint32_t>(net.lanes().size());
   const std::size_t drivables = net.lanes().size() + net.lane_links().size();
@@ -126,6 +126,36 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
 }
 
 Engine::~Engine() = default;
+
+std::unique_ptr<Engine> Engine::Clone(int threads) const {
+  EngineOptions options = options_;
+  options.threads = threads;
+  options.reserve_vehicles = 1;
+  auto copy = std::make_unique<Engine>(network_, demand_, options);
+  (void)copy->CopyStateFrom(*this);  // same network, demand and step: cannot fail
+  copy->release_flows_ = release_flows_;
+  return copy;
+}
+
+Status Engine::CopyStateFrom(const Engine& source) {
+  if (source.network_ != network_ || source.demand_ != demand_ || source.options_.step_s != options_.step_s) {
+    return Status::InvalidInput("CopyStateFrom: the engines run different networks, demands or step lengths");
+  }
+  if (&source == this) return Status::Ok();
+  *impl_ = *source.impl_;  // vectors keep their capacity: no allocation once warmed up
+  impl_->cuts = {0, impl_->on.size()};
+  step_ = source.step_;
+  vehicle_count_ = source.vehicle_count_;
+  entered_ = source.entered_;
+  running_ = source.running_;
+  waiting_ = source.waiting_;
+  finished_ = source.finished_;
+  vehicle_updates_ = source.vehicle_updates_;
+  phase_ = source.phase_;
+  green_ = source.green_;
+  intersection_passed_ = source.intersection_passed_;
+  return Status::Ok();
+}
 
 uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   Impl& m = *impl_;
@@ -296,6 +326,18 @@ double Engine::AverageTravelTime(bool flows_only) const {
   return n == 0 ? 0 : total / static_cast<double>(n);
 }
 
+double Engine::RestFreeFlow(uint32_t v) const {
+  const Impl& m = *impl_;
+  if (m.state[v] == VehicleState::kFinished) return 0;
+  if (m.state[v] == VehicleState::kWaiting) return m.free_flow_s[v];
+  uint32_t off = m.path_offset[v];
+  uint32_t d = m.drivable[v];
+  const demand::VehicleType& vt = m.types[m.type[v]];
+  double speed = std::min(vt.max_speed_mps, m.max_speed[d]);
+  if (m.is_turn[d]) speed = std::min(speed, vt.turn_speed_mps);
+  return m.path_rest_free_s[off + m.path_pos[v]] + std::max(0.0, m.length[d] - m.dis[v]) / speed;
+}
+
 double Engine::DelayIndex() const {
   const Impl& m = *impl_;
   double total = m.finished_delay_ratio;
@@ -303,20 +345,20 @@ double Engine::DelayIndex() const {
   const double now = time_s();
   for (std::size_t v = 0; v < vehicle_count_; ++v) {
     if (m.state[v] == VehicleState::kFinished) continue;
-    const double whole = m.free_flow_s[v];
-    double rest = whole;
-    if (m.state[v] == VehicleState::kRunning) {
-      uint32_t off = m.path_offset[v];
-      uint32_t d = m.drivable[v];
-      const demand::VehicleType& vt = m.types[m.type[v]];
-      double speed = std::min(vt.max_speed_mps, m.max_speed[d]);
-      if (m.is_turn[d]) speed = std::min(speed, vt.turn_speed_mps);
-      rest = m.path_rest_free_s[off + m.path_pos[v]] + std::max(0.0, m.length[d] - m.dis[v]) / speed;
-    }
-    total += (now - m.release_time[v] + rest) / whole;
+    total += (now - m.release_time[v] + RestFreeFlow(static_cast<uint32_t>(v))) / m.free_flow_s[v];
     ++n;
   }
   return n == 0 ? 1.0 : total / static_cast<double>(n);
+}
+
+double Engine::TimeToGo() const {
+  double total = 0;
+  for (uint32_t v : impl_->running) total += RestFreeFlow(v);
+  for (std::size_t lane = 0; lane < impl_->entry_queue.size(); ++lane) {
+    const std::vector<uint32_t>& queue = impl_->entry_queue[lane];
+    for (std::size_t k = impl_->entry_head[lane]; k < queue.size(); ++k) total += impl_->free_flow_s[queue[k]];
+  }
+  return total;
 }
 
 std::vector<VehicleView> Engine::RunningVehicles() const {

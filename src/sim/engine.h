@@ -66,6 +66,21 @@ class Engine {
   // Advances the simulation by one step.
   void Step();
 
+  // "What if" runs: makes this engine an exact copy of `source`'s state (vehicles,
+  // queues, signals, counters, clock), so it can be run ahead without touching the
+  // source. Both must run the same network and demand objects with the same step
+  // (InvalidInput otherwise). Thread counts may differ: they never change results.
+  // Reuses this engine's buffers, so repeated copies do not allocate once warm.
+  Status CopyStateFrom(const Engine& source);
+  // A new engine on the same network and demand with this one's state (slow: it
+  // prepares its own lane paths; then keep it and use CopyStateFrom).
+  std::unique_ptr<Engine> Clone(int threads = 1) const;
+  // Whether Step() releases the demand's vehicles (default true). A look-ahead copy
+  // turns it off so that it never sees the future of the flow file: it runs only
+  // the vehicles already released (on the roads or queued to enter).
+  void set_release_flows(bool release) { release_flows_ = release; }
+  bool release_flows() const { return release_flows_; }
+
   // Shows `phase` at `intersection` from the next step on. Precondition: the
   // intersection is signalised and the phase exists.
   void SetPhase(IntersectionId intersection, PhaseIndex phase);
@@ -139,6 +154,9 @@ class Engine {
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
   double DelayIndex() const;
+  // Free-flow seconds still ahead of every vehicle not finished (running: the rest
+  // of its path; waiting to enter: all of it). What a look-ahead minimises.
+  double TimeToGo() const;
 
   std::vector<VehicleView> RunningVehicles() const;
   // Hash of every vehicle's state (position, speed, place) and the signal state.
@@ -151,6 +169,7 @@ class Engine {
   uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
                       int32_t flow);
   uint32_t AppendPath(const demand::LanePath& path, int vehicle_type);
+  double RestFreeFlow(uint32_t vehicle) const;
   void UpdateLeader(uint32_t vehicle, uint32_t ahead_on_same_drivable);
   void NotifyCrosses(IntersectionId intersection);
 
@@ -158,6 +177,8 @@ class Engine {
   std::shared_ptr<const demand::Demand> demand_;
   EngineOptions options_;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Executor> executor_;
+  bool release_flows_ = true;
 
   long long step_ = 0;
   std::size_t vehicle_count_ = 0;

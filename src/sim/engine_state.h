@@ -103,13 +103,11 @@ struct Engine::Impl {
   double finished_flow_travel_s = 0;  // of vehicles released by flows only
   double finished_delay_ratio = 0;
 
-  std::unique_ptr<Executor> executor;
   std::vector<std::size_t> cuts;  // drivable blocks with equal vehicle counts, one per thread
 
   // Splits the drivables into one block per thread holding about as many vehicles
   // each (the split never changes results, only the balance).
-  void BalanceBlocks() {
-    const std::size_t threads = static_cast<std::size_t>(executor->threads());
+  void BalanceBlocks(std::size_t threads) {
     cuts.assign(threads + 1, on.size());
     cuts[0] = 0;
     std::size_t total = 0;

@@ -211,7 +211,7 @@ void Engine::Step() {
   const double now = time_s();
 
   // 1. Release: flows release their due vehicles into entry queues, in file order.
-  for (std::size_t f = 0; f < demand_->flows.size(); ++f) {
+  for (std::size_t f = 0; f < (release_flows_ ? demand_->flows.size() : 0); ++f) {
     const demand::Flow& flow = demand_->flows[f];
     double& clock = m.flow_clock[f];
     if (flow.end_s >= 0 && clock > flow.end_s) continue;
@@ -261,7 +261,7 @@ void Engine::Step() {
   }
 
   // 3. Notify: the nearest vehicle to each conflict point on each side.
-  m.executor->ParallelFor(net.intersections().size(), [&](std::size_t begin, std::size_t end) {
+  executor_->ParallelFor(net.intersections().size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) NotifyCrosses(IntersectionId(i));
   });
 
@@ -269,8 +269,8 @@ void Engine::Step() {
   const Decider decider(m, types, green_, dt, step_);
   // By place rather than by vehicle: neighbours share leaders and conflict points,
   // so this order keeps them in cache. Each vehicle writes only its own slots.
-  if (m.executor->threads() > 1) m.BalanceBlocks();
-  m.executor->ParallelForBlocks(m.cuts, [&](std::size_t begin, std::size_t end) {
+  if (executor_->threads() > 1) m.BalanceBlocks(static_cast<std::size_t>(executor_->threads()));
+  executor_->ParallelForBlocks(m.cuts, [&](std::size_t begin, std::size_t end) {
     for (std::size_t d = begin; d < end; ++d) {
       for (uint32_t v : m.on[d]) decider.Decide(v, m);
     }
@@ -340,8 +340,8 @@ void Engine::Step() {
   }
 
   // 6. Leaders: every vehicle finds the vehicle ahead and the gap to it.
-  if (m.executor->threads() > 1) m.BalanceBlocks();
-  m.executor->ParallelForBlocks(m.cuts, [&](std::size_t begin, std::size_t end) {
+  if (executor_->threads() > 1) m.BalanceBlocks(static_cast<std::size_t>(executor_->threads()));
+  executor_->ParallelForBlocks(m.cuts, [&](std::size_t begin, std::size_t end) {
     for (std::size_t d = begin; d < end; ++d) {
       const std::vector<uint32_t>& on = m.on[d];
       for (std::size_t i = 0; i < on.size(); ++i) UpdateLeader(on[i], i > 0 ? on[i - 1] : kNone);
