@@ -91,7 +91,8 @@ class BrainController::RolloutPolicy : public Controller {
   double decision_interval_s() const override { return 1.0; }
   PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
                     const SignalStatus& status) override {
-    if (status.time_s < until_s) return intersection == option.intersection ? option.phase : status.phase_in_force;
+    if (status.time_s < until_s)
+      return intersection == option.intersection ? option.phase : status.phase_in_force;
     return rule_.Decide(engine, intersection, status);
   }
   Option option;
@@ -129,7 +130,9 @@ double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const
   for (long long k = 0; k < steps; ++k) {
     worker.signals->BeforeStep();
     worker.engine->Step();
-    cost += worker.engine->TimeToGo();
+    cost += params_.cost_kind == 0   ? worker.engine->TimeToGo()
+            : params_.cost_kind == 1 ? static_cast<double>(worker.engine->StoppedCount())
+                                     : (k + 1 == steps ? worker.engine->TimeToGo() : 0.0);
   }
   return cost;
 }
@@ -139,10 +142,24 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   planned_at_s_ = time_s;
   plan_.assign(net.intersections().size(), -1);
   options_.clear();
-  options_.push_back({});  // the baseline: every signal keeps its phase
+  // The signals that may change now, and what planning them all could cost.
+  eligible_.clear();
+  double most_options = 1;
   for (IntersectionId id : signals.signalised()) {
     if (signals.held(id) || signals.in_clearance(id) || &signals.controller(id) != this) continue;
     if (signals.green_elapsed_s(id) + 1e-9 < signals.options().min_green_s) continue;
+    eligible_.push_back(id);
+    most_options += static_cast<double>(net.intersection(id).control_phases.size()) - 1;
+  }
+  if (eligible_.empty()) return;
+  const double updates = most_options * params_.horizon_s *
+                         static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
+  if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
+    ++rounds_over_budget_;  // plan_ stays empty: the rule decides this round
+    return;
+  }
+  options_.push_back({});  // the baseline: every signal keeps its phase
+  for (IntersectionId id : eligible_) {
     const PhaseIndex current = signals.granted(id);
     plan_[id.index()] = current;
     const roadnet::Intersection& inter = net.intersection(id);
@@ -152,13 +169,6 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
       if (rule_.Pressure(inter, p) <= 0) continue;  // nobody to serve there
       options_.push_back({id, p, 0});
     }
-  }
-  const double updates = static_cast<double>(options_.size()) * params_.horizon_s *
-                         static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
-  if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
-    ++rounds_over_budget_;
-    plan_.assign(net.intersections().size(), -1);
-    return;
   }
   ++rounds_planned_;
   if (options_.size() == 1) return;  // nothing to compare: every planned signal keeps

@@ -75,11 +75,18 @@ class BrainRule : public Controller {
 };
 
 struct BrainParams {
-  BrainRuleParams rule;
-  double plan_interval_s = 5.0;  // seconds between plans
+  // The base policy of the rollouts (and the fallback): keeps a green while it
+  // serves traffic unless another phase is far more loaded.
+  BrainRuleParams rule = [] {
+    BrainRuleParams r;
+    r.keep_margin = 10.0;
+    return r;
+  }();
+  double plan_interval_s = 1.0;  // seconds between plans
   double horizon_s = 120.0;      // how far each option is simulated
   // Compute budget: above it the rule alone decides (see the header comment).
-  double max_plan_updates_per_s = 5e6;
+  double max_plan_updates_per_s = 2e7;
+  int cost_kind = 0;
 };
 
 class BrainController : public Controller {
@@ -104,14 +111,15 @@ class BrainController : public Controller {
     double cost = 0;
   };
   void Plan(const sim::Engine& engine, const SignalManager& signals, double time_s);
-  double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals, const Option& option,
-                 double time_s) const;
+  double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
+                 const Option& option, double time_s) const;
 
   BrainParams params_;
   BrainRule rule_;
   double planned_at_s_ = -1;
   std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
   std::vector<Option> options_;
+  std::vector<IntersectionId> eligible_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w

@@ -16,8 +16,16 @@
 namespace cb::control {
 
 std::vector<std::string> ControllerNames() {
-  return {"fixed",    "fixed-plan", "maxpressure", "efficient-maxpressure", "advanced-maxpressure", "webster",
-          "actuated", "sotl",       "brain",       "brain-rule"};
+  return {"fixed",
+          "fixed-plan",
+          "maxpressure",
+          "efficient-maxpressure",
+          "advanced-maxpressure",
+          "webster",
+          "actuated",
+          "sotl",
+          "brain",
+          "brain-rule"};
 }
 
 Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {

@@ -351,12 +351,19 @@ double Engine::DelayIndex() const {
   return n == 0 ? 1.0 : total / static_cast<double>(n);
 }
 
+long long Engine::StoppedCount() const {
+  long long count = waiting_;
+  for (uint32_t v : impl_->running) count += impl_->speed[v] < 0.1 ? 1 : 0;
+  return count;
+}
+
 double Engine::TimeToGo() const {
   double total = 0;
   for (uint32_t v : impl_->running) total += RestFreeFlow(v);
   for (std::size_t lane = 0; lane < impl_->entry_queue.size(); ++lane) {
     const std::vector<uint32_t>& queue = impl_->entry_queue[lane];
-    for (std::size_t k = impl_->entry_head[lane]; k < queue.size(); ++k) total += impl_->free_flow_s[queue[k]];
+    for (std::size_t k = impl_->entry_head[lane]; k < queue.size(); ++k)
+      total += impl_->free_flow_s[queue[k]];
   }
   return total;
 }

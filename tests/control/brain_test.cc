@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
 #include "testing/tiny_network.h"
 
@@ -19,7 +20,9 @@ struct HourRun {
 HourRun RunHour(const std::string& roadnet, const std::string& flow, const std::string& controller) {
   auto scenario = demand::LoadScenario(kData + roadnet, kData + flow);
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
-  sim::Engine engine(scenario->network, scenario->demand, {});
+  sim::EngineOptions options;
+  options.threads = 2;  // the brain's look-ahead uses them too; results do not depend on it
+  sim::Engine engine(scenario->network, scenario->demand, options);
   SignalManager signals(engine, std::move(MakeController(controller)).value(),
                         {});  // 5 s yellow, 10 s min green
   for (int t = 0; t < 3600; ++t) {
@@ -44,13 +47,19 @@ TEST(Brain, BeatsMaxPressureOnHangzhou) {
   EXPECT_EQ(brain.released, brain.running + brain.waiting + brain.finished);
 }
 
-TEST(Brain, BeatsMaxPressureOnJinan) {
+TEST(Brain, BeatsMaxPressureAndItsOwnRuleOnJinan) {
   HourRun brain = RunHour("/cityflow/jinan_3x4/roadnet_3_4.json",
-                          "/cityflow/jinan_3x4/anon_3_4_jinan_real.json", "brain");
-  HourRun mp = RunHour("/cityflow/jinan_3x4/roadnet_3_4.json", "/cityflow/jinan_3x4/anon_3_4_jinan_real.json",
-                       "maxpressure");
-  EXPECT_LT(brain.average_travel_time_s, mp.average_travel_time_s);
+                          "/cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", "brain");
+  HourRun rule = RunHour("/cityflow/jinan_3x4/roadnet_3_4.json",
+                         "/cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", "brain-rule");
+  HourRun mp = RunHour("/cityflow/jinan_3x4/roadnet_3_4.json",
+                       "/cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", "maxpressure");
+  EXPECT_LT(rule.average_travel_time_s, mp.average_travel_time_s);
+  // The look-ahead improves on the rule it uses as base policy.
+  EXPECT_LT(brain.average_travel_time_s, rule.average_travel_time_s);
   EXPECT_EQ(brain.counters.safety_violations, 0);
+  EXPECT_EQ(brain.counters.refused, 0);
+  EXPECT_EQ(brain.released, brain.running + brain.waiting + brain.finished);
 }
 
 struct Cross {
@@ -104,6 +113,83 @@ TEST(Brain, ReturnsToAQueueWhenTheGreenEmpties) {
   EXPECT_EQ(signals.counters().safety_violations, 0);
   // Everyone from the burst got through.
   EXPECT_GT(engine.vehicles_finished(), 21 + 100);
+}
+
+// Runs `controller` for `steps` on the Hangzhou network under `flows` and returns
+// the state hash (vehicles and signals).
+uint64_t RunHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller> controller, int steps,
+                     int threads) {
+  auto net = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                  kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
+  EXPECT_TRUE(net.ok());
+  auto d = demand::BuildDemand(flows, *net->network);
+  EXPECT_TRUE(d.ok()) << d.status().message();
+  sim::EngineOptions options;
+  options.threads = threads;
+  sim::Engine engine(net->network, std::make_shared<const demand::Demand>(std::move(d).value()), options);
+  SignalManager signals(engine, std::move(controller), {});
+  for (int t = 0; t < steps; ++t) {
+    signals.BeforeStep();
+    engine.Step();
+  }
+  EXPECT_EQ(signals.counters().safety_violations, 0);
+  return engine.StateHash();
+}
+
+demand::DemandSpec HangzhouFlows() {
+  auto spec = demand::ParseCityflowFlow(kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
+  EXPECT_TRUE(spec.ok()) << spec.status().message();
+  return std::move(spec).value();
+}
+
+TEST(Brain, SameDecisionsWithAnyThreadCount) {
+  demand::DemandSpec flows = HangzhouFlows();
+  uint64_t one = RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1);
+  EXPECT_EQ(one, RunHangzhou(flows, std::make_unique<BrainController>(), 600, 2));
+  EXPECT_EQ(one, RunHangzhou(flows, std::make_unique<BrainController>(), 600, 3));
+}
+
+TEST(Brain, NeverSeesTheFutureOfTheFlowFile) {
+  // The same flows, plus a heavy flow that only starts at t = 600 s: up to then
+  // the brain must decide exactly as without it (its look-ahead runs only the
+  // vehicles already released). The extra flow's first road must be free, so
+  // that before 600 s nothing differs in the twin itself.
+  demand::DemandSpec flows = HangzhouFlows();
+  demand::DemandSpec more = flows;
+  demand::FlowSpec extra = flows.flows.front();
+  extra.interval_s = 2;
+  extra.start_s = 600;
+  extra.end_s = 1200;
+  more.flows.push_back(extra);
+  const int steps = 600;  // the extra flow releases its first vehicle in step 600
+  EXPECT_EQ(RunHangzhou(flows, std::make_unique<BrainController>(), steps, 2),
+            RunHangzhou(more, std::make_unique<BrainController>(), steps, 2));
+  // And the extra flow does change what happens once it has started.
+  EXPECT_NE(RunHangzhou(flows, std::make_unique<BrainController>(), steps + 120, 2),
+            RunHangzhou(more, std::make_unique<BrainController>(), steps + 120, 2));
+}
+
+TEST(Brain, OverItsComputeBudgetTheRuleDecidesAlone) {
+  demand::DemandSpec flows = HangzhouFlows();
+  BrainParams tight;
+  tight.max_plan_updates_per_s = 1;  // no round of plans fits
+  auto brain = std::make_unique<BrainController>(tight);
+  BrainController* raw = brain.get();
+  auto net = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                  kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
+  ASSERT_TRUE(net.ok());
+  sim::Engine engine(net->network, net->demand, {});
+  SignalManager signals(engine, std::move(brain), {});
+  for (int t = 0; t < 600; ++t) {
+    signals.BeforeStep();
+    engine.Step();
+  }
+  EXPECT_GT(raw->rounds_over_budget(), 0);
+  EXPECT_EQ(raw->rounds_planned(), 0);
+  // Exactly the rule's decisions.
+  EXPECT_EQ(engine.StateHash(), RunHangzhou(flows, std::make_unique<BrainRule>(tight.rule), 600, 1));
+  // With the default budget the same run plans, and decides differently.
+  EXPECT_NE(engine.StateHash(), RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1));
 }
 
 }  // namespace
