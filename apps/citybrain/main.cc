@@ -1,10 +1,12 @@
 // citybrain: the command-line front door. Sub-commands are thin; the only
 // try/catch of the program is here.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "compare_command.h"
 #include "control/controller.h"
@@ -132,14 +134,18 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("!--no-progress", run.progress, "Do not draw the progress bar");
 
     std::string data_dir = DefaultDataDir(argv[0]);
-    int demo_threads = 1;
+    // Results never depend on the thread count, so the long commands use every core.
+    const int all_cores = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+    int demo_threads = all_cores;
     CLI::App* demo_cmd = app.add_subcommand(
         "demo", "Run the bundled Hangzhou data under fixed-time, max-pressure and the brain, and compare");
     demo_cmd->add_option("--data-dir", data_dir, "The project's data/ folder")->capture_default_str();
-    demo_cmd->add_option("--threads", demo_threads, "Worker threads")->capture_default_str();
+    demo_cmd->add_option("--threads", demo_threads, "Worker threads (results do not depend on it)")
+        ->capture_default_str();
 
     cb::app::CompareSettings compare;
     compare.data_dir = data_dir;
+    compare.threads = all_cores;
     std::string scenario_names;
     for (const std::string& n : cb::app::BundledScenarioNames())
       scenario_names += (scenario_names.empty() ? "" : ", ") + n;

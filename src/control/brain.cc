@@ -130,9 +130,7 @@ double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const
   for (long long k = 0; k < steps; ++k) {
     worker.signals->BeforeStep();
     worker.engine->Step();
-    cost += params_.cost_kind == 0   ? worker.engine->TimeToGo()
-            : params_.cost_kind == 1 ? static_cast<double>(worker.engine->StoppedCount())
-                                     : (k + 1 == steps ? worker.engine->TimeToGo() : 0.0);
+    cost += worker.engine->TimeToGo();
   }
   return cost;
 }

@@ -86,7 +86,6 @@ struct BrainParams {
   double horizon_s = 120.0;      // how far each option is simulated
   // Compute budget: above it the rule alone decides (see the header comment).
   double max_plan_updates_per_s = 2e7;
-  int cost_kind = 0;
 };
 
 class BrainController : public Controller {

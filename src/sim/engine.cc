@@ -351,12 +351,6 @@ double Engine::DelayIndex() const {
   return n == 0 ? 1.0 : total / static_cast<double>(n);
 }
 
-long long Engine::StoppedCount() const {
-  long long count = waiting_;
-  for (uint32_t v : impl_->running) count += impl_->speed[v] < 0.1 ? 1 : 0;
-  return count;
-}
-
 double Engine::TimeToGo() const {
   double total = 0;
   for (uint32_t v : impl_->running) total += RestFreeFlow(v);

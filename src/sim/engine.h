@@ -157,8 +157,6 @@ class Engine {
   // Free-flow seconds still ahead of every vehicle not finished (running: the rest
   // of its path; waiting to enter: all of it). What a look-ahead minimises.
   double TimeToGo() const;
-  // Vehicles standing (slower than 0.1 m/s, on lanes or lane links) or waiting to enter.
-  long long StoppedCount() const;
 
   std::vector<VehicleView> RunningVehicles() const;
   // Hash of every vehicle's state (position, speed, place) and the signal state.
