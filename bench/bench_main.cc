@@ -50,6 +50,12 @@ int main(int argc, char** argv) {
        1200, 10, 1},
       {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
        1200, 10, 2},
+      // The brain's cost: its look-ahead copies' steps are not in vehicle-upd (only
+      // the twin's own are), so read its wall time per simulated hour.
+      {"hangzhou_real brain", cf + "hangzhou_4x4/roadnet_4_4.json",
+       cf + "hangzhou_4x4/anon_4_4_hangzhou_real.json", "brain", 3600, 15, 1},
+      {"hangzhou_real brain", cf + "hangzhou_4x4/roadnet_4_4.json",
+       cf + "hangzhou_4x4/anon_4_4_hangzhou_real.json", "brain", 3600, 15, 2},
   };
   std::printf("%-28s %7s %14s %9s %8s %12s %14s\n", "case", "threads", "vehicle-upd", "wall s", "load s",
               "M upd/s", "wall s/sim h");
