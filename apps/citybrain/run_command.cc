@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "control/brain.h"
 #include "control/controller.h"
 #include "demand/scenario.h"
 #include "sim/engine.h"
@@ -76,6 +77,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   signal_options.clearance_s = settings.yellow_s;
   signal_options.min_green_s = settings.min_green_s;
   signal_options.max_green_s = settings.max_green_s;
+  // The brain's look-ahead statistics, reported when it runs the network.
+  const auto* brain = dynamic_cast<const control::BrainController*>(controller->get());
   control::SignalManager signals(engine, std::move(controller).value(), signal_options);
   for (const auto& [intersection, name] : settings.controller_at) {
     auto id = engine.network().FindIntersection(intersection);
@@ -107,6 +110,10 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.signals = engine.network().signalised_count();
   report.intersections = static_cast<int>(engine.network().intersections().size());
   report.state_hash = engine.StateHash();
+  if (brain != nullptr) {
+    report.plan_rounds = brain->rounds_planned();
+    report.rule_only_rounds = brain->rounds_over_budget();
+  }
   report.series = recorder.network_series();
   report.intersection_series = recorder.intersection_series();
   report.network = scenario->network;
@@ -171,6 +178,10 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["vehicle_updates"] = report.vehicle_updates;
   j["vehicle_updates_per_s"] =
       report.wall_s > 0 ? static_cast<double>(report.vehicle_updates) / report.wall_s : 0;
+  if (report.plan_rounds >= 0) {
+    j["brain_plan_rounds"] = report.plan_rounds;
+    j["brain_rule_only_rounds"] = report.rule_only_rounds;
+  }
   char hash[32];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(report.state_hash));
   j["state_hash"] = hash;
@@ -195,6 +206,13 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                 report.wall_s, report.load_s,
                 report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);
   out << line;
+  if (report.plan_rounds >= 0) {
+    std::snprintf(line, sizeof line,
+                  "  brain: %lld rounds planned by look-ahead, %lld left to its rule (over the compute "
+                  "budget)\n",
+                  report.plan_rounds, report.rule_only_rounds);
+    out << line;
+  }
   return out.str();
 }
 

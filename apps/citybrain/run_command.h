@@ -51,6 +51,10 @@ struct RunReport {
   int intersections = 0;
   double decision_interval_s = 0;
   uint64_t state_hash = 0;
+  // The brain's rounds of look-ahead plans, and rounds its compute budget left to
+  // its rule alone; -1 for other controllers.
+  long long plan_rounds = -1;
+  long long rule_only_rounds = -1;
   // Time series (every 60 s): network-wide, and per intersection [sample][intersection].
   std::vector<metrics::NetworkSample> series;
   std::vector<std::vector<metrics::IntersectionSample>> intersection_series;

@@ -361,3 +361,36 @@ TEST(RunCompare, JsonHasOneResultPerControllerPerScenario) {
 
 }  // namespace
 }  // namespace cb::app
+
+namespace cb::app {
+namespace {
+
+RunSettings ShortHangzhou(const std::string& controller) {
+  RunSettings s;
+  s.roadnet = kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json";
+  s.flow = kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json";
+  s.controller = controller;
+  s.duration_s = 120;
+  s.progress = false;
+  return s;
+}
+
+TEST(RunScenario, ReportsTheBrainsLookAheadRounds) {
+  RunSettings s = ShortHangzhou("brain");
+  auto report = RunScenario(s);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_GT(report->plan_rounds, 0);
+  EXPECT_EQ(report->rule_only_rounds, 0);  // 16 signals fit the budget
+  auto j = nlohmann::json::parse(ReportJson(s, *report));
+  EXPECT_EQ(j["brain_plan_rounds"], report->plan_rounds);
+  EXPECT_NE(ReportText(s, *report).find("rounds planned by look-ahead"), std::string::npos);
+
+  RunSettings mp = ShortHangzhou("maxpressure");
+  auto other = RunScenario(mp);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->plan_rounds, -1);
+  EXPECT_FALSE(nlohmann::json::parse(ReportJson(mp, *other)).contains("brain_plan_rounds"));
+}
+
+}  // namespace
+}  // namespace cb::app
