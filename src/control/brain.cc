@@ -185,13 +185,13 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
     }
   });
   const double keep = options_[0].cost;
-  std::vector<double> best(net.intersections().size(), keep);
+  best_cost_.assign(net.intersections().size(), keep);
   for (std::size_t k = 1; k < options_.size(); ++k) {
     const Option& o = options_[k];
     // A switch must leave strictly less to travel than keeping (relative margin
     // against rounding); among switches the first best in phase order wins.
-    if (o.cost < best[o.intersection.index()] - 1e-9 * keep) {
-      best[o.intersection.index()] = o.cost;
+    if (o.cost < best_cost_[o.intersection.index()] - 1e-9 * keep) {
+      best_cost_[o.intersection.index()] = o.cost;
       plan_[o.intersection.index()] = o.phase;
     }
   }

@@ -119,6 +119,7 @@ class BrainController : public Controller {
   std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
   std::vector<Option> options_;
   std::vector<IntersectionId> eligible_;
+  std::vector<double> best_cost_;  // by intersection, during Plan
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w

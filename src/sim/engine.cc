@@ -171,9 +171,7 @@ uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   for (uint32_t i = n; i-- > 0;) {
     m.path_rest_free_s[offset + i] = rest;  // free-flow time after entry i
     uint32_t d = m.paths[offset + i];
-    double v = std::min(vt.max_speed_mps, m.max_speed[d]);
-    if (m.is_turn[d]) v = std::min(v, vt.turn_speed_mps);
-    rest += m.length[d] / v;
+    rest += m.length[d] / m.FreeSpeed(vt, d);
   }
   return offset;
 }
@@ -330,12 +328,9 @@ double Engine::RestFreeFlow(uint32_t v) const {
   const Impl& m = *impl_;
   if (m.state[v] == VehicleState::kFinished) return 0;
   if (m.state[v] == VehicleState::kWaiting) return m.free_flow_s[v];
-  uint32_t off = m.path_offset[v];
-  uint32_t d = m.drivable[v];
-  const demand::VehicleType& vt = m.types[m.type[v]];
-  double speed = std::min(vt.max_speed_mps, m.max_speed[d]);
-  if (m.is_turn[d]) speed = std::min(speed, vt.turn_speed_mps);
-  return m.path_rest_free_s[off + m.path_pos[v]] + std::max(0.0, m.length[d] - m.dis[v]) / speed;
+  const uint32_t d = m.drivable[v];
+  return m.path_rest_free_s[m.path_offset[v] + m.path_pos[v]] +
+         std::max(0.0, m.length[d] - m.dis[v]) / m.FreeSpeed(m.types[m.type[v]], d);
 }
 
 double Engine::DelayIndex() const {

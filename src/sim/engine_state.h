@@ -119,13 +119,16 @@ struct Engine::Impl {
     }
   }
 
+  // The speed a vehicle of type `vt` drives drivable `d` at in free flow.
+  double FreeSpeed(const demand::VehicleType& vt, uint32_t d) const {
+    double v = std::min(vt.max_speed_mps, max_speed[d]);
+    return is_turn[d] ? std::min(v, vt.turn_speed_mps) : v;
+  }
+
   // Free-flow time of a path from entry `from` (whole entries) to its end.
   double PathFreeFlow(uint32_t offset, int vehicle_type, uint32_t from) const {
-    const demand::VehicleType& vt = types[vehicle_type];
     uint32_t d = paths[offset + from];
-    double v = std::min(vt.max_speed_mps, max_speed[d]);
-    if (is_turn[d]) v = std::min(v, vt.turn_speed_mps);
-    return path_rest_free_s[offset + from] + length[d] / v;
+    return path_rest_free_s[offset + from] + length[d] / FreeSpeed(types[vehicle_type], d);
   }
 
   // Keeps front/back in step with `on` after `on[d]` changed.
