@@ -91,12 +91,13 @@ class BrainController::RolloutPolicy : public Controller {
   double decision_interval_s() const override { return 1.0; }
   PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
                     const SignalStatus& status) override {
-    if (status.time_s < until_s)
-      return intersection == option.intersection ? option.phase : status.phase_in_force;
+    if (intersection == option.intersection && status.time_s < switch_at_s + interval_s)
+      return status.time_s < switch_at_s ? status.phase_in_force : option.phase;
+    if (status.time_s < start_s + interval_s) return status.phase_in_force;
     return rule_.Decide(engine, intersection, status);
   }
   Option option;
-  double until_s = 0;
+  double start_s = 0, switch_at_s = 0, interval_s = 1;
 
  private:
   BrainRule rule_;
@@ -124,7 +125,9 @@ double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const
   (void)worker.engine->CopyStateFrom(engine);  // same network, demand and step: cannot fail
   (void)worker.signals->CopyStateFrom(signals);
   worker.policy->option = option;
-  worker.policy->until_s = time_s + params_.plan_interval_s;
+  worker.policy->start_s = time_s;
+  worker.policy->switch_at_s = time_s + option.delay_s;
+  worker.policy->interval_s = params_.plan_interval_s;
   const long long steps = std::max(1LL, std::llround(params_.horizon_s / engine.options().step_s));
   double cost = 0;
   for (long long k = 0; k < steps; ++k) {
@@ -170,20 +173,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   }
   ++rounds_planned_;
   if (options_.size() == 1) return;  // nothing to compare: every planned signal keeps
-  const int threads = std::max(1, engine.options().threads);
-  if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
-  while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
-  // Option k goes to worker k % threads: a fixed assignment, so results never
-  // depend on scheduling (and rollouts are deterministic anyway).
-  worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
-  for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
-  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t w = begin; w < end; ++w) {
-      for (std::size_t k = w; k < options_.size(); k += static_cast<std::size_t>(threads)) {
-        options_[k].cost = Rollout(*workers_[w], engine, signals, options_[k], time_s);
-      }
-    }
-  });
+  RunOptions(engine, signals, time_s, 0);
   const double keep = options_[0].cost;
   best_cost_.assign(net.intersections().size(), keep);
   for (std::size_t k = 1; k < options_.size(); ++k) {
@@ -195,6 +185,40 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
       plan_[o.intersection.index()] = o.phase;
     }
   }
+  if (params_.delays_s.empty()) return;
+  // Would the winning switches do better a little later?
+  const std::size_t first = options_.size();
+  for (IntersectionId id : eligible_) {
+    if (plan_[id.index()] == signals.granted(id)) continue;
+    for (double d : params_.delays_s) options_.push_back({id, plan_[id.index()], d, 0});
+  }
+  if (options_.size() == first) return;
+  RunOptions(engine, signals, time_s, first);
+  for (std::size_t k = first; k < options_.size(); ++k) {
+    const Option& o = options_[k];
+    if (o.cost < best_cost_[o.intersection.index()] - 1e-9 * keep) {
+      best_cost_[o.intersection.index()] = o.cost;
+      plan_[o.intersection.index()] = signals.granted(o.intersection);
+    }
+  }
+}
+
+void BrainController::RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s,
+                                 std::size_t first) {
+  const int threads = std::max(1, engine.options().threads);
+  if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
+  while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
+  // Option first + k goes to worker k % threads: a fixed assignment, so results
+  // never depend on scheduling (and rollouts are deterministic anyway).
+  worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
+  for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
+  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t w = begin; w < end; ++w) {
+      for (std::size_t k = first + w; k < options_.size(); k += static_cast<std::size_t>(threads)) {
+        options_[k].cost = Rollout(*workers_[w], engine, signals, options_[k], time_s);
+      }
+    }
+  });
 }
 
 PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId intersection,

@@ -23,7 +23,10 @@
 // brain never sees the future of the flow file. Each signal takes the option that
 // leaves the least free-flow time still to travel, summed over the horizon (a
 // switch must do strictly better than keeping). All signals decide from the same
-// state, as if at once. Rollouts run on the run's worker threads; results do not
+// state, as if at once. A signal whose best option is a switch then tries that
+// switch again `delays_s` later (keeping its phase until then); if a later
+// switch does better, it keeps its phase for now: switching is not just "now or
+// when the rule would". Rollouts run on the run's worker threads; results do not
 // depend on the thread count.
 // When one round of plans would cost more than `max_plan_updates_per_s`
 // vehicle-updates per simulated second (a large city), the brain runs the rule
@@ -84,6 +87,9 @@ struct BrainParams {
   }();
   double plan_interval_s = 1.0;  // seconds between plans
   double horizon_s = 120.0;      // how far each option is simulated
+  // A switch that wins is tried again this many seconds later; if any of these
+  // later switches does better, the signal keeps its phase for now.
+  std::vector<double> delays_s = {1, 2, 3, 4, 5, 6, 8, 10};
   // Compute budget: above it the rule alone decides (see the header comment).
   double max_plan_updates_per_s = 2e7;
 };
@@ -107,9 +113,11 @@ class BrainController : public Controller {
   struct Option {
     IntersectionId intersection;  // invalid: the baseline (every signal keeps its phase)
     PhaseIndex phase = -1;
+    double delay_s = 0;  // the signal keeps its phase this long before switching
     double cost = 0;
   };
   void Plan(const sim::Engine& engine, const SignalManager& signals, double time_s);
+  void RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s, std::size_t first);
   double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
                  const Option& option, double time_s) const;
 
