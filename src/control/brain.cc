@@ -195,6 +195,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   if (options_.size() == first) return;
   RunOptions(engine, signals, time_s, first);
   for (std::size_t k = first; k < options_.size(); ++k) {
+    // Switching later does better: keep the phase now; the next plan looks again.
     const Option& o = options_[k];
     if (o.cost < best_cost_[o.intersection.index()] - 1e-9 * keep) {
       best_cost_[o.intersection.index()] = o.cost;

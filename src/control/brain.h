@@ -28,9 +28,11 @@
 // switch does better, it keeps its phase for now: switching is not just "now or
 // when the rule would". Rollouts run on the run's worker threads; results do not
 // depend on the thread count.
-// When one round of plans would cost more than `max_plan_updates_per_s`
-// vehicle-updates per simulated second (a large city), the brain runs the rule
-// alone at every signal for that round.
+// When the first options of one round (keep, and every switch now) would cost
+// more than `max_plan_updates_per_s` vehicle-updates per simulated second (a
+// large city), the brain runs the rule alone at every signal for that round.
+// The later switches add up to `delays_s.size()` rollouts per switching signal
+// (on the Hangzhou and Jinan flows they about double the cost of a round).
 // Everything else (minimum green, clearance, conflicts) is the safety layer's,
 // in the copies as in the twin.
 #pragma once
