@@ -213,6 +213,11 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
   return VehicleId(NewVehicle(path->lanes.front().value(), offset, length, type_index, -1));
 }
 
+Result<VehicleId> Engine::ReleaseFromFlow(std::size_t flow) {
+  if (flow >= demand_->flows.size()) return Status::InvalidInput("unknown flow " + std::to_string(flow));
+  return VehicleId(ReleaseNext(flow));
+}
+
 Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
   const Impl& m = *impl_;
   VehicleStatus s;

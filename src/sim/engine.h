@@ -132,6 +132,11 @@ class Engine {
   // unknown or unconnected route or bad parameters. Allocates: call between steps.
   Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type);
 
+  // Releases flow `flow`'s next vehicle now, as the flow itself would (same start
+  // lane rule, same path), due or not. A look-ahead that replays recent demand
+  // in a copy uses it. InvalidInput for an unknown flow. Call between steps.
+  Result<VehicleId> ReleaseFromFlow(std::size_t flow);
+
   struct VehicleStatus {
     enum class State { kWaiting, kRunning, kFinished };
     bool exists = false;
@@ -166,6 +171,7 @@ class Engine {
   struct Impl;
 
  private:
+  uint32_t ReleaseNext(std::size_t flow);
   uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
                       int32_t flow);
   uint32_t AppendPath(const demand::LanePath& path, int vehicle_type);

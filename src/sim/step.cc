@@ -217,16 +217,7 @@ void Engine::Step() {
     if (flow.end_s >= 0 && clock > flow.end_s) continue;
     if (clock >= flow.start_s) {
       while (m.flow_accumulated[f] >= flow.interval_s) {
-        const auto& starts = m.flow_paths[f];
-        uint32_t choice = 0;
-        if (starts.size() > 1) {
-          uint64_t r =
-              SplitMix64(options_.seed ^ SplitMix64((static_cast<uint64_t>(f) << 32) | m.flow_released[f]));
-          choice = static_cast<uint32_t>(r % starts.size());
-        }
-        NewVehicle(starts[choice].start_lane, starts[choice].offset, m.flow_path_length[f], flow.vehicle_type,
-                   static_cast<int32_t>(f));
-        ++m.flow_released[f];
+        ReleaseNext(f);
         m.flow_accumulated[f] -= flow.interval_s;
       }
       m.flow_accumulated[f] += dt;
@@ -348,6 +339,21 @@ void Engine::Step() {
     }
   });
   ++step_;
+}
+
+uint32_t Engine::ReleaseNext(std::size_t f) {
+  Impl& m = *impl_;
+  const auto& starts = m.flow_paths[f];
+  uint32_t choice = 0;
+  if (starts.size() > 1) {
+    uint64_t r =
+        SplitMix64(options_.seed ^ SplitMix64((static_cast<uint64_t>(f) << 32) | m.flow_released[f]));
+    choice = static_cast<uint32_t>(r % starts.size());
+  }
+  const uint32_t v = NewVehicle(starts[choice].start_lane, starts[choice].offset, m.flow_path_length[f],
+                                demand_->flows[f].vehicle_type, static_cast<int32_t>(f));
+  ++m.flow_released[f];
+  return v;
 }
 
 uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,

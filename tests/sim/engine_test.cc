@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "control/controller.h"
 #include "demand/scenario.h"
@@ -274,6 +275,36 @@ TEST(EngineCopy, LookAheadWithoutReleaseRunsOnlyVehiclesAlreadyThere) {
   EXPECT_EQ(ahead->vehicles_released(), released);  // nothing new from the flow file
   EXPECT_GT(ahead->vehicles_finished(), engine.vehicles_finished());
   EXPECT_LT(ahead->TimeToGo(), to_go);  // the vehicles there got closer to their ends
+}
+
+// A look-ahead may replay recent demand in a copy whose flows are off: the
+// replayed vehicle must start exactly as the flow's own next vehicle would.
+TEST(EngineCopy, ReleaseFromFlowStartsLikeTheFlowItself) {
+  // One-road routes: every lane of the road is a start lane, so the rule matters.
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C"}, 1), testing::MakeFlow({"N_C", "C_S"}, 3)});
+  Engine original(t.net, t.demand, {});
+  for (int s = 0; s < 5; ++s) original.Step();
+  std::unique_ptr<Engine> copy = original.Clone();
+  copy->set_release_flows(false);
+  std::set<uint32_t> lanes;
+  for (int s = 0; s < 30; ++s) {
+    const long long before = original.vehicles_released();
+    original.Step();
+    for (long long n = before; n < original.vehicles_released(); ++n) {
+      const Engine::VehicleStatus real = original.Vehicle(VehicleId(static_cast<uint32_t>(n)));
+      auto id = copy->ReleaseFromFlow(static_cast<std::size_t>(real.flow));
+      ASSERT_TRUE(id.ok()) << id.status().message();
+      EXPECT_EQ(id->value(), static_cast<uint32_t>(n));
+      const Engine::VehicleStatus replay = copy->Vehicle(*id);
+      EXPECT_EQ(replay.flow, real.flow);
+      EXPECT_EQ(replay.lane, real.lane) << "vehicle " << n;
+      EXPECT_EQ(replay.state, Engine::VehicleStatus::State::kWaiting);
+      if (real.road == *t.net->FindRoad("W_C")) lanes.insert(real.lane.value());
+    }
+  }
+  EXPECT_GT(lanes.size(), 1u);  // the start lane really varied
+  EXPECT_EQ(copy->vehicles_released(), original.vehicles_released());
+  EXPECT_FALSE(copy->ReleaseFromFlow(2).ok());  // there are two flows
 }
 
 TEST(EngineCopy, RefusesAnEngineOfAnotherScenario) {
