@@ -130,7 +130,12 @@ double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const
   worker.policy->interval_s = params_.plan_interval_s;
   const long long steps = std::max(1LL, std::llround(params_.horizon_s / engine.options().step_s));
   double cost = 0;
+  std::size_t next_arrival = 0;
   for (long long k = 0; k < steps; ++k) {
+    const double at = static_cast<double>(k) * engine.options().step_s;
+    for (; next_arrival < arrivals_.size() && arrivals_[next_arrival].first <= at + 1e-9; ++next_arrival) {
+      (void)worker.engine->ReleaseFromFlow(static_cast<std::size_t>(arrivals_[next_arrival].second));
+    }
     worker.signals->BeforeStep();
     worker.engine->Step();
     cost += worker.engine->TimeToGo();
@@ -153,6 +158,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
     most_options += static_cast<double>(net.intersection(id).control_phases.size()) - 1;
   }
   if (eligible_.empty()) return;
+  if (params_.forecast_s > 0) Forecast(engine, time_s);
   const double updates = most_options * params_.horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
   if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
@@ -202,6 +208,27 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
       plan_[o.intersection.index()] = signals.granted(o.intersection);
     }
   }
+}
+
+void BrainController::Forecast(const sim::Engine& engine, double time_s) {
+  // Vehicle ids follow the order of release.
+  for (; releases_seen_ < engine.vehicles_released(); ++releases_seen_) {
+    sim::Engine::VehicleStatus v = engine.Vehicle(VehicleId(static_cast<uint32_t>(releases_seen_)));
+    if (v.flow >= 0) recent_.push_back({v.released_s, v.flow});
+  }
+  const double window = params_.forecast_s;
+  std::size_t old = 0;
+  while (old < recent_.size() && recent_[old].first < time_s - window - 1e-9) ++old;
+  recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(old));
+  arrivals_.clear();
+  for (double shift = window; shift < params_.horizon_s + window; shift += window) {
+    for (const auto& [released, flow] : recent_) {
+      const double at = released + shift - time_s;
+      if (at >= 0 && at < params_.horizon_s) arrivals_.push_back({at, flow});
+    }
+  }
+  std::stable_sort(arrivals_.begin(), arrivals_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 void BrainController::RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s,

@@ -18,9 +18,11 @@
 // may change (its minimum green served, no clearance, no hold), it simulates the
 // whole network `horizon_s` ahead once with every signal keeping its phase for
 // the interval, and once per other phase with some demand, with that signal
-// switching; after the interval every signal follows the rule. The copies run
-// only the vehicles already released (sim::Engine::set_release_flows(false)): the
-// brain never sees the future of the flow file. Each signal takes the option that
+// switching; after the interval every signal follows the rule. The copies never
+// read the flow file (sim::Engine::set_release_flows(false)): they run the
+// vehicles already released, and as the demand to come, the releases of the last
+// `forecast_s` seconds again (a persistence forecast, sim::Engine::ReleaseFromFlow),
+// so the brain never sees the future of the flow file. Each signal takes the option that
 // leaves the least free-flow time still to travel, summed over the horizon (a
 // switch must do strictly better than keeping). All signals decide from the same
 // state, as if at once. A signal whose best option is a switch then tries that
@@ -92,6 +94,10 @@ struct BrainParams {
   // A switch that wins is tried again this many seconds later; if any of these
   // later switches does better, the signal keeps its phase for now.
   std::vector<double> delays_s = {1, 2, 3, 4, 5, 6, 8, 10};
+  // Arrivals in the copies: the vehicles released in the last `forecast_s`
+  // seconds are released again, on the same flows, `forecast_s` later (and so on
+  // over the horizon). 0: the copies run only the vehicles already released.
+  double forecast_s = 120.0;
   // Compute budget: above it the rule alone decides (see the header comment).
   double max_plan_updates_per_s = 2e7;
 };
@@ -119,6 +125,7 @@ class BrainController : public Controller {
     double cost = 0;
   };
   void Plan(const sim::Engine& engine, const SignalManager& signals, double time_s);
+  void Forecast(const sim::Engine& engine, double time_s);
   void RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s, std::size_t first);
   double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
                  const Option& option, double time_s) const;
@@ -130,6 +137,11 @@ class BrainController : public Controller {
   std::vector<Option> options_;
   std::vector<IntersectionId> eligible_;
   std::vector<double> best_cost_;  // by intersection, during Plan
+  // The forecast: (release time, flow) of the recent releases, and the arrivals
+  // every rollout of the current plan adds (seconds after the plan, flow).
+  std::vector<std::pair<double, int>> recent_;
+  long long releases_seen_ = 0;
+  std::vector<std::pair<double, int>> arrivals_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w
