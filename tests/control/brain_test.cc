@@ -167,9 +167,9 @@ TEST(Brain, SameDecisionsWithAnyThreadCount) {
 
 TEST(Brain, NeverSeesTheFutureOfTheFlowFile) {
   // The same flows, plus a heavy flow that only starts at t = 600 s: up to then
-  // the brain must decide exactly as without it (its look-ahead runs only the
-  // vehicles already released). The extra flow's first road must be free, so
-  // that before 600 s nothing differs in the twin itself.
+  // the brain must decide exactly as without it (its look-ahead runs the vehicles
+  // already released, and replays past releases as the demand to come). The extra flow's first road must be
+  // free, so that before 600 s nothing differs in the twin itself.
   demand::DemandSpec flows = HangzhouFlows();
   demand::DemandSpec more = flows;
   demand::FlowSpec extra = flows.flows.front();
@@ -183,6 +183,28 @@ TEST(Brain, NeverSeesTheFutureOfTheFlowFile) {
   // And the extra flow does change what happens once it has started.
   EXPECT_NE(RunHangzhou(flows, std::make_unique<BrainController>(), steps + 120, 2),
             RunHangzhou(more, std::make_unique<BrainController>(), steps + 120, 2));
+}
+
+// The City Brain Challenge's single crossing has 30 m entry roads: the vehicles
+// already released are gone in seconds, so without a forecast of the demand to
+// come the copies see almost nobody coming.
+TEST(Brain, ExpectsTheTrafficItHasJustSeenToKeepComing) {
+  auto scenario = demand::LoadScenario(kData + "/citybrain_kddcup2021/roadnet_1x1.txt",
+                                       kData + "/citybrain_kddcup2021/flow_1x1.txt");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  auto run = [&](double forecast_s) {
+    BrainParams params;
+    params.forecast_s = forecast_s;
+    sim::Engine engine(scenario->network, scenario->demand, {});
+    SignalManager signals(engine, std::make_unique<BrainController>(params), {});
+    for (int t = 0; t < 3600; ++t) {
+      signals.BeforeStep();
+      engine.Step();
+    }
+    EXPECT_EQ(signals.counters().safety_violations, 0);
+    return engine.AverageTravelTime();
+  };
+  EXPECT_LT(run(BrainParams{}.forecast_s), run(0));
 }
 
 TEST(Brain, OverItsComputeBudgetTheRuleDecidesAlone) {
