@@ -158,13 +158,13 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
     most_options += static_cast<double>(net.intersection(id).control_phases.size()) - 1;
   }
   if (eligible_.empty()) return;
-  if (params_.forecast_s > 0) Forecast(engine, time_s);
   const double updates = most_options * params_.horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
   if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
     ++rounds_over_budget_;  // plan_ stays empty: the rule decides this round
     return;
   }
+  if (params_.forecast_s > 0) Forecast(engine, time_s);
   options_.push_back({});  // the baseline: every signal keeps its phase
   for (IntersectionId id : eligible_) {
     const PhaseIndex current = signals.granted(id);
