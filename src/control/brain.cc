@@ -182,14 +182,16 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   RunOptions(engine, signals, time_s, 0);
   const double keep = options_[0].cost;
   best_cost_.assign(net.intersections().size(), keep);
+  // An option wins at its signal if it leaves strictly less to travel than the
+  // best so far there (relative margin against rounding); ties go to the earlier.
+  auto wins = [&](const Option& o) {
+    double& best = best_cost_[o.intersection.index()];
+    if (o.cost >= best - 1e-9 * keep) return false;
+    best = o.cost;
+    return true;
+  };
   for (std::size_t k = 1; k < options_.size(); ++k) {
-    const Option& o = options_[k];
-    // A switch must leave strictly less to travel than keeping (relative margin
-    // against rounding); among switches the first best in phase order wins.
-    if (o.cost < best_cost_[o.intersection.index()] - 1e-9 * keep) {
-      best_cost_[o.intersection.index()] = o.cost;
-      plan_[o.intersection.index()] = o.phase;
-    }
+    if (wins(options_[k])) plan_[options_[k].intersection.index()] = options_[k].phase;
   }
   if (params_.delays_s.empty()) return;
   // Would the winning switches do better a little later?
@@ -202,11 +204,8 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   RunOptions(engine, signals, time_s, first);
   for (std::size_t k = first; k < options_.size(); ++k) {
     // Switching later does better: keep the phase now; the next plan looks again.
-    const Option& o = options_[k];
-    if (o.cost < best_cost_[o.intersection.index()] - 1e-9 * keep) {
-      best_cost_[o.intersection.index()] = o.cost;
-      plan_[o.intersection.index()] = signals.granted(o.intersection);
-    }
+    const IntersectionId id = options_[k].intersection;
+    if (wins(options_[k])) plan_[id.index()] = signals.granted(id);
   }
 }
 
@@ -220,6 +219,8 @@ void BrainController::Forecast(const sim::Engine& engine, double time_s) {
   std::size_t old = 0;
   while (old < recent_.size() && recent_[old].first < time_s - window - 1e-9) ++old;
   recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(old));
+  // `recent_` is in release order and each shift covers the next `window`
+  // seconds of the horizon, so the arrivals come out in time order.
   arrivals_.clear();
   for (double shift = window; shift < params_.horizon_s + window; shift += window) {
     for (const auto& [released, flow] : recent_) {
@@ -227,8 +228,6 @@ void BrainController::Forecast(const sim::Engine& engine, double time_s) {
       if (at >= 0 && at < params_.horizon_s) arrivals_.push_back({at, flow});
     }
   }
-  std::stable_sort(arrivals_.begin(), arrivals_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 void BrainController::RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s,
