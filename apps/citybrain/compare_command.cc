@@ -58,7 +58,7 @@ std::string SettingsLine(const CompareSettings& s) {
   char line[320];
   std::snprintf(line, sizeof line, "; %s; decisions %s; clearance %g s; minimum green %g s; %d thread%s",
                 duration, decisions, s.yellow_s, s.min_green_s, s.threads, s.threads == 1 ? "" : "s");
-  return "controllers " + JoinNames(s.controllers) + line;
+  return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
 std::string ComparisonJson(const Comparison& comparison) {
@@ -69,6 +69,7 @@ std::string ComparisonJson(const Comparison& comparison) {
       const metrics::Summary& s = run.summary;
       nlohmann::ordered_json r;
       r["controller"] = run.controller;
+      if (run.bound) r["bound"] = true;
       r["average_travel_time_s"] = s.average_travel_time_s;
       r["delay_index"] = s.delay_index;
       r["throughput"] = s.vehicles_finished;
@@ -185,7 +186,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
 
   Comparison comparison;
   comparison.settings = SettingsLine(settings);
-  const std::size_t total = specs.size() * settings.controllers.size();
+  const std::size_t total = specs.size() * (settings.controllers.size() + (settings.bound ? 1 : 0));
   std::size_t done = 0;
   for (const ScenarioSpec& spec : specs) {
     ScenarioResults results;
@@ -194,11 +195,14 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     results.roadnet = spec.roadnet;
     results.flow = spec.flow;
     results.duration_s = settings.duration_s.value_or(spec.default_duration_s);
-    for (const std::string& controller : settings.controllers) {
+    std::vector<std::string> rows = settings.controllers;
+    if (settings.bound) rows.push_back(kBoundName);
+    for (const std::string& controller : rows) {
       RunSettings run;
       run.roadnet = spec.roadnet;
       run.flow = spec.flow;
-      run.controller = controller;
+      run.bound = settings.bound && &controller == &rows.back();
+      run.controller = run.bound ? "fixed" : controller;  // a bound has no signals to control
       run.duration_s = results.duration_s;
       run.decision_interval_s = settings.decision_interval_s;
       run.yellow_s = settings.yellow_s;

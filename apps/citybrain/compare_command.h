@@ -49,6 +49,7 @@ struct CompareSettings {
   int threads = 1;
   std::string report;  // optional: PATH.md or PATH.html
   bool json = false;   // one JSON object on `out` instead of the tables
+  bool bound = false;  // also run each scenario's free-flow bound (RunSettings::bound), as a last row
 };
 
 // Runs the comparison: tables or JSON on `out`, progress lines on `progress`.

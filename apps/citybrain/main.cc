@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
                         "Write the network KPI time series (every 60 s) to this CSV");
     run_cmd->add_option("--intersections-csv", run.intersections_csv,
                         "Write each intersection's queue and throughput (every 60 s) to this CSV");
+    run_cmd->add_flag("--bound", run.bound,
+                      "Run the free-flow bound instead of a controller: no signals, and movements inside "
+                      "intersections never meet, so vehicles only queue behind each other");
     run_cmd->add_flag("--json", run.json, "Print one JSON object with the KPIs instead of a table");
     run_cmd->add_flag("!--no-progress", run.progress, "Do not draw the progress bar");
 
@@ -180,6 +183,11 @@ int main(int argc, char** argv) {
     compare_cmd->add_option(
         "--report", compare.report,
         "Also write a report with pictures: PATH.md (Markdown) or PATH.html (self-contained)");
+    compare_cmd->add_flag(
+        "--bound", compare.bound,
+        "Add a last row per scenario: the free-flow bound (no signals, and movements inside "
+        "intersections never meet). No controller can be expected to beat it; the gap to it "
+        "is what signal control could still gain");
     compare_cmd->add_flag("--json", compare.json, "Print one JSON object instead of the tables");
 
     cb::app::EmergencySettings emergency;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -83,23 +84,40 @@ struct Cell {
 };
 
 // [row = controller][column]. A value is best when it shows the same as the best
-// value of its column (ties are all marked); with one controller nothing is.
+// value of its column among the controllers (ties are all marked; a free-flow
+// bound is never "best": it is not a controller); with one controller nothing is.
 std::vector<std::vector<Cell>> BuildTable(const ScenarioResults& scenario) {
   const std::size_t rows = scenario.runs.size();
   std::vector<std::vector<Cell>> table(rows, std::vector<Cell>(kColumnCount));
+  std::size_t controllers = 0;
+  for (const RunReport& run : scenario.runs) controllers += run.bound ? 0 : 1;
   for (int c = 0; c < kColumnCount; ++c) {
     const Column& column = kColumns[c];
-    double best = 0;
+    std::optional<double> best;
     for (std::size_t r = 0; r < rows; ++r) {
       double v = column.value(scenario.runs[r]);
       table[r][c].text = FormatNumber(v, column.decimals);
-      if (r == 0 || (column.higher_is_better ? v > best : v < best)) best = v;
+      if (scenario.runs[r].bound) continue;
+      if (!best || (column.higher_is_better ? v > *best : v < *best)) best = v;
     }
-    if (rows < 2) continue;
-    const std::string best_text = FormatNumber(best, column.decimals);
-    for (std::size_t r = 0; r < rows; ++r) table[r][c].best = table[r][c].text == best_text;
+    if (controllers < 2 || !best) continue;
+    const std::string best_text = FormatNumber(*best, column.decimals);
+    for (std::size_t r = 0; r < rows; ++r) {
+      table[r][c].best = !scenario.runs[r].bound && table[r][c].text == best_text;
+    }
   }
   return table;
+}
+
+constexpr const char* kBoundNote =
+    "free-flow bound: the same demand with no signals and no conflicts inside intersections (vehicles "
+    "only queue behind each other); no controller can be expected to beat it";
+
+bool HasBound(const ScenarioResults& scenario) {
+  for (const RunReport& run : scenario.runs) {
+    if (run.bound) return true;
+  }
+  return false;
 }
 
 std::string ScenarioFacts(const ScenarioResults& scenario) {
@@ -383,7 +401,8 @@ std::string ComparisonTableText(const ScenarioResults& scenario) {
     }
     out += '\n';
   }
-  if (any_best) out += "* best in its column\n";
+  if (any_best) out += "* best in its column (among the controllers)\n";
+  if (HasBound(scenario)) AppendF(out, "%s\n", kBoundNote);
   return out;
 }
 
@@ -684,6 +703,7 @@ std::string MarkdownReport(const Comparison& comparison, const std::string& repo
       for (const Cell& cell : table[r]) AppendF(out, cell.best ? " **%s** |" : " %s |", cell.text.c_str());
       out += '\n';
     }
+    if (HasBound(scenario)) AppendF(out, "\nThe %s.\n", kBoundNote);
     const std::string kpis =
         std::filesystem::path(ReportSvgPath(report_path, scenario.name, "kpis")).filename();
     const std::string queues =
@@ -730,7 +750,9 @@ std::string HtmlReport(const Comparison& comparison) {
       }
       out += "</tr>\n";
     }
-    out += "</table>\n<h3>KPIs over time</h3>\n<figure>\n" + KpiChartSvg(scenario) +
+    out += "</table>\n";
+    if (HasBound(scenario)) AppendF(out, "<p>The %s.</p>\n", Escape(kBoundNote).c_str());
+    out += "<h3>KPIs over time</h3>\n<figure>\n" + KpiChartSvg(scenario) +
            "</figure>\n<h3>Where queues built up</h3>\n<figure>\n" + QueueMapSvg(scenario) + "</figure>\n";
   }
   out += "</body>\n</html>\n";

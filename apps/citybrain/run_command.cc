@@ -56,10 +56,16 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     return Status::InvalidInput("--threads must be in 1..256");
   auto controller = control::MakeController(settings.controller);
   if (!controller.ok()) return controller.status();
+  if (settings.bound && !settings.controller_at.empty()) {
+    return Status::InvalidInput(
+        "--bound runs the network without signals: --controller-at has nothing to control");
+  }
 
-  Result<demand::Scenario> scenario = !settings.config.empty()
-                                          ? demand::LoadCityflowConfig(settings.config)
-                                          : demand::LoadScenario(settings.roadnet, settings.flow);
+  demand::ScenarioOptions scenario_options;
+  scenario_options.open_intersections = settings.bound;
+  Result<demand::Scenario> scenario =
+      !settings.config.empty() ? demand::LoadCityflowConfig(settings.config, scenario_options)
+                               : demand::LoadScenario(settings.roadnet, settings.flow, scenario_options);
   if (!scenario.ok()) return scenario.status();
   RunReport report;
   report.load_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -78,7 +84,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   signal_options.min_green_s = settings.min_green_s;
   signal_options.max_green_s = settings.max_green_s;
   // The brain's look-ahead statistics, reported when it runs the network.
-  const auto* brain = dynamic_cast<const control::BrainController*>(controller->get());
+  const auto* brain =
+      settings.bound ? nullptr : dynamic_cast<const control::BrainController*>(controller->get());
   control::SignalManager signals(engine, std::move(controller).value(), signal_options);
   for (const auto& [intersection, name] : settings.controller_at) {
     auto id = engine.network().FindIntersection(intersection);
@@ -99,7 +106,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     progress.Update(static_cast<double>(s + 1) / static_cast<double>(steps), engine.vehicles_running());
   }
   report.summary = recorder.Finish();
-  report.controller = settings.controller;
+  report.controller = settings.bound ? std::string(kBoundName) : settings.controller;
+  report.bound = settings.bound;
   report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
   report.steps = steps;
   report.vehicle_updates = engine.vehicle_updates();
@@ -149,6 +157,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   const metrics::Summary& s = report.summary;
   nlohmann::ordered_json j;
   j["controller"] = report.controller;
+  if (report.bound) j["bound"] = true;
   j["duration_s"] = s.time_s;
   j["average_travel_time_s"] = s.average_travel_time_s;
   j["delay_index"] = s.delay_index;

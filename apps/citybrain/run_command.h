@@ -29,6 +29,9 @@ struct RunSettings {
   // Per-intersection controllers: intersection id -> controller name.
   std::map<std::string, std::string> controller_at;
   int threads = 1;
+  // The free-flow bound instead of a controller: the network without signals and
+  // without conflicts inside intersections (roadnet::OpenIntersections).
+  bool bound = false;
   std::optional<uint64_t> seed;
   bool json = false;
   bool progress = true;
@@ -39,6 +42,7 @@ struct RunSettings {
 struct RunReport {
   metrics::Summary summary;
   std::string controller;
+  bool bound = false;  // a free-flow bound (RunSettings::bound), not a controller
   double load_s = 0;
   double wall_s = 0;
   long long steps = 0;
@@ -61,6 +65,9 @@ struct RunReport {
   // The network that was run (for maps in reports).
   std::shared_ptr<const roadnet::Network> network;
 };
+
+// The name a --bound run reports in place of a controller.
+inline constexpr const char* kBoundName = "free-flow bound";
 
 Result<RunReport> RunScenario(const RunSettings& settings);
 std::string ReportJson(const RunSettings& settings, const RunReport& report);

@@ -35,6 +35,7 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
                                               ? roadnet::ParseCityflowRoadnet(roadnet_path)
                                               : roadnet::ParseCbengineRoadnet(roadnet_path);
   if (!net_spec.ok()) return net_spec.status();
+  if (options.open_intersections) roadnet::OpenIntersections(&net_spec.value());
   auto network = roadnet::BuildNetwork(std::move(net_spec).value());
   if (!network.ok()) return network.status();
   auto shared_network = std::make_shared<const roadnet::Network>(std::move(network).value());

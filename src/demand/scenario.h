@@ -28,6 +28,9 @@ struct ScenarioOptions {
     v.max_speed_mps = 0;
     return v;
   }();
+  // Load the network relaxed by roadnet::OpenIntersections (no signals, no
+  // conflicts inside intersections): the free-flow bound of a comparison.
+  bool open_intersections = false;
 };
 
 struct Scenario {

@@ -157,6 +157,15 @@ double Network::total_lane_length_m() const {
   return total;
 }
 
+void OpenIntersections(NetworkSpec* spec) {
+  for (IntersectionSpec& is : spec->intersections) {
+    is.phases.clear();
+    is.clearance_phase = -1;
+    is.control_phases.clear();
+  }
+  spec->conflicts = false;
+}
+
 Result<Network> BuildNetwork(NetworkSpec spec) {
   Network net;
   net.source_ = spec.source;
@@ -421,6 +430,7 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     }
 
     // Conflict points between every pair of lane links of this intersection.
+    if (!spec.conflicts) continue;
     std::vector<LaneLinkId> links;
     for (RoadLinkId rl : inter.road_links) {
       for (LaneLinkId ll : net.road_link(rl).lane_links) links.push_back(ll);

@@ -105,7 +105,15 @@ struct NetworkSpec {
   std::string format;  // "cityflow", "cbengine"
   std::vector<IntersectionSpec> intersections;
   std::vector<RoadSpec> roads;
+  // false: movements inside an intersection never meet (see OpenIntersections).
+  bool conflicts = true;
 };
+
+// A relaxation for bounds: every signal is removed and movements inside every
+// intersection stop meeting, so vehicles only follow each other along lanes. No
+// signal control can be expected to do better on the same demand; the gap to it
+// is what control could still gain.
+void OpenIntersections(NetworkSpec* spec);
 
 // ---------------------------------------------------------------------------
 // Compiled network.

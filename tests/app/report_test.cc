@@ -219,6 +219,26 @@ TEST(ComparisonTable, MarksTheBestValueOfEachColumn) {
   EXPECT_EQ(text.find("200.0*"), std::string::npos);
 }
 
+TEST(ComparisonTable, TheBoundIsNeverMarkedBestAndIsExplained) {
+  ScenarioResults scenario = TinyScenario();
+  scenario.runs.push_back(MakeRun("free-flow bound", TinyCross(), 0.5));  // better in every column
+  scenario.runs.back().bound = true;
+  const std::string md = MarkdownReport({"", {scenario}}, "r.md");
+  EXPECT_NE(md.find("| maxpressure | **100.0** | **1.200** |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| free-flow bound | 50.0 | 1.100 | 2000 | 25.0 | 4000 | 0.50 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("no controller can be expected to beat it"), std::string::npos);
+  const std::string text = ComparisonTableText(scenario);
+  EXPECT_NE(text.find("100.0*"), std::string::npos);
+  const std::size_t row = text.find("\nfree-flow bound ");
+  ASSERT_NE(row, std::string::npos) << text;
+  const std::string bound_row = text.substr(row + 1, text.find('\n', row + 1) - row - 1);
+  EXPECT_NE(bound_row.find("50.0"), std::string::npos) << bound_row;
+  EXPECT_EQ(bound_row.find('*'), std::string::npos) << bound_row;
+  EXPECT_NE(text.find("free-flow bound: the same demand"), std::string::npos);
+  EXPECT_EQ(ComparisonTableText(TinyScenario()).find("free-flow bound"), std::string::npos);
+}
+
 TEST(ComparisonTable, OneControllerHasNothingToMark) {
   ScenarioResults scenario = TinyScenario();
   scenario.runs.resize(1);
@@ -373,6 +393,61 @@ RunSettings ShortHangzhou(const std::string& controller) {
   s.duration_s = 120;
   s.progress = false;
   return s;
+}
+
+// The bound removes what every controller must work around (signals, conflicts),
+// so on a congested crossing each controller's travel time is above it; and the
+// relaxed network still accounts for every released vehicle.
+TEST(RunScenario, NoControllerBeatsTheFreeFlowBound) {
+  RunSettings s;
+  s.roadnet = kData + "/cityflow/examples/roadnet.json";
+  s.flow = kData + "/cityflow/examples/flow.json";
+  s.duration_s = 600;
+  s.progress = false;
+  s.bound = true;
+  auto bound = RunScenario(s);
+  ASSERT_TRUE(bound.ok()) << bound.status().message();
+  EXPECT_TRUE(bound->bound);
+  EXPECT_EQ(bound->controller, kBoundName);
+  EXPECT_EQ(bound->signals, 0);
+  EXPECT_EQ(bound->phase_changes, 0);
+  const metrics::Summary& b = bound->summary;
+  EXPECT_GT(b.vehicles_entered, 0);
+  EXPECT_EQ(b.vehicles_released, b.vehicles_entered + b.vehicles_waiting_to_enter);
+  EXPECT_EQ(nlohmann::json::parse(ReportJson(s, *bound))["bound"], true);
+  s.bound = false;
+  for (const char* name : {"fixed", "maxpressure", "sotl", "brain-rule", "brain"}) {
+    s.controller = name;
+    auto run = RunScenario(s);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    EXPECT_FALSE(run->bound);
+    EXPECT_GT(run->summary.average_travel_time_s, b.average_travel_time_s) << name;
+  }
+  s.bound = true;
+  s.controller_at = {{"intersection_1_1", "fixed"}};
+  auto refused = RunScenario(s);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--controller-at has nothing to control"), std::string::npos);
+}
+
+TEST(RunCompare, TheBoundIsALastRowPerScenario) {
+  CompareSettings settings;
+  settings.controllers = {"fixed"};
+  settings.scenarios = {kData + "/cityflow/examples/roadnet.json:" + kData + "/cityflow/examples/flow.json"};
+  settings.data_dir = kData;
+  settings.duration_s = 120;
+  settings.json = true;
+  settings.bound = true;
+  std::ostringstream out, progress;
+  Status status = RunCompare(settings, out, progress);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_NE(progress.str().find("[2/2] flow, free-flow bound"), std::string::npos) << progress.str();
+  const auto results = nlohmann::json::parse(out.str())["scenarios"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["controller"], "fixed");
+  EXPECT_FALSE(results[0].contains("bound"));
+  EXPECT_EQ(results[1]["controller"], "free-flow bound");
+  EXPECT_EQ(results[1]["bound"], true);
 }
 
 TEST(RunScenario, ReportsTheBrainsLookAheadRounds) {

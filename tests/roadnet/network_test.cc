@@ -123,5 +123,21 @@ TEST(BuildNetwork, UnsignalisedWhenNoPhases) {
   EXPECT_EQ(net->signalised_count(), 0);
 }
 
+TEST(OpenIntersections, RemovesSignalsAndConflictsButKeepsEveryMovement) {
+  NetworkSpec spec = testing::MakeCrossSpec(300);
+  OpenIntersections(&spec);
+  auto open = BuildNetwork(spec);
+  ASSERT_TRUE(open.ok()) << open.status().message();
+  auto normal = BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(normal.ok());
+  ASSERT_GT(normal->crosses().size(), 0u);
+  EXPECT_EQ(open->signalised_count(), 0);
+  EXPECT_TRUE(open->crosses().empty());
+  for (const LaneLink& link : open->lane_links()) EXPECT_TRUE(link.crosses.empty());
+  EXPECT_EQ(open->road_links().size(), normal->road_links().size());
+  EXPECT_EQ(open->lane_links().size(), normal->lane_links().size());
+  EXPECT_EQ(open->lanes().size(), normal->lanes().size());
+}
+
 }  // namespace
 }  // namespace cb::roadnet
