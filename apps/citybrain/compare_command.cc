@@ -195,14 +195,15 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     results.roadnet = spec.roadnet;
     results.flow = spec.flow;
     results.duration_s = settings.duration_s.value_or(spec.default_duration_s);
-    std::vector<std::string> rows = settings.controllers;
-    if (settings.bound) rows.push_back(kBoundName);
-    for (const std::string& controller : rows) {
+    // One row per controller, then the bound if asked for.
+    const std::size_t rows = settings.controllers.size() + (settings.bound ? 1 : 0);
+    for (std::size_t row = 0; row < rows; ++row) {
       RunSettings run;
       run.roadnet = spec.roadnet;
       run.flow = spec.flow;
-      run.bound = settings.bound && &controller == &rows.back();
-      run.controller = run.bound ? "fixed" : controller;  // a bound has no signals to control
+      run.bound = row == settings.controllers.size();
+      run.controller = run.bound ? "fixed" : settings.controllers[row];  // a bound has no signals to control
+      const std::string controller = run.bound ? kBoundName : run.controller;
       run.duration_s = results.duration_s;
       run.decision_interval_s = settings.decision_interval_s;
       run.yellow_s = settings.yellow_s;
