@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     s.flow = c.flow;
     s.controller = c.controller;
     s.duration_s = c.duration_s;
-    s.decision_interval_s = c.decision_interval_s;
+    s.signals.decision_interval_s = c.decision_interval_s;
     s.threads = c.threads;
     s.progress = false;
     cb::app::RunReport best;

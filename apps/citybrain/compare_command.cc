@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "control/controller.h"
+#include "control/registry.h"
+#include "run/twin.h"
 #include "report.h"
 #include "run_command.h"
 
@@ -19,21 +20,19 @@ struct BundledScenario {
   const char* description;
   const char* roadnet;
   const char* flow;
-  double duration_s;
 };
 
 constexpr BundledScenario kBundled[] = {
     {"hangzhou_real", "Hangzhou 4x4 grid (16 signals), real flow, 2983 vehicles/h",
-     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", 3600},
+     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json"},
     {"hangzhou_5816", "Hangzhou 4x4 grid (16 signals), real flow '5816', 6984 vehicles/h",
-     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json",
-     3600},
+     "cityflow/hangzhou_4x4/roadnet_4_4.json", "cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json"},
     {"jinan_real", "Jinan 3x4 grid (12 signals), real flow, 6295 vehicles/h",
-     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real.json", 3600},
+     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real.json"},
     {"jinan_2000", "Jinan 3x4 grid (12 signals), real flow '2000', 4365 vehicles/h",
-     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json", 3600},
+     "cityflow/jinan_3x4/roadnet_3_4.json", "cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json"},
     {"kdd_round3", "KDD Cup 2021 City Brain Challenge final-round city (1004 signals), flow 0",
-     "citybrain_kddcup2021/roadnet_round3.txt", "citybrain_kddcup2021/flow_round3_flow0.txt", 1200},
+     "citybrain_kddcup2021/roadnet_round3.txt", "citybrain_kddcup2021/flow_round3_flow0.txt"},
 };
 
 Status CheckFile(const std::string& path, const std::string& spec) {
@@ -53,11 +52,19 @@ std::string JoinNames(const std::vector<std::string>& names) {
 std::string SettingsLine(const CompareSettings& s) {
   char duration[64] = "each scenario's default duration";
   if (s.duration_s) std::snprintf(duration, sizeof duration, "%g simulated s", *s.duration_s);
-  char decisions[64] = "at the data's own interval";
-  if (s.decision_interval_s) std::snprintf(decisions, sizeof decisions, "every %g s", *s.decision_interval_s);
-  char line[320];
-  std::snprintf(line, sizeof line, "; %s; decisions %s; clearance %g s; minimum green %g s; %d thread%s",
-                duration, decisions, s.yellow_s, s.min_green_s, s.threads, s.threads == 1 ? "" : "s");
+  char decisions[96] = "at each controller's own cadence, else the data's";
+  if (s.signals.decision_interval_s) {
+    std::snprintf(decisions, sizeof decisions, "every %g s", *s.signals.decision_interval_s);
+  }
+  char clearance[64] = "the data's clearance";
+  if (s.signals.clearance_s) std::snprintf(clearance, sizeof clearance, "clearance %g s", *s.signals.clearance_s);
+  char max_green[48] = "";
+  if (s.signals.max_green_s > 0) {
+    std::snprintf(max_green, sizeof max_green, "; maximum green %g s", s.signals.max_green_s);
+  }
+  char line[400];
+  std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %d thread%s", duration,
+                decisions, clearance, s.signals.min_green_s, max_green, s.threads, s.threads == 1 ? "" : "s");
   return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
@@ -113,7 +120,6 @@ Result<ScenarioSpec> ParseScenarioSpec(const std::string& spec, const std::strin
       out.description = b.description;
       out.roadnet = (std::filesystem::path(data_dir) / b.roadnet).string();
       out.flow = (std::filesystem::path(data_dir) / b.flow).string();
-      out.default_duration_s = b.duration_s;
       Status found = CheckFile(out.roadnet, spec);
       if (found.ok()) found = CheckFile(out.flow, spec);
       if (!found.ok()) return Status::NotFound(found.message() + " (is --data-dir " + data_dir + " right?)");
@@ -145,20 +151,17 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   if (settings.scenarios.empty()) return Status::InvalidInput("--scenarios: name at least one scenario");
   std::set<std::string> seen;
   for (const std::string& name : settings.controllers) {
-    auto controller = control::MakeController(name);
+    auto controller = control::FindController(name);
     if (!controller.ok()) return controller.status().WithContext("--controllers");
     if (!seen.insert(name).second)
       return Status::InvalidInput("--controllers: '" + name + "' is listed twice");
   }
-  if (settings.duration_s && !(*settings.duration_s > 0))
-    return Status::InvalidInput("--duration must be > 0 s");
-  if (settings.decision_interval_s && !(*settings.decision_interval_s > 0)) {
-    return Status::InvalidInput("--decision-interval must be > 0 s");
-  }
-  if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
-  if (!(settings.min_green_s >= 0)) return Status::InvalidInput("--min-green must be >= 0 s");
-  if (settings.threads < 1 || settings.threads > 256)
-    return Status::InvalidInput("--threads must be in 1..256");
+  run::TwinOptions options;
+  options.signals = settings.signals;
+  options.duration_s = settings.duration_s;
+  options.threads = settings.threads;
+  Status valid = options.Validate();
+  if (!valid.ok()) return valid;
   if (!settings.report.empty()) {
     auto format = ReportFormatFor(settings.report);
     if (!format.ok()) return format.status();
@@ -194,7 +197,6 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     results.description = spec.description;
     results.roadnet = spec.roadnet;
     results.flow = spec.flow;
-    results.duration_s = settings.duration_s.value_or(spec.default_duration_s);
     // One row per controller, then the bound if asked for.
     const std::size_t rows = settings.controllers.size() + (settings.bound ? 1 : 0);
     for (std::size_t row = 0; row < rows; ++row) {
@@ -204,15 +206,13 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.bound = row == settings.controllers.size();
       run.controller = run.bound ? "fixed" : settings.controllers[row];  // a bound has no signals to control
       const std::string controller = run.bound ? kBoundName : run.controller;
-      run.duration_s = results.duration_s;
-      run.decision_interval_s = settings.decision_interval_s;
-      run.yellow_s = settings.yellow_s;
-      run.min_green_s = settings.min_green_s;
+      run.duration_s = settings.duration_s;
+      run.signals = settings.signals;
       run.threads = settings.threads;
       run.progress = false;
       ++done;
-      progress << "[" << done << "/" << total << "] " << spec.name << ", " << controller << ": running "
-               << results.duration_s << " simulated s ..." << std::flush;
+      progress << "[" << done << "/" << total << "] " << spec.name << ", " << controller << ": running ..."
+               << std::flush;
       auto report = RunScenario(run);
       if (!report.ok()) {
         progress << " failed\n";
@@ -222,6 +222,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       std::snprintf(line, sizeof line, " done in %.2f s (average travel time %.1f s)\n", report->wall_s,
                     report->summary.average_travel_time_s);
       progress << line << std::flush;
+      results.duration_s = report->duration_s;
       results.runs.push_back(std::move(report).value());
     }
     comparison.scenarios.push_back(std::move(results));

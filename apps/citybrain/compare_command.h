@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "signal/signal_manager.h"
 
 namespace cb::app {
 
@@ -26,7 +27,6 @@ struct ScenarioSpec {
   std::string description;  // one line for people
   std::string roadnet;
   std::string flow;
-  double default_duration_s = 3600;  // used when --duration is not given
 };
 
 // Short names of the bundled datasets, in the order of the table in compare_command.cc.
@@ -42,10 +42,8 @@ struct CompareSettings {
   std::vector<std::string> controllers;  // at least one; control::MakeController names
   std::vector<std::string> scenarios;    // at least one; see ParseScenarioSpec
   std::string data_dir = "data";
-  std::optional<double> duration_s;           // unset: each scenario's default
-  std::optional<double> decision_interval_s;  // unset: the data's own protocol
-  double yellow_s = 5;
-  double min_green_s = 10;
+  std::optional<double> duration_s;  // unset: each scenario's own (the data's run length)
+  signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
   std::string report;  // optional: PATH.md or PATH.html
   bool json = false;   // one JSON object on `out` instead of the tables

@@ -12,6 +12,7 @@
 #include "emergency/dispatch.h"
 #include "emergency/experiment.h"
 #include "emergency/figure.h"
+#include "run/twin.h"
 
 namespace cb::app {
 namespace {
@@ -195,12 +196,12 @@ std::string Summary(const emergency::ExperimentResult& r, bool markdown) {
 
 Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream& err) {
   if (s.roadnet.empty() || s.flow.empty()) return Status::InvalidInput("give --roadnet and --flow");
-  if (s.duration_s && !(*s.duration_s > 0)) return Status::InvalidInput("--duration must be > 0 s");
-  if (s.decision_interval_s && !(*s.decision_interval_s > 0)) {
-    return Status::InvalidInput("--decision-interval must be > 0 s");
-  }
-  if (!(s.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
-  if (!(s.min_green_s >= 0)) return Status::InvalidInput("--min-green must be >= 0 s");
+  run::TwinOptions twin_options;
+  twin_options.signals = s.signals;
+  twin_options.duration_s = s.duration_s;
+  twin_options.threads = s.threads;
+  Status valid = twin_options.Validate();
+  if (!valid.ok()) return valid;
   if (std::isnan(s.recovery_green_s))
     return Status::InvalidInput("--recovery-green must be a number of seconds");
   if (s.threads < 1 || s.threads > 256) return Status::InvalidInput("--threads must be in 1..256");
@@ -210,8 +211,7 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   auto scenario = demand::LoadScenario(s.roadnet, s.flow);
   if (!scenario.ok()) return scenario.status();
   const roadnet::Network& net = *scenario->network;
-  const bool cbengine = net.format() == "cbengine";
-  const double duration = s.duration_s.value_or(cbengine ? 1200.0 : 3600.0);
+  const double duration = s.duration_s.value_or(scenario->defaults().duration_s);
 
   std::vector<emergency::Dispatch> dispatches;
   if (!s.dispatch_file.empty()) {
@@ -236,9 +236,7 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
 
   emergency::ExperimentOptions options;
   options.controller = s.controller;
-  options.signals.decision_interval_s = s.decision_interval_s.value_or(cbengine ? 10.0 : 15.0);
-  options.signals.clearance_s = s.yellow_s;
-  options.signals.min_green_s = s.min_green_s;
+  options.signals = s.signals;
   options.duration_s = duration;
   options.overtime_s = duration;  // late EVs get a travel time; others' KPIs stay at `duration`
   options.seed = s.engine_seed.value_or(scenario->seed);

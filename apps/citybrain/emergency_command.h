@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "signal/signal_manager.h"
 
 namespace cb::app {
 
@@ -17,12 +18,8 @@ struct EmergencySettings {
   std::string roadnet;
   std::string flow;
   std::string controller = "maxpressure";
-  // Unset: 3600 s, or 1200 s on City Brain Challenge (CBEngine) networks.
-  std::optional<double> duration_s;
-  // Unset: the data's protocol (15 s CityFlow, 10 s CBEngine).
-  std::optional<double> decision_interval_s;
-  double yellow_s = 5;
-  double min_green_s = 10;
+  std::optional<double> duration_s;  // unset: the data's own run length
+  signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
   std::optional<uint64_t> engine_seed;  // default: the scenario's
   int dispatches = 20;                  // random dispatches ...

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "compare_command.h"
-#include "control/controller.h"
+#include "control/registry.h"
 #include "emergency_command.h"
 #include "run_command.h"
 #include "serve_command.h"
@@ -34,7 +34,6 @@ int RunDemo(const std::string& data_dir, int threads) {
   cb::app::RunSettings base;
   base.roadnet = data_dir + "/cityflow/hangzhou_4x4/roadnet_4_4.json";
   base.flow = data_dir + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json";
-  base.duration_s = 3600;
   base.threads = threads;
   std::printf(
       "citybrain demo: Hangzhou (16 signalised intersections, real camera flow), 1 simulated hour\n\n");
@@ -86,6 +85,27 @@ int RunDemo(const std::string& data_dir, int threads) {
   return 0;
 }
 
+// The signal rules, offered alike by every sub-command that runs signals.
+void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
+  command->add_option("--decision-interval", signals.decision_interval_s,
+                      "Seconds between the moments a controller may ask for a change, for every "
+                      "controller [default: the controller's own cadence (1 s for those designed to "
+                      "decide every second), else the data's: 15 s on CityFlow networks, 10 s on City "
+                      "Brain Challenge ones]");
+  command->add_option("--yellow", signals.clearance_s,
+                      "Clearance (yellow / all-red) seconds before a new phase [default: the data's "
+                      "clearance phase, 5 s on the bundled data]");
+  command->add_option("--min-green", signals.min_green_s, "Shortest green after a change of phase, seconds")
+      ->capture_default_str();
+  command
+      ->add_option("--max-green", signals.max_green_s,
+                   "Longest green before the next phase is forced, seconds (0: no limit)")
+      ->capture_default_str();
+}
+
+constexpr const char* kDurationHelp =
+    "Simulated seconds [default: the data's: 3600 on CityFlow networks, 1200 on City Brain Challenge ones]";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,19 +126,8 @@ int main(int argc, char** argv) {
                         "A CityFlow config.json naming the roadnet and flow (instead of both)");
     run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
         ->capture_default_str();
-    run_cmd->add_option("--duration", run.duration_s, "Simulated seconds")->capture_default_str();
-    run_cmd->add_option(
-        "--decision-interval", run.decision_interval_s,
-        "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for City Brain "
-        "Challenge networks]");
-    run_cmd->add_option("--yellow", run.yellow_s, "Clearance (yellow/all-red) seconds before a new phase")
-        ->capture_default_str();
-    run_cmd->add_option("--min-green", run.min_green_s, "Shortest green after a change of phase, seconds")
-        ->capture_default_str();
-    run_cmd
-        ->add_option("--max-green", run.max_green_s,
-                     "Longest green before the next phase is forced (0: no limit)")
-        ->capture_default_str();
+    run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
+    AddSignalOptions(run_cmd, run.signals);
     run_cmd
         ->add_option("--controller-at", run.controller_at,
                      "Run another controller at one intersection: ID=NAME (repeatable)")
@@ -166,18 +175,8 @@ int main(int argc, char** argv) {
     compare_cmd
         ->add_option("--data-dir", compare.data_dir, "The project's data/ folder, for bundled scenarios")
         ->capture_default_str();
-    compare_cmd->add_option("--duration", compare.duration_s,
-                            "Simulated seconds [default: 3600; 1200 for kdd_round3]");
-    compare_cmd->add_option(
-        "--decision-interval", compare.decision_interval_s,
-        "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for City Brain "
-        "Challenge networks]");
-    compare_cmd
-        ->add_option("--yellow", compare.yellow_s, "Clearance (yellow/all-red) seconds before a new phase")
-        ->capture_default_str();
-    compare_cmd
-        ->add_option("--min-green", compare.min_green_s, "Shortest green after a change of phase, seconds")
-        ->capture_default_str();
+    compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
+    AddSignalOptions(compare_cmd, compare.signals);
     compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     compare_cmd->add_option(
@@ -201,8 +200,7 @@ int main(int argc, char** argv) {
         ->required();
     emergency_cmd->add_option("--controller", emergency.controller, "Signal controller: " + controllers)
         ->capture_default_str();
-    emergency_cmd->add_option("--duration", emergency.duration_s,
-                              "Simulated seconds [default: 3600; 1200 on City Brain Challenge networks]");
+    emergency_cmd->add_option("--duration", emergency.duration_s, kDurationHelp);
     CLI::Option* dispatches_opt = emergency_cmd
                                       ->add_option("--dispatches", emergency.dispatches,
                                                    "Random dispatches (long trips across the run)")
@@ -215,13 +213,7 @@ int main(int argc, char** argv) {
                      "CSV of dispatches: time_s,origin,destination (road ids or quoted \"lat,lon\")")
         ->excludes(dispatches_opt)
         ->excludes(seed_opt);
-    emergency_cmd->add_option("--decision-interval", emergency.decision_interval_s,
-                              "Seconds between signal decisions [default: 15 for CityFlow networks, 10 for "
-                              "City Brain Challenge networks]");
-    emergency_cmd->add_option("--yellow", emergency.yellow_s, "Clearance (yellow/all-red) seconds")
-        ->capture_default_str();
-    emergency_cmd->add_option("--min-green", emergency.min_green_s, "Shortest green after a change, seconds")
-        ->capture_default_str();
+    AddSignalOptions(emergency_cmd, emergency.signals);
     emergency_cmd->add_option(
         "--recovery-green", emergency.recovery_green_s,
         "After an EV passed, serve the longest queue this many seconds first (0: hand straight "
@@ -258,12 +250,7 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--data-dir", serve.data_dir, "Folder of the store and the generated token")
         ->capture_default_str();
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
-    serve_cmd->add_option("--decision-interval", serve.decision_interval_s,
-                          "Seconds between signal decisions [default: 15 CityFlow, 10 City Brain Challenge]");
-    serve_cmd->add_option("--yellow", serve.yellow_s, "Clearance seconds before a new phase")
-        ->capture_default_str();
-    serve_cmd->add_option("--min-green", serve.min_green_s, "Shortest green after a change, seconds")
-        ->capture_default_str();
+    AddSignalOptions(serve_cmd, serve.signals);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd
         ->add_option("--http-threads", serve.http_threads, "HTTP worker threads (each open stream holds one)")

@@ -10,8 +10,9 @@
 #include <sstream>
 
 #include "control/brain.h"
-#include "control/controller.h"
+#include "control/registry.h"
 #include "demand/scenario.h"
+#include "run/twin.h"
 #include "sim/engine.h"
 
 namespace cb::app {
@@ -45,17 +46,15 @@ class ProgressBar {
 Result<RunReport> RunScenario(const RunSettings& settings) {
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
-  if (!(settings.duration_s > 0)) return Status::InvalidInput("--duration must be > 0 s");
-  if (settings.decision_interval_s && !(*settings.decision_interval_s > 0)) {
-    return Status::InvalidInput("--decision-interval must be > 0 s");
-  }
-  if (!(settings.yellow_s >= 0)) return Status::InvalidInput("--yellow must be >= 0 s");
-  if (!(settings.min_green_s >= 0)) return Status::InvalidInput("--min-green must be >= 0 s");
-  if (!(settings.max_green_s >= 0)) return Status::InvalidInput("--max-green must be >= 0 s (0: no limit)");
-  if (settings.threads < 1 || settings.threads > 256)
-    return Status::InvalidInput("--threads must be in 1..256");
-  auto controller = control::MakeController(settings.controller);
-  if (!controller.ok()) return controller.status();
+  run::TwinOptions options;
+  options.signals = settings.signals;
+  options.duration_s = settings.duration_s;
+  options.seed = settings.seed;
+  options.threads = settings.threads;
+  Status valid = options.Validate();
+  if (!valid.ok()) return valid;
+  auto made = control::MakeController(settings.controller);
+  if (!made.ok()) return made.status();
   if (settings.bound && !settings.controller_at.empty()) {
     return Status::InvalidInput(
         "--bound runs the network without signals: --controller-at has nothing to control");
@@ -70,46 +69,37 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   RunReport report;
   report.load_s = std::chrono::duration<double>(Clock::now() - start).count();
 
-  sim::EngineOptions options;
-  options.step_s = scenario->step_s;
-  options.seed = settings.seed.value_or(scenario->seed);
-  options.threads = settings.threads;
-  options.reserve_vehicles = scenario->demand->VehiclesDueBefore(settings.duration_s, options.step_s);
-  sim::Engine engine(scenario->network, scenario->demand, options);
-  control::SignalOptions signal_options;
-  signal_options.decision_interval_s =
-      settings.decision_interval_s.value_or(scenario->network->format() == "cbengine" ? 10.0 : 15.0);
-  report.decision_interval_s = signal_options.decision_interval_s;
-  signal_options.clearance_s = settings.yellow_s;
-  signal_options.min_green_s = settings.min_green_s;
-  signal_options.max_green_s = settings.max_green_s;
   // The brain's look-ahead statistics, reported when it runs the network.
   const auto* brain =
-      settings.bound ? nullptr : dynamic_cast<const control::BrainController*>(controller->get());
-  control::SignalManager signals(engine, std::move(controller).value(), signal_options);
+      settings.bound ? nullptr : dynamic_cast<const control::BrainController*>(made->controller.get());
+  auto created = run::SignalledTwin::Create(*scenario, std::move(made->controller),
+                                            made->info.designed_cadence_s, options);
+  if (!created.ok()) return created.status();
+  run::SignalledTwin& twin = **created;
   for (const auto& [intersection, name] : settings.controller_at) {
-    auto id = engine.network().FindIntersection(intersection);
+    auto id = twin.engine().network().FindIntersection(intersection);
     if (!id) return Status::InvalidInput("--controller-at: unknown intersection '" + intersection + "'");
     auto c = control::MakeController(name);
     if (!c.ok()) return c.status().WithContext("--controller-at " + intersection);
-    Status set = signals.SetController(*id, std::move(c).value());
+    Status set = twin.signals().SetController(*id, std::move(c->controller), c->info.designed_cadence_s);
     if (!set.ok()) return set.WithContext("--controller-at " + intersection);
   }
-  metrics::KpiRecorder recorder(engine);
 
-  const long long steps = std::llround(settings.duration_s / options.step_s);
   ProgressBar progress(settings.progress);
-  for (long long s = 0; s < steps; ++s) {
-    signals.BeforeStep();
-    engine.Step();
-    recorder.AfterStep();
-    progress.Update(static_cast<double>(s + 1) / static_cast<double>(steps), engine.vehicles_running());
+  for (long long s = 0; s < twin.steps(); ++s) {
+    twin.Step();
+    progress.Update(static_cast<double>(s + 1) / static_cast<double>(twin.steps()),
+                    twin.engine().vehicles_running());
   }
+  const sim::Engine& engine = twin.engine();
+  const signal::SignalManager& signals = twin.signals();
+  const metrics::KpiRecorder& recorder = *twin.recorder();
   report.summary = recorder.Finish();
   report.controller = settings.bound ? std::string(kBoundName) : settings.controller;
   report.bound = settings.bound;
   report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
-  report.steps = steps;
+  report.steps = twin.steps();
+  report.duration_s = twin.duration_s();
   report.vehicle_updates = engine.vehicle_updates();
   report.phase_changes = signals.counters().phase_changes;
   report.signal_refusals = signals.counters().refused;
@@ -118,6 +108,24 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.signals = engine.network().signalised_count();
   report.intersections = static_cast<int>(engine.network().intersections().size());
   report.state_hash = engine.StateHash();
+  report.clearance_s = signals.clearance_s();
+  // The cadence asked of the controllers: the network-wide controller's, and the
+  // range over every signal (--controller-at may run others at other cadences).
+  report.decision_interval_s =
+      options.signals.decision_interval_s.value_or(scenario->defaults().decision_interval_s);
+  const std::vector<IntersectionId>& signalised = signals.signalised();
+  for (std::size_t k = 0; k < signalised.size(); ++k) {
+    const IntersectionId id = signalised[k];
+    const double cadence = signals.DecisionIntervalS(id);
+    if (!settings.controller_at.contains(engine.network().intersection(id).id)) {
+      report.decision_interval_s = cadence;
+    }
+    report.decision_interval_min_s = k == 0 ? cadence : std::min(report.decision_interval_min_s, cadence);
+    report.decision_interval_max_s = k == 0 ? cadence : std::max(report.decision_interval_max_s, cadence);
+  }
+  if (signalised.empty()) {
+    report.decision_interval_min_s = report.decision_interval_max_s = report.decision_interval_s;
+  }
   if (brain != nullptr) {
     report.plan_rounds = brain->rounds_planned();
     report.rule_only_rounds = brain->rounds_over_budget();
@@ -172,9 +180,12 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
   j["delay_index_exceeded_1_40_at_s"] = s.delay_threshold_exceeded_at_s;
   j["decision_interval_s"] = report.decision_interval_s;
-  j["yellow_s"] = settings.yellow_s;
-  j["min_green_s"] = settings.min_green_s;
-  j["max_green_s"] = settings.max_green_s;
+  if (report.decision_interval_min_s != report.decision_interval_max_s) {
+    j["decision_interval_range_s"] = {report.decision_interval_min_s, report.decision_interval_max_s};
+  }
+  j["yellow_s"] = report.clearance_s;
+  j["min_green_s"] = settings.signals.min_green_s;
+  j["max_green_s"] = settings.signals.max_green_s;
   j["phase_changes"] = report.phase_changes;
   j["signal_requests_refused"] = report.signal_refusals;
   j["signal_requests_delayed"] = report.signal_delays;
@@ -204,6 +215,11 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
   std::snprintf(line, sizeof line, "controller %s, %.0f s simulated, %d signals, %d threads\n",
                 report.controller.c_str(), s.time_s, report.signals, settings.threads);
   out << line;
+  if (!report.bound) {
+    std::snprintf(line, sizeof line, "  decisions every %g s, %g s clearance, %g s minimum green\n",
+                  report.decision_interval_s, report.clearance_s, settings.signals.min_green_s);
+    out << line;
+  }
   std::snprintf(line, sizeof line,
                 "  average travel time  %9.2f s\n  delay index          %9.3f\n  vehicles entered     %9lld\n"
                 "  vehicles finished    %9lld\n  still on the road    %9lld\n  waiting to enter     %9lld\n"

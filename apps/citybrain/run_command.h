@@ -11,6 +11,8 @@
 
 #include "base/status.h"
 #include "metrics/kpis.h"
+#include "roadnet/network.h"
+#include "signal/signal_manager.h"
 
 namespace cb::app {
 
@@ -19,13 +21,8 @@ struct RunSettings {
   std::string flow;
   std::string config;
   std::string controller = "fixed";
-  double duration_s = 3600;
-  // Unset: the data's own protocol (15 s for CityFlow networks, 10 s for City
-  // Brain Challenge networks).
-  std::optional<double> decision_interval_s;
-  double yellow_s = 5;
-  double min_green_s = 10;
-  double max_green_s = 0;  // 0: no limit
+  std::optional<double> duration_s;  // unset: the data's own run length
+  signal::SignalOptions signals;     // unset fields: the data's own protocol
   // Per-intersection controllers: intersection id -> controller name.
   std::map<std::string, std::string> controller_at;
   int threads = 1;
@@ -53,7 +50,12 @@ struct RunReport {
   long long safety_violations = 0;
   int signals = 0;
   int intersections = 0;
+  double duration_s = 0;
+  // The decision cadence actually used: by the controller running the most
+  // signals, and the range over all signals (they differ with --controller-at).
   double decision_interval_s = 0;
+  double decision_interval_min_s = 0, decision_interval_max_s = 0;
+  double clearance_s = 0;  // the clearance time the safety layer enforced
   uint64_t state_hash = 0;
   // The brain's rounds of look-ahead plans, and rounds its compute budget left to
   // its rule alone; -1 for other controllers.

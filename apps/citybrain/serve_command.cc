@@ -58,12 +58,8 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   }
   auto speed = ParseSpeed(settings.speed);
   if (!speed.ok()) return fail(speed.status());
-  if (settings.decision_interval_s && !(*settings.decision_interval_s > 0)) {
-    return fail(Status::InvalidInput("--decision-interval must be > 0 s"));
-  }
-  if (!(settings.yellow_s >= 0) || !(settings.min_green_s >= 0)) {
-    return fail(Status::InvalidInput("--yellow and --min-green must be >= 0 s"));
-  }
+  Status valid = settings.signals.Validate();
+  if (!valid.ok()) return fail(valid);
 
   std::fprintf(stderr, "citybrain serve: loading the scenario ...\n");
   Result<demand::Scenario> scenario = !settings.config.empty()
@@ -80,9 +76,7 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   options.token_file = settings.token_file;
   options.controller = settings.controller;
   options.web_root = FindWebRoot(settings.web_root, argv0);
-  options.decision_interval_s = settings.decision_interval_s.value_or(0);
-  options.yellow_s = settings.yellow_s;
-  options.min_green_s = settings.min_green_s;
+  options.signals = settings.signals;
   options.sim_threads = settings.threads;
   options.http_threads = settings.http_threads;
   options.max_stream_clients = std::max(1, settings.http_threads * 3 / 4);

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "signal/signal_manager.h"
+
 namespace cb::app {
 
 struct ServeSettings {
@@ -19,9 +21,7 @@ struct ServeSettings {
   std::string token_file;
   std::string data_dir = "citybrain-data";
   std::string web_root;  // empty: web/dist found next to the binary's source tree
-  std::optional<double> decision_interval_s;
-  double yellow_s = 5;
-  double min_green_s = 10;
+  signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
   int http_threads = 64;
   bool paused = false;

@@ -22,12 +22,12 @@
 
 #include <span>
 
-#include "control/controller.h"
+#include "signal/controller.h"
 #include "control/phase_lanes.h"
 
 namespace cb::control {
 
-class ActuatedController : public Controller {
+class ActuatedController : public signal::Controller {
  public:
   // Length of the detection zone before the stop line.
   static constexpr double kDetectionZoneM = 40;
@@ -35,9 +35,8 @@ class ActuatedController : public Controller {
   static constexpr double kDefaultMaxGreenS = 60;
 
   std::string name() const override { return "actuated"; }
-  double decision_interval_s() const override { return 1; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
  private:
   PhaseLanes lanes_;

@@ -7,34 +7,31 @@
 
 namespace cb::control {
 
-int AdvancedMaxPressureController::EffectiveRunning(const sim::Engine& engine, IntersectionId intersection,
+int AdvancedMaxPressureController::EffectiveRunning(const signal::Observation& obs, IntersectionId intersection,
                                                     PhaseIndex phase, double interval_s) {
-  const roadnet::Network& net = engine.network();
-  if (lanes_.Prepare(net)) last_decision_s_.assign(net.intersections().size(), -1);
+  const roadnet::Network& net = obs.network();
+  lanes_.Prepare(net);
   int running = 0;
   for (LaneId lane : lanes_.green_lanes(intersection, phase)) {
-    running += engine.ObserveLane(lane, net.lane(lane).max_speed_mps * interval_s).approaching;
+    running += obs.Lane(lane, net.lane(lane).max_speed_mps * interval_s).approaching;
   }
   return running;
 }
 
-PhaseIndex AdvancedMaxPressureController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                                 const SignalStatus& status) {
-  const roadnet::Network& net = engine.network();
-  if (lanes_.Prepare(net)) last_decision_s_.assign(net.intersections().size(), -1);
-  double& last = last_decision_s_[intersection.index()];
-  double interval_s = decision_interval_s_;
-  if (interval_s <= 0)
-    interval_s = last >= 0 && status.time_s > last ? status.time_s - last : kFirstDecisionIntervalS;
-  last = status.time_s;
+PhaseIndex AdvancedMaxPressureController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                                 const signal::SignalStatus& status) {
+  const roadnet::Network& net = obs.network();
+  lanes_.Prepare(net);
+  // L reaches as far as a vehicle gets before this intersection's next decision.
+  const double interval_s = status.decision_interval_s;
 
   const std::vector<int>& phases = net.intersection(intersection).control_phases;
   efficient_.resize(phases.size());
   running_.resize(phases.size());
   std::ptrdiff_t current = -1;
   for (std::size_t i = 0; i < phases.size(); ++i) {
-    efficient_[i] = EfficientPhasePressure(engine, intersection, phases[i]);
-    running_[i] = EffectiveRunning(engine, intersection, phases[i], interval_s);
+    efficient_[i] = EfficientPhasePressure(obs, intersection, phases[i]);
+    running_[i] = EffectiveRunning(obs, intersection, phases[i], interval_s);
     if (phases[i] == status.phase_in_force) current = static_cast<std::ptrdiff_t>(i);
   }
   if (current >= 0) {

@@ -15,45 +15,31 @@
 //   - otherwise the phase with the largest advanced pressure e(p) + r(p) is chosen,
 //     ties to the earliest control phase.
 //
-// Parameters:
-//   - decision interval, s: the run's (decision_interval_s() = 0) unless given to
-//     the constructor. It sets L, and since a controller is not told the run's
-//     interval, it is taken as the time since this intersection's previous
-//     decision; at an intersection's first decision it is
-//     kFirstDecisionIntervalS.
-// State per intersection (by IntersectionId): the time of its previous decision.
+// The decision interval that sets L is the cadence the safety layer asks this
+// intersection at (signal::SignalStatus::decision_interval_s). Stateless apart
+// from scratch buffers.
 #pragma once
 
 #include <vector>
 
-#include "control/controller.h"
+#include "signal/controller.h"
 #include "control/phase_lanes.h"
 
 namespace cb::control {
 
-class AdvancedMaxPressureController : public Controller {
+class AdvancedMaxPressureController : public signal::Controller {
  public:
-  // Interval assumed at an intersection's first decision (the reference protocol's).
-  static constexpr double kFirstDecisionIntervalS = 15;
-
-  // `decision_interval_s` > 0 fixes the cadence and L; 0 follows the run.
-  explicit AdvancedMaxPressureController(double decision_interval_s = 0)
-      : decision_interval_s_(decision_interval_s) {}
-
   std::string name() const override { return "advanced-maxpressure"; }
-  double decision_interval_s() const override { return decision_interval_s_; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // The effective running vehicles of `phase` for an interval of `interval_s`
   // (exposed for tests).
-  int EffectiveRunning(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase,
+  int EffectiveRunning(const signal::Observation& obs, IntersectionId intersection, PhaseIndex phase,
                        double interval_s);
 
  private:
-  double decision_interval_s_;
   PhaseLanes lanes_;
-  std::vector<double> last_decision_s_;  // by intersection; < 0 before its first
   std::vector<double> efficient_;        // scratch, by control phase position
   std::vector<int> running_;
 };

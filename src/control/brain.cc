@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "run/twin.h"
+
 namespace cb::control {
 
-void BrainRule::Observe(const sim::Engine& engine, IntersectionId intersection) {
-  const roadnet::Network& net = engine.network();
+void BrainRule::Observe(const signal::Observation& obs, IntersectionId intersection) {
+  const roadnet::Network& net = obs.network();
   const roadnet::Intersection& inter = net.intersection(intersection);
   const std::size_t n = inter.road_links.size();
   movements_.assign(n, MovementState{});
@@ -16,8 +18,8 @@ void BrainRule::Observe(const sim::Engine& engine, IntersectionId intersection) 
     MovementState& m = movements_[k];
     for (LaneId lane : link.from_lanes) {
       const double speed = net.lane(lane).max_speed_mps;
-      sim::Engine::LaneObservation reach = engine.ObserveLane(lane, speed * params_.reach_s);
-      sim::Engine::LaneObservation ahead = engine.ObserveLane(lane, speed * params_.lookahead_s);
+      signal::LaneReading reach = obs.Lane(lane, speed * params_.reach_s);
+      signal::LaneReading ahead = obs.Lane(lane, speed * params_.lookahead_s);
       m.queued += reach.waiting;
       m.reaching += reach.approaching;
       m.arriving += ahead.approaching;
@@ -25,7 +27,7 @@ void BrainRule::Observe(const sim::Engine& engine, IntersectionId intersection) 
     const roadnet::Road& out = net.road(link.to);
     double occupied = 0, length = 0, waiting = 0;
     for (LaneId lane : out.lanes) {
-      sim::Engine::LaneObservation o = engine.ObserveLane(lane, 0);
+      signal::LaneReading o = obs.Lane(lane, 0);
       occupied += o.occupied_m;
       length += o.length_m;
       waiting += o.waiting;
@@ -56,12 +58,12 @@ double BrainRule::Served(const roadnet::Intersection& inter, PhaseIndex p) const
   return total;
 }
 
-PhaseIndex BrainRule::Decide(const sim::Engine& engine, IntersectionId intersection,
-                             const SignalStatus& status) {
+PhaseIndex BrainRule::Decide(const signal::Observation& obs, IntersectionId intersection,
+                             const signal::SignalStatus& status) {
   // The safety layer would only delay a change before the minimum green.
   if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
-  Observe(engine, intersection);
-  const roadnet::Intersection& inter = engine.network().intersection(intersection);
+  Observe(obs, intersection);
+  const roadnet::Intersection& inter = obs.network().intersection(intersection);
   const PhaseIndex current = status.phase_in_force;
   PhaseIndex best = current;
   double best_pressure = -1e18;
@@ -84,17 +86,16 @@ namespace cb::control {
 
 // What every signal does in a rollout: until `until_s`, the option's signal shows
 // the option's phase and every other signal keeps its phase; then the rule.
-class BrainController::RolloutPolicy : public Controller {
+class BrainController::RolloutPolicy : public signal::Controller {
  public:
   explicit RolloutPolicy(BrainRuleParams rule) : rule_(rule) {}
   std::string name() const override { return "brain-rollout"; }
-  double decision_interval_s() const override { return 1.0; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override {
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override {
     if (intersection == option.intersection && status.time_s < switch_at_s + interval_s)
       return status.time_s < switch_at_s ? status.phase_in_force : option.phase;
     if (status.time_s < start_s + interval_s) return status.phase_in_force;
-    return rule_.Decide(engine, intersection, status);
+    return rule_.Decide(obs, intersection, status);
   }
   Option option;
   double start_s = 0, switch_at_s = 0, interval_s = 1;
@@ -103,48 +104,49 @@ class BrainController::RolloutPolicy : public Controller {
   BrainRule rule_;
 };
 
-// One rollout lane: a copy of the twin and of its signals, reused between plans.
+// One rollout lane: a copy of the signalled twin, reused between plans.
 struct BrainController::Worker {
-  std::unique_ptr<sim::Engine> engine;
-  std::unique_ptr<SignalManager> signals;
-  RolloutPolicy* policy = nullptr;  // owned by signals
+  std::unique_ptr<run::SignalledTwin> twin;
+  RolloutPolicy* policy = nullptr;  // owned by the twin's signals
 };
 
 BrainController::BrainController(BrainParams params) : params_(params), rule_(params.rule) {}
 BrainController::~BrainController() = default;
 
-double BrainController::Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
-                                const Option& option, double time_s) const {
-  if (!worker.engine) {
-    worker.engine = engine.Clone(1);
-    worker.engine->set_release_flows(false);
+double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option,
+                                double time_s, double interval_s) const {
+  if (!worker.twin) {
     auto policy = std::make_unique<RolloutPolicy>(params_.rule);
     worker.policy = policy.get();
-    worker.signals = std::make_unique<SignalManager>(*worker.engine, std::move(policy), signals.options());
+    // The policy decides every second unless the run fixes a cadence for all.
+    worker.twin = run::SignalledTwin::LookaheadCopy(model, std::move(policy), 1.0);
   }
-  (void)worker.engine->CopyStateFrom(engine);  // same network, demand and step: cannot fail
-  (void)worker.signals->CopyStateFrom(signals);
+  (void)worker.twin->CopyStateFrom(model);  // same network, demand and step: cannot fail
   worker.policy->option = option;
   worker.policy->start_s = time_s;
   worker.policy->switch_at_s = time_s + option.delay_s;
-  worker.policy->interval_s = params_.plan_interval_s;
-  const long long steps = std::max(1LL, std::llround(params_.horizon_s / engine.options().step_s));
+  worker.policy->interval_s = interval_s;
+  sim::Engine& copy = worker.twin->engine();
+  const double step_s = copy.options().step_s;
+  const long long steps = std::max(1LL, std::llround(params_.horizon_s / step_s));
   double cost = 0;
   std::size_t next_arrival = 0;
   for (long long k = 0; k < steps; ++k) {
-    const double at = static_cast<double>(k) * engine.options().step_s;
+    const double at = static_cast<double>(k) * step_s;
     for (; next_arrival < arrivals_.size() && arrivals_[next_arrival].first <= at + 1e-9; ++next_arrival) {
-      (void)worker.engine->ReleaseFromFlow(static_cast<std::size_t>(arrivals_[next_arrival].second));
+      (void)copy.ReleaseFromFlow(static_cast<std::size_t>(arrivals_[next_arrival].second));
     }
-    worker.signals->BeforeStep();
-    worker.engine->Step();
-    cost += worker.engine->TimeToGo();
+    worker.twin->Step();
+    cost += copy.TimeToGo();
   }
   return cost;
 }
 
-void BrainController::Plan(const sim::Engine& engine, const SignalManager& signals, double time_s) {
-  const roadnet::Network& net = engine.network();
+void BrainController::Plan(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
+                           double interval_s) {
+  const sim::Engine& engine = model.twin();
+  const signal::SignalManager& signals = model.signals();
+  const roadnet::Network& net = obs.network();
   planned_at_s_ = time_s;
   plan_.assign(net.intersections().size(), -1);
   options_.clear();
@@ -153,14 +155,14 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   double most_options = 1;
   for (IntersectionId id : signals.signalised()) {
     if (signals.held(id) || signals.in_clearance(id) || &signals.controller(id) != this) continue;
-    if (signals.green_elapsed_s(id) + 1e-9 < signals.options().min_green_s) continue;
+    if (signals.green_elapsed_s(id) + 1e-9 < signals.min_green_s()) continue;
     eligible_.push_back(id);
     most_options += static_cast<double>(net.intersection(id).control_phases.size()) - 1;
   }
   if (eligible_.empty()) return;
   const double updates = most_options * params_.horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
-  if (updates / params_.plan_interval_s > params_.max_plan_updates_per_s) {
+  if (updates / interval_s > params_.max_plan_updates_per_s) {
     ++rounds_over_budget_;  // plan_ stays empty: the rule decides this round
     return;
   }
@@ -170,7 +172,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
     const PhaseIndex current = signals.granted(id);
     plan_[id.index()] = current;
     const roadnet::Intersection& inter = net.intersection(id);
-    rule_.Observe(engine, id);
+    rule_.Observe(obs, id);
     for (PhaseIndex p : inter.control_phases) {
       if (p == current || !signals.conflicts().PhaseIsSafe(id, p)) continue;
       if (rule_.Pressure(inter, p) <= 0) continue;  // nobody to serve there
@@ -179,7 +181,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
   }
   ++rounds_planned_;
   if (options_.size() == 1) return;  // nothing to compare: every planned signal keeps
-  RunOptions(engine, signals, time_s, 0);
+  RunOptions(model, time_s, interval_s, 0);
   const double keep = options_[0].cost;
   best_cost_.assign(net.intersections().size(), keep);
   // An option wins at its signal if it leaves strictly less to travel than the
@@ -201,7 +203,7 @@ void BrainController::Plan(const sim::Engine& engine, const SignalManager& signa
     for (double d : params_.delays_s) options_.push_back({id, plan_[id.index()], d, 0});
   }
   if (options_.size() == first) return;
-  RunOptions(engine, signals, time_s, first);
+  RunOptions(model, time_s, interval_s, first);
   for (std::size_t k = first; k < options_.size(); ++k) {
     // Switching later does better: keep the phase now; the next plan looks again.
     const IntersectionId id = options_[k].intersection;
@@ -230,9 +232,9 @@ void BrainController::Forecast(const sim::Engine& engine, double time_s) {
   }
 }
 
-void BrainController::RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s,
+void BrainController::RunOptions(const signal::LookaheadModel& model, double time_s, double interval_s,
                                  std::size_t first) {
-  const int threads = std::max(1, engine.options().threads);
+  const int threads = std::max(1, model.twin().options().threads);
   if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
   while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
   // Option first + k goes to worker k % threads: a fixed assignment, so results
@@ -242,19 +244,19 @@ void BrainController::RunOptions(const sim::Engine& engine, const SignalManager&
   executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t w = begin; w < end; ++w) {
       for (std::size_t k = first + w; k < options_.size(); k += static_cast<std::size_t>(threads)) {
-        options_[k].cost = Rollout(*workers_[w], engine, signals, options_[k], time_s);
+        options_[k].cost = Rollout(*workers_[w], model, options_[k], time_s, interval_s);
       }
     }
   });
 }
 
-PhaseIndex BrainController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                   const SignalStatus& status) {
+PhaseIndex BrainController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                   const signal::SignalStatus& status) {
   if (status.green_elapsed_s < status.min_green_s) return status.phase_in_force;
-  if (status.signals == nullptr) return rule_.Decide(engine, intersection, status);
-  if (status.time_s != planned_at_s_) Plan(engine, *status.signals, status.time_s);
+  if (status.model == nullptr) return rule_.Decide(obs, intersection, status);
+  if (status.time_s != planned_at_s_) Plan(obs, *status.model, status.time_s, status.decision_interval_s);
   const PhaseIndex planned = plan_[intersection.index()];
-  return planned >= 0 ? planned : rule_.Decide(engine, intersection, status);
+  return planned >= 0 ? planned : rule_.Decide(obs, intersection, status);
 }
 
 }  // namespace cb::control

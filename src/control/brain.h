@@ -14,7 +14,8 @@
 //      largest pressure is requested.
 //
 // BrainController ("brain") plans on copies of the twin (a rollout planner with
-// the rule as its base policy). Every `plan_interval_s`, for every signal that
+// the rule as its base policy). At every decision (every second unless the run
+// sets --decision-interval), for every signal that
 // may change (its minimum green served, no clearance, no hold), it simulates the
 // whole network `horizon_s` ahead once with every signal keeping its phase for
 // the interval, and once per other phase with some demand, with that signal
@@ -43,7 +44,7 @@
 #include <vector>
 
 #include "base/executor.h"
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
@@ -56,16 +57,15 @@ struct BrainRuleParams {
   double full_ratio = 0.8;         // a road this occupied accepts nobody
 };
 
-class BrainRule : public Controller {
+class BrainRule : public signal::Controller {
  public:
   explicit BrainRule(BrainRuleParams params = {}) : params_(params) {}
   std::string name() const override { return "brain-rule"; }
-  double decision_interval_s() const override { return 1.0; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // Reads the intersection's lanes; Pressure() then scores its phases.
-  void Observe(const sim::Engine& engine, IntersectionId intersection);
+  void Observe(const signal::Observation& obs, IntersectionId intersection);
   double Pressure(const roadnet::Intersection& intersection, PhaseIndex phase) const;
 
  private:
@@ -89,7 +89,6 @@ struct BrainParams {
     r.keep_margin = 10.0;
     return r;
   }();
-  double plan_interval_s = 1.0;  // seconds between plans
   double horizon_s = 120.0;      // how far each option is simulated
   // A switch that wins is tried again this many seconds later; if any of these
   // later switches does better, the signal keeps its phase for now.
@@ -102,14 +101,13 @@ struct BrainParams {
   double max_plan_updates_per_s = 2e7;
 };
 
-class BrainController : public Controller {
+class BrainController : public signal::Controller {
  public:
   explicit BrainController(BrainParams params = {});
   ~BrainController() override;
   std::string name() const override { return "brain"; }
-  double decision_interval_s() const override { return params_.plan_interval_s; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // Plans made and rounds in which the budget left the rule alone, for reports.
   long long rounds_planned() const { return rounds_planned_; }
@@ -124,11 +122,12 @@ class BrainController : public Controller {
     double delay_s = 0;  // the signal keeps its phase this long before switching
     double cost = 0;
   };
-  void Plan(const sim::Engine& engine, const SignalManager& signals, double time_s);
+  void Plan(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
+            double interval_s);
   void Forecast(const sim::Engine& engine, double time_s);
-  void RunOptions(const sim::Engine& engine, const SignalManager& signals, double time_s, std::size_t first);
-  double Rollout(Worker& worker, const sim::Engine& engine, const SignalManager& signals,
-                 const Option& option, double time_s) const;
+  void RunOptions(const signal::LookaheadModel& model, double time_s, double interval_s, std::size_t first);
+  double Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option, double time_s,
+                 double interval_s) const;
 
   BrainParams params_;
   BrainRule rule_;

@@ -16,19 +16,19 @@
 // (decision_interval_s() = 0). Stateless, so one instance serves any intersection.
 #pragma once
 
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
-class EfficientMaxPressureController : public Controller {
+class EfficientMaxPressureController : public signal::Controller {
  public:
   std::string name() const override { return "efficient-maxpressure"; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 };
 
 // The efficient pressure of `phase` at `intersection`, in vehicles per lane
 // (exposed for tests and for advanced max-pressure). Precondition: the phase exists.
-double EfficientPhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase);
+double EfficientPhasePressure(const signal::Observation& obs, IntersectionId intersection, PhaseIndex phase);
 
 }  // namespace cb::control

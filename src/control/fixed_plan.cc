@@ -10,9 +10,9 @@ double FixedPlanController::PlannedGreen(const roadnet::Intersection& intersecti
   return std::max(planned > 0 ? planned : kUnplannedGreenS, min_green_s);
 }
 
-PhaseIndex FixedPlanController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                       const SignalStatus& status) {
-  const roadnet::Intersection& inter = engine.network().intersection(intersection);
+PhaseIndex FixedPlanController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                       const signal::SignalStatus& status) {
+  const roadnet::Intersection& inter = obs.network().intersection(intersection);
   const std::vector<int>& phases = inter.control_phases;
   auto it = std::find(phases.begin(), phases.end(), status.phase_in_force);
   if (it == phases.end()) return phases.front();

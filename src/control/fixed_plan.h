@@ -19,19 +19,18 @@
 // FixedTimeController (fixed_time.h), unchanged.
 #pragma once
 
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
-class FixedPlanController : public Controller {
+class FixedPlanController : public signal::Controller {
  public:
   // Green given to a phase whose planned time is 0 s.
   static constexpr double kUnplannedGreenS = 30;
 
   std::string name() const override { return "fixed-plan"; }
-  double decision_interval_s() const override { return 1; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // The green `phase` of `intersection` is held for, in seconds, under the
   // safety layer's `min_green_s`.

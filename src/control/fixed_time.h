@@ -2,15 +2,15 @@
 // one phase per decision (the benchmark "FixedTime" baseline).
 #pragma once
 
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
-class FixedTimeController : public Controller {
+class FixedTimeController : public signal::Controller {
  public:
   std::string name() const override { return "fixed"; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 };
 
 }  // namespace cb::control

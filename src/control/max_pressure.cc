@@ -17,9 +17,9 @@ double PhasePressure(const roadnet::Network& net, IntersectionId intersection, P
   return pressure;
 }
 
-double PhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase) {
-  return PhasePressure(engine.network(), intersection, phase,
-                       [&engine](LaneId lane) { return engine.LaneWaitingCount(lane); });
+double PhasePressure(const signal::Observation& obs, IntersectionId intersection, PhaseIndex phase) {
+  return PhasePressure(obs.network(), intersection, phase,
+                       [&obs](LaneId lane) { return obs.LaneWaiting(lane); });
 }
 
 PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId intersection,
@@ -37,10 +37,10 @@ PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId inte
   return best;
 }
 
-PhaseIndex MaxPressureController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                         const SignalStatus& /*status*/) {
-  return MaxPressurePhase(engine.network(), intersection,
-                          [&engine](LaneId lane) { return engine.LaneWaitingCount(lane); });
+PhaseIndex MaxPressureController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                         const signal::SignalStatus& /*status*/) {
+  return MaxPressurePhase(obs.network(), intersection,
+                          [&obs](LaneId lane) { return obs.LaneWaiting(lane); });
 }
 
 }  // namespace cb::control

@@ -6,15 +6,15 @@
 
 #include <functional>
 
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
-class MaxPressureController : public Controller {
+class MaxPressureController : public signal::Controller {
  public:
   std::string name() const override { return "maxpressure"; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 };
 
 // Waiting vehicles on a lane, as some observer sees them (the twin itself, or
@@ -25,7 +25,7 @@ using WaitingCount = std::function<int(LaneId)>;
 double PhasePressure(const roadnet::Network& network, IntersectionId intersection, PhaseIndex phase,
                      const WaitingCount& waiting);
 // The same with the twin's own view (exposed for tests and other controllers).
-double PhasePressure(const sim::Engine& engine, IntersectionId intersection, PhaseIndex phase);
+double PhasePressure(const signal::Observation& obs, IntersectionId intersection, PhaseIndex phase);
 // The control phase of largest pressure, ties to the earliest.
 PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId intersection,
                             const WaitingCount& waiting);

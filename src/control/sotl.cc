@@ -12,20 +12,20 @@ bool Contains(std::span<const LaneId> lanes, LaneId lane) {
 
 // Vehicles within `range_m` of the stop line on the lanes of `lanes` that are not
 // in `served`.
-int VehiclesWithin(const sim::Engine& engine, std::span<const LaneId> lanes, std::span<const LaneId> served,
+int VehiclesWithin(const signal::Observation& obs, std::span<const LaneId> lanes, std::span<const LaneId> served,
                    double range_m) {
   int count = 0;
   for (LaneId lane : lanes) {
-    if (!Contains(served, lane)) count += engine.ObserveLane(lane, range_m).within_range;
+    if (!Contains(served, lane)) count += obs.Lane(lane, range_m).within_range;
   }
   return count;
 }
 
 }  // namespace
 
-PhaseIndex SotlController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                  const SignalStatus& status) {
-  const roadnet::Network& net = engine.network();
+PhaseIndex SotlController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                  const signal::SignalStatus& status) {
+  const roadnet::Network& net = obs.network();
   if (lanes_.Prepare(net)) state_.assign(net.intersections().size(), State{});
   const std::vector<int>& phases = net.intersection(intersection).control_phases;
   auto it = std::find(phases.begin(), phases.end(), status.phase_in_force);
@@ -40,12 +40,12 @@ PhaseIndex SotlController::Decide(const sim::Engine& engine, IntersectionId inte
   const std::span<const LaneId> green = lanes_.green_lanes(intersection, current);
   int green_near = 0, platoon = 0;
   for (LaneId lane : green) {
-    green_near += engine.ObserveLane(lane, kCountDistanceM).within_range;
-    platoon += engine.ObserveLane(lane, kPlatoonDistanceM).within_range;
+    green_near += obs.Lane(lane, kCountDistanceM).within_range;
+    platoon += obs.Lane(lane, kPlatoonDistanceM).within_range;
   }
-  const int red_near = VehiclesWithin(engine, lanes_.protected_lanes(intersection), green, kCountDistanceM);
+  const int red_near = VehiclesWithin(obs, lanes_.protected_lanes(intersection), green, kCountDistanceM);
   // Rule 1: one decision a second, so each adds vehicles x 1 s.
-  s.kappa += red_near * decision_interval_s();
+  s.kappa += red_near * status.decision_interval_s;
 
   const double elapsed = status.green_elapsed_s + 1e-9;
   if (elapsed < status.min_green_s) return current;                                                // rule 2
@@ -62,7 +62,7 @@ PhaseIndex SotlController::Decide(const sim::Engine& engine, IntersectionId inte
   for (std::size_t step = 1; step < phases.size(); ++step) {
     const PhaseIndex candidate = phases[(at + step) % phases.size()];
     const int count =
-        VehiclesWithin(engine, lanes_.green_lanes(intersection, candidate), green, kCountDistanceM);
+        VehiclesWithin(obs, lanes_.green_lanes(intersection, candidate), green, kCountDistanceM);
     if (count > best_count) {
       best_count = count;
       best = candidate;

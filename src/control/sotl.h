@@ -29,12 +29,12 @@
 #include <span>
 #include <vector>
 
-#include "control/controller.h"
+#include "signal/controller.h"
 #include "control/phase_lanes.h"
 
 namespace cb::control {
 
-class SotlController : public Controller {
+class SotlController : public signal::Controller {
  public:
   static constexpr double kCountDistanceM = 50;       // d: how far before the stop line vehicles count
   static constexpr double kThetaVehicleSeconds = 40;  // theta: kappa threshold
@@ -43,9 +43,8 @@ class SotlController : public Controller {
   static constexpr double kPlatoonMaxGreenS = 60;     // rule 3 yields after this green (no run maximum)
 
   std::string name() const override { return "sotl"; }
-  double decision_interval_s() const override { return 1; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // kappa at `intersection` after its last decision (for tests), vehicle x s.
   double kappa(IntersectionId intersection) const {

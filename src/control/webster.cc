@@ -39,9 +39,9 @@ double WebsterController::MeasuredFlowVph(IntersectionId intersection, LaneId la
   return 0;
 }
 
-void WebsterController::Initialise(const sim::Engine& engine, IntersectionId intersection,
-                                   const SignalStatus& status, State& s) {
-  const roadnet::Network& net = engine.network();
+void WebsterController::Initialise(const signal::Observation& obs, IntersectionId intersection,
+                                   const signal::SignalStatus& status, State& s) {
+  const roadnet::Network& net = obs.network();
   const roadnet::Intersection& inter = net.intersection(intersection);
   for (RoadId road : inter.incoming) {
     for (LaneId lane : net.road(road).lanes) s.lanes.push_back(lane);
@@ -58,12 +58,12 @@ void WebsterController::Initialise(const sim::Engine& engine, IntersectionId int
   s.arrivals.assign(s.lanes.size(), 0);
   s.flow_vph.assign(s.lanes.size(), 0);
   for (std::size_t i = 0; i < s.lanes.size(); ++i) {
-    const double reach_m = net.lane(s.lanes[i]).max_speed_mps * engine.options().step_s;
-    const sim::Engine::LaneObservation o = engine.ObserveLane(s.lanes[i], reach_m);
+    const double reach_m = net.lane(s.lanes[i]).max_speed_mps * obs.step_s();
+    const signal::LaneReading o = obs.Lane(s.lanes[i], reach_m);
     s.count[i] = o.vehicles;
     s.near_stop[i] = o.within_range > 0;
   }
-  s.throughput = engine.IntersectionThroughput(intersection);
+  s.throughput = obs.IntersectionThroughput(intersection);
   s.observed_s = status.time_s;
   s.period_start_s = status.time_s;
   ratios_.assign(inter.control_phases.size(), 0);
@@ -71,21 +71,21 @@ void WebsterController::Initialise(const sim::Engine& engine, IntersectionId int
   s.ready = true;
 }
 
-void WebsterController::Observe(const sim::Engine& engine, IntersectionId intersection, double time_s,
+void WebsterController::Observe(const signal::Observation& obs, IntersectionId intersection, double time_s,
                                 State& s) {
-  const roadnet::Network& net = engine.network();
-  const double step_s = engine.options().step_s;
+  const roadnet::Network& net = obs.network();
+  const double step_s = obs.step_s();
   // Over one step only a vehicle within one step of travel of the stop line, on a
   // lane with a green movement, can have left unseen; over a longer gap (a
   // clearance), any lane that held a vehicle.
   const bool one_step = time_s - s.observed_s < 1.5 * step_s;
-  const long long throughput = engine.IntersectionThroughput(intersection);
+  const long long throughput = obs.IntersectionThroughput(intersection);
   double unseen = static_cast<double>(throughput - s.throughput);
   delta_.resize(s.lanes.size());
   was_near_.assign(s.near_stop.begin(), s.near_stop.end());
   for (std::size_t i = 0; i < s.lanes.size(); ++i) {
     const double reach_m = net.lane(s.lanes[i]).max_speed_mps * step_s;
-    const sim::Engine::LaneObservation o = engine.ObserveLane(s.lanes[i], reach_m);
+    const signal::LaneReading o = obs.Lane(s.lanes[i], reach_m);
     delta_[i] = o.vehicles - s.count[i];
     if (delta_[i] < 0) unseen += delta_[i];  // these left for sure
     s.count[i] = o.vehicles;
@@ -96,7 +96,7 @@ void WebsterController::Observe(const sim::Engine& engine, IntersectionId inters
     if (!one_step) return s.count[i] - delta_[i] > 0;
     if (!was_near_[i]) return false;
     for (LaneLinkId ll : net.lane(s.lanes[i]).lane_links) {
-      if (engine.green(net.lane_link(ll).road_link)) return true;
+      if (obs.Green(net.lane_link(ll).road_link)) return true;
     }
     return false;
   };
@@ -114,7 +114,7 @@ void WebsterController::Observe(const sim::Engine& engine, IntersectionId inters
   s.observed_s = time_s;
 }
 
-void WebsterController::Replan(const roadnet::Intersection& inter, const SignalStatus& status, State& s) {
+void WebsterController::Replan(const roadnet::Intersection& inter, const signal::SignalStatus& status, State& s) {
   const double period_s = status.time_s - s.period_start_s;
   for (std::size_t i = 0; i < s.lanes.size(); ++i) {
     s.flow_vph[i] = s.arrivals[i] * 3600 / period_s;
@@ -137,18 +137,18 @@ void WebsterController::Replan(const roadnet::Intersection& inter, const SignalS
   s.plan = Plan(ratios_, status.clearance_s, status.min_green_s);
 }
 
-PhaseIndex WebsterController::Decide(const sim::Engine& engine, IntersectionId intersection,
-                                     const SignalStatus& status) {
-  const roadnet::Network& net = engine.network();
+PhaseIndex WebsterController::Decide(const signal::Observation& obs, IntersectionId intersection,
+                                     const signal::SignalStatus& status) {
+  const roadnet::Network& net = obs.network();
   if (network_ != &net || state_.size() != net.intersections().size()) {
     network_ = &net;
     state_.assign(net.intersections().size(), State{});
   }
   State& s = state_[intersection.index()];
   if (!s.ready) {
-    Initialise(engine, intersection, status, s);
+    Initialise(obs, intersection, status, s);
   } else {
-    Observe(engine, intersection, status.time_s, s);
+    Observe(obs, intersection, status.time_s, s);
   }
   const roadnet::Intersection& inter = net.intersection(intersection);
   if (status.time_s - s.period_start_s + 1e-9 >= kReplanPeriodS) Replan(inter, status, s);

@@ -23,7 +23,7 @@
 // decides (not during clearance, where the next decision covers the gap), from
 // the conservation of vehicles on the lane: arrivals = change in the lane's vehicle
 // count + vehicles that left it. A lane whose count fell lost at least that many.
-// The intersection's exact departures (engine.IntersectionThroughput: vehicles that
+// The intersection's exact departures (obs.IntersectionThroughput: vehicles that
 // entered its lane links) beyond those are shared equally between the lanes that
 // could have released a vehicle unseen, i.e. whose count did not fall although a
 // vehicle was within one step of travel of their stop line and one of their
@@ -43,7 +43,7 @@
 #include <span>
 #include <vector>
 
-#include "control/controller.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
@@ -53,7 +53,7 @@ struct WebsterPlan {
   std::vector<double> green_s;
 };
 
-class WebsterController : public Controller {
+class WebsterController : public signal::Controller {
  public:
   static constexpr double kSaturationFlowVphPerLane = 1800;
   static constexpr double kReplanPeriodS = 300;
@@ -61,9 +61,8 @@ class WebsterController : public Controller {
   static constexpr double kMaxCycleS = 180;
 
   std::string name() const override { return "webster"; }
-  double decision_interval_s() const override { return 1; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                    const SignalStatus& status) override;
+  PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
+                    const signal::SignalStatus& status) override;
 
   // Webster's plan for the critical flow ratios `critical_ratios` (one per control
   // phase, >= 0), with `clearance_s` lost per phase and greens of at least
@@ -90,10 +89,10 @@ class WebsterController : public Controller {
     double period_start_s = 0;
     WebsterPlan plan;
   };
-  void Initialise(const sim::Engine& engine, IntersectionId intersection, const SignalStatus& status,
+  void Initialise(const signal::Observation& obs, IntersectionId intersection, const signal::SignalStatus& status,
                   State& s);
-  void Observe(const sim::Engine& engine, IntersectionId intersection, double time_s, State& s);
-  void Replan(const roadnet::Intersection& inter, const SignalStatus& status, State& s);
+  void Observe(const signal::Observation& obs, IntersectionId intersection, double time_s, State& s);
+  void Replan(const roadnet::Intersection& inter, const signal::SignalStatus& status, State& s);
 
   const roadnet::Network* network_ = nullptr;
   std::vector<State> state_;       // by intersection

@@ -38,6 +38,9 @@ struct Scenario {
   std::shared_ptr<const Demand> demand;
   double step_s = 1.0;  // from config.json "interval" when given
   uint64_t seed = 0;    // from config.json "seed" when given
+  // The data's own run length, decision cadence and clearance: what a run uses
+  // when the user does not say (set by the importers, roadnet::DataDefaults).
+  const roadnet::DataDefaults& defaults() const { return network->data_defaults(); }
 };
 
 Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,

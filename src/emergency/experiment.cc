@@ -5,6 +5,8 @@
 #include <cmath>
 #include <memory>
 
+#include "control/registry.h"
+#include "run/twin.h"
 #include "sim/engine.h"
 
 namespace cb::emergency {
@@ -47,27 +49,32 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
                                   std::to_string(options.duration_s) + ") s");
     }
   }
-  auto controller = control::MakeController(options.controller);
-  if (!controller.ok()) return controller.status();
-
-  sim::EngineOptions engine_options;
-  engine_options.step_s = scenario.step_s;
-  engine_options.seed = options.seed;
-  engine_options.threads = options.threads;
-  engine_options.reserve_vehicles = scenario.demand->VehiclesDueBefore(options.duration_s, scenario.step_s) +
-                                    static_cast<long long>(dispatches.size());
-  sim::Engine engine(scenario.network, scenario.demand, engine_options);
-  control::SignalManager signals(engine, std::move(controller).value(), options.signals);
+  auto made = control::MakeController(options.controller);
+  if (!made.ok()) return made.status();
+  run::TwinOptions twin_options;
+  twin_options.signals = options.signals;
+  twin_options.duration_s = options.duration_s;
+  twin_options.seed = options.seed;
+  twin_options.threads = options.threads;
+  twin_options.extra_vehicles = static_cast<long long>(dispatches.size());
+  twin_options.record_kpis = false;  // everyone else's KPIs are read from the engine at the end
+  auto created =
+      run::SignalledTwin::Create(scenario, std::move(made->controller), made->info.designed_cadence_s, twin_options);
+  if (!created.ok()) return created.status();
+  run::SignalledTwin& twin = **created;
+  sim::Engine& engine = twin.engine();
+  signal::SignalManager& signals = twin.signals();
   PreemptionOptions preemption = options.preemption;
   preemption.signal_priority = priority;
   Preemptor preemptor(engine, signals, options.vehicle, preemption);
+  twin.AddHook(run::HookStage::kPreemption, &preemptor);
 
   std::vector<Dispatch> due = dispatches;
   std::stable_sort(due.begin(), due.end(), [](const Dispatch& a, const Dispatch& b) {
     return a.time_s != b.time_s ? a.time_s < b.time_s : a.id < b.id;
   });
   std::size_t next = 0;
-  const long long steps = std::llround(options.duration_s / scenario.step_s);
+  const long long steps = twin.steps();
   const long long last = steps + std::llround(std::max(0.0, options.overtime_s) / scenario.step_s);
   RunOutcome out;
   out.priority = priority;
@@ -81,10 +88,7 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
       if (!vehicle.ok()) return vehicle.status();
       ++next;
     }
-    preemptor.BeforeStep();
-    signals.BeforeStep();
-    engine.Step();
-    preemptor.AfterStep();
+    twin.Step();
   }
   if (engine.step_count() == steps) KpisOfOthers(engine, preemptor, &out);
   out.end_s = engine.time_s();

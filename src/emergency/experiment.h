@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "control/controller.h"
+#include "signal/signal_manager.h"
 #include "demand/scenario.h"
 #include "emergency/dispatch.h"
 #include "emergency/preemption.h"
@@ -36,7 +36,7 @@ namespace cb::emergency {
 
 struct ExperimentOptions {
   std::string controller = "maxpressure";
-  control::SignalOptions signals;
+  signal::SignalOptions signals;
   double duration_s = 3600;
   // After duration_s, the twin runs on (traffic as before, flows as their file says)
   // until every EV has arrived, for at most this long, so that a slow EV gets a
@@ -57,7 +57,7 @@ struct RunOutcome {
   double others_delay_index = 1;            // at duration_s
   double end_s = 0;                         // duration_s plus the overtime used
   long long vehicles_finished = 0;          // all vehicles, EVs included
-  control::SignalCounters counters;
+  signal::SignalCounters counters;
   long long emergency_holds = 0;  // Hold requests made by the Preemptor
   uint64_t state_hash = 0;
   double wall_s = 0;

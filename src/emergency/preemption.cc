@@ -1,6 +1,7 @@
 #include "emergency/preemption.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <tuple>
 
@@ -31,16 +32,11 @@ demand::VehicleType EmergencyVehicleType() {
   return v;
 }
 
-Preemptor::Preemptor(sim::Engine& engine, control::SignalManager& signals, const demand::VehicleType& vehicle,
+Preemptor::Preemptor(sim::Engine& engine, signal::SignalManager& signals, const demand::VehicleType& vehicle,
                      const PreemptionOptions& options)
     : engine_(engine), signals_(signals), vehicle_(vehicle), options_(options) {
   const std::size_t n = engine_.network().intersections().size();
   holds_.resize(n);
-  last_shown_.assign(n, -1);
-  shown_since_.assign(n, engine_.step_count());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (engine_.network().intersections()[i].signalised()) last_shown_[i] = engine_.phase(IntersectionId(i));
-  }
 }
 
 int Preemptor::active() const {
@@ -234,22 +230,16 @@ int Preemptor::ApproachServed(IntersectionId intersection, PhaseIndex phase, Roa
 
 double Preemptor::TimeToGreen(IntersectionId intersection, RoadLinkId movement, bool* green_now) const {
   const roadnet::Intersection& inter = engine_.network().intersection(intersection);
-  const control::SignalOptions& rules = signals_.options();
-  const PhaseIndex shown = engine_.phase(intersection);
-  const double elapsed = static_cast<double>(engine_.step_count() - shown_since_[intersection.index()]) *
-                         engine_.options().step_s;
-  const double clearance = inter.clearance_phase >= 0 ? rules.clearance_s : 0;
-  *green_now = false;
-  if (shown != inter.clearance_phase) {
-    if (Greens(intersection, shown, movement)) {
-      *green_now = true;
-      return 0;
-    }
-    return std::max(0.0, rules.min_green_s - elapsed) + clearance;
+  *green_now = engine_.phase(intersection) != inter.clearance_phase && engine_.green(movement);
+  if (*green_now) return 0;
+  // The soonest of the control phases that green the movement, as the safety layer times them.
+  double soonest = std::numeric_limits<double>::infinity();
+  for (int p : inter.control_phases) {
+    if (Greens(intersection, p, movement)) soonest = std::min(soonest, signals_.EarliestGreenS(intersection, p));
   }
-  const double rest = std::max(0.0, clearance - elapsed);
-  if (Greens(intersection, signals_.granted(intersection), movement)) return rest;
-  return rest + rules.min_green_s + clearance;
+  // No control phase greens it: as long as getting a lost green back would take.
+  if (!std::isfinite(soonest)) soonest = signals_.min_green_s() + signals_.clearance_s();
+  return soonest;
 }
 
 bool Preemptor::MaybeReroute(Track& track, const sim::Engine::VehicleStatus& status, const Where& where) {
@@ -280,7 +270,6 @@ bool Preemptor::MaybeReroute(Track& track, const sim::Engine::VehicleStatus& sta
 void Preemptor::CollectRequests(Track& track, const Where& where) {
   const roadnet::Network& net = engine_.network();
   const EmergencyTrip& trip = trips_[track.index];
-  const control::SignalOptions& rules = signals_.options();
   std::erase_if(track.latched, [&](int j) { return j < where.path_index; });
 
   // ETA to the stop line at the end of path[j], accumulated segment by segment.
@@ -344,8 +333,8 @@ void Preemptor::CollectRequests(Track& track, const Where& where) {
       }
       bool green_now = false;
       const double to_green = TimeToGreen(id, movement, &green_now);
-      const double clearance = inter.clearance_phase >= 0 ? rules.clearance_s : 0;
-      const double lead = (green_now ? rules.min_green_s + clearance : to_green) +
+      const double clearance = inter.clearance_phase >= 0 ? signals_.clearance_s() : 0;
+      const double lead = (green_now ? signals_.min_green_s() + clearance : to_green) +
                           (ahead > 0 ? options_.startup_s + ahead * options_.discharge_headway_s : 0) +
                           options_.margin_s;
       if (eta <= lead && (j < last || ahead > 0)) {
@@ -360,17 +349,7 @@ void Preemptor::CollectRequests(Track& track, const Where& where) {
   }
 }
 
-void Preemptor::BeforeStep() {
-  const long long step = engine_.step_count();
-  // The phase read now was set before the previous step, so it has shown since then.
-  for (std::size_t i = 0; i < last_shown_.size(); ++i) {
-    if (last_shown_[i] < 0) continue;
-    const PhaseIndex shown = engine_.phase(IntersectionId(i));
-    if (shown != last_shown_[i]) {
-      last_shown_[i] = shown;
-      shown_since_[i] = step - 1;
-    }
-  }
+void Preemptor::BeforeSignals() {
   requests_.clear();
   for (Track& track : tracks_) {
     if (track.done) continue;
@@ -405,7 +384,7 @@ void Preemptor::Arbitrate() {
     // the lane beside it can back up and block it); then the one already granted
     // (no clearance lost); then the one serving most standing vehicles; then the
     // lowest index.
-    const double clearance = inter.clearance_phase >= 0 ? signals_.options().clearance_s : 0;
+    const double clearance = inter.clearance_phase >= 0 ? signals_.clearance_s() : 0;
     const bool can_switch = static_cast<double>(first.eta_s) > clearance + options_.margin_s;
     PhaseIndex best = -1;
     std::tuple<int, int, int, int, int> best_key{-1, 0, 0, 0, 0};
@@ -428,7 +407,7 @@ void Preemptor::Arbitrate() {
       const bool renew = !h.emergency || h.phase != best || h.until_step - step < eta_steps + 10;
       bool held = !renew;
       if (renew &&
-          signals_.Hold(id, best, static_cast<double>(until - step) * dt, control::RequestSource::kEmergency)
+          signals_.Hold(id, best, static_cast<double>(until - step) * dt, signal::RequestSource::kEmergency)
               .ok()) {
         held = true;
         if (!h.emergency && !h.recovery) held_.push_back(id);
@@ -471,9 +450,7 @@ void Preemptor::Release(IntersectionId id) {
   h = HoldState{};
   double recovery_s = options_.recovery_green_s;
   if (recovery_s < 0) {
-    double interval = signals_.controller(id).decision_interval_s();
-    if (interval <= 0) interval = signals_.options().decision_interval_s;
-    recovery_s = interval >= 5 ? 10 : 0;
+    recovery_s = signals_.DecisionIntervalS(id) >= 5 ? 10 : 0;
   }
   if (recovery_s > 0) {
     const roadnet::Intersection& inter = engine_.network().intersection(id);
@@ -488,12 +465,9 @@ void Preemptor::Release(IntersectionId id) {
       }
     }
     if (best >= 0 && best != held) {
-      const control::SignalOptions& rules = signals_.options();
-      const double elapsed =
-          static_cast<double>(engine_.step_count() - shown_since_[id.index()]) * engine_.options().step_s;
-      const double clearance = inter.clearance_phase >= 0 ? rules.clearance_s : 0;
-      const double duration = std::max(0.0, rules.min_green_s - elapsed) + clearance + recovery_s;
-      if (signals_.Hold(id, best, duration, control::RequestSource::kEmergency).ok()) {
+      // Until `best` can be green, as the safety layer times it, then the recovery green.
+      const double duration = signals_.EarliestGreenS(id, best) + recovery_s;
+      if (signals_.Hold(id, best, duration, signal::RequestSource::kEmergency).ok()) {
         h.recovery = true;
         h.phase = best;
         h.until_step = engine_.step_count() + std::llround(duration / engine_.options().step_s);

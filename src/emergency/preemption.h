@@ -4,13 +4,13 @@
 // after them until they arrive:
 //   - Dispatch routes the EV on current travel times (routing.h) and adds it to the
 //     engine; it then queues for its first road like any other vehicle.
-//   - Every step, before SignalManager::BeforeStep, it follows each EV
+//   - Every step, before the signals decide (a run::StepHook at stage kPreemption), it follows each EV
 //     (Engine::Vehicle) along its path. For every signalised intersection ahead it
 //     estimates the EV's arrival at the stop line (ETA: remaining distance at the
 //     EV's free speed) and the lead the signal needs:
-//         lead = time until the movement can show green (the rest of the current
-//                minimum green + the clearance; if the movement is green now, the
-//                time to get it back if it were lost: min green + clearance)
+//         lead = time until the movement can show green (as the safety layer
+//                answers it: SignalManager::EarliestGreenS; if the movement is green
+//                now, the time to get it back if it were lost: min green + clearance)
 //              + discharge of the vehicles in front of the EV on its approach lane,
 //                or of a nearly full lane beside it (it backs up into the road
 //                before and blocks the EV there), whichever is longer
@@ -57,7 +57,8 @@
 
 #include "base/ids.h"
 #include "base/status.h"
-#include "control/controller.h"
+#include "run/twin.h"
+#include "signal/signal_manager.h"
 #include "demand/demand.h"
 #include "emergency/dispatch.h"
 #include "emergency/routing.h"
@@ -120,10 +121,10 @@ struct EmergencyTrip {
   double travel_time_s(double now_s) const { return (arrived() ? arrived_s : now_s) - dispatch.time_s; }
 };
 
-class Preemptor {
+class Preemptor final : public run::StepHook {
  public:
   // `engine` and `signals` must outlive the Preemptor; `signals` must drive `engine`.
-  Preemptor(sim::Engine& engine, control::SignalManager& signals,
+  Preemptor(sim::Engine& engine, signal::SignalManager& signals,
             const demand::VehicleType& vehicle = EmergencyVehicleType(),
             const PreemptionOptions& options = {});
 
@@ -132,11 +133,11 @@ class Preemptor {
   // or bad roads; NotFound when the destination cannot be reached.
   Result<VehicleId> Dispatch(const emergency::Dispatch& dispatch);
 
-  // Call before every SignalManager::BeforeStep(): follows the EVs, re-routes, and
-  // requests / renews / releases holds.
-  void BeforeStep();
-  // Call after every Engine::Step(): records positions, stops, lights and arrivals.
-  void AfterStep();
+  // A step hook (run::HookStage::kPreemption). Before the signals decide: follows
+  // the EVs, re-routes, and requests / renews / releases holds.
+  void BeforeSignals() override;
+  // After the engine step: records positions, stops, lights and arrivals.
+  void AfterStep() override;
 
   const std::vector<EmergencyTrip>& trips() const { return trips_; }  // in dispatch order
   int active() const;                                                 // EVs dispatched and not yet arrived
@@ -203,7 +204,7 @@ class Preemptor {
   void RebuildSignalTraces(Track& track, std::size_t from_index);
 
   sim::Engine& engine_;
-  control::SignalManager& signals_;
+  signal::SignalManager& signals_;
   demand::VehicleType vehicle_;
   PreemptionOptions options_;
   std::vector<EmergencyTrip> trips_;
@@ -211,8 +212,6 @@ class Preemptor {
   std::vector<Request> requests_;       // reused buffer
   std::vector<HoldState> holds_;        // by intersection
   std::vector<IntersectionId> held_;    // intersections with an emergency or recovery hold, sorted
-  std::vector<PhaseIndex> last_shown_;  // by intersection: phase seen at the previous step
-  std::vector<long long> shown_since_;  // first step it was shown
   long long holds_requested_ = 0;
 };
 

@@ -665,6 +665,12 @@ Result<NetworkSpec> Compile(const RawNetwork& net, const std::string& source) {
   NetworkSpec spec;
   spec.source = source;
   spec.format = "cbengine";
+  // The City Brain Challenge's own rules (PRODUCT.md): a decision every 10 s, 1200 s
+  // in round 3, 5 s of all-red on every change; points are projected longitude/latitude.
+  spec.defaults.decision_interval_s = 10;
+  spec.defaults.duration_s = 1200;
+  spec.defaults.clearance_s = kClearanceDurationS;
+  spec.defaults.coordinates = "projected_lat_lon_m";
   spec.intersections.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const RawIntersection& raw = net.intersections[i];

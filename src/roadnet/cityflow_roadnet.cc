@@ -122,6 +122,10 @@ Result<NetworkSpec> ParseCityflowRoadnetJson(const Json& root, const std::string
   NetworkSpec spec;
   spec.source = source;
   spec.format = "cityflow";
+  // CityFlow's benchmark protocol (PRODUCT.md): a decision every 15 s for 3600 s;
+  // the clearance is the duration of the data's clearance phase (BuildNetwork).
+  spec.defaults.decision_interval_s = 15;
+  spec.defaults.duration_s = 3600;
   if (!root.is_object()) {
     return Status::InvalidInput(source + ": expected a JSON object with 'intersections' and 'roads'");
   }

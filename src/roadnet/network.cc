@@ -170,7 +170,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
   Network net;
   net.source_ = spec.source;
   net.format_ = spec.format;
+  net.defaults_ = spec.defaults;
   const std::string& src = spec.source;
+  double data_clearance_s = 0;  // the longest clearance-phase duration the data gives
 
   // Intersections and roads by id.
   for (std::size_t i = 0; i < spec.intersections.size(); ++i) {
@@ -386,11 +388,13 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
           }
         }
       }
-      if (inter.clearance_phase < 0) {
+      if (inter.clearance_phase >= 0) {
+        data_clearance_s = std::max(data_clearance_s, inter.phases[inter.clearance_phase].duration_s);
+      } else {
         // Every change of phase needs a clearance interval: add an all-red phase
         // (right turns, which always yield, stay permitted).
         Phase all_red;
-        all_red.duration_s = 5;
+        all_red.duration_s = net.defaults_.clearance_s;
         all_red.green.assign(link_count, false);
         for (std::size_t k = 0; k < link_count; ++k) {
           all_red.green[k] = net.road_link(inter.road_links[k]).turn == TurnType::kRight;
@@ -455,6 +459,7 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         ll.crosses.begin(), ll.crosses.end(),
         [](const LaneLink::CrossRef& x, const LaneLink::CrossRef& y) { return x.distance_m < y.distance_m; });
   }
+  if (data_clearance_s > 0) net.defaults_.clearance_s = data_clearance_s;
   return net;
 }
 

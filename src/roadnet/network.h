@@ -100,9 +100,24 @@ struct IntersectionSpec {
   std::string where;
 };
 
+// How the data's own protocol runs it, set by the importer that knows the format:
+// the defaults a run takes when the user does not say (PRODUCT.md: CityFlow's
+// benchmark decides every 15 s for 3600 s; the City Brain Challenge every 10 s for
+// 1200 s). BuildNetwork replaces `clearance_s` by the duration the data gives its
+// clearance phases, when it gives one (the longest, to stay on the safe side).
+struct DataDefaults {
+  double decision_interval_s = 15;
+  double duration_s = 3600;
+  double clearance_s = 5;
+  // Coordinates of points: "xy_m" (plane, metres) or "projected_lat_lon_m"
+  // (longitude/latitude projected to metres).
+  std::string coordinates = "xy_m";
+};
+
 struct NetworkSpec {
   std::string source;  // file name, for messages
-  std::string format;  // "cityflow", "cbengine"
+  std::string format;  // "cityflow", "cbengine": for display only
+  DataDefaults defaults;
   std::vector<IntersectionSpec> intersections;
   std::vector<RoadSpec> roads;
   // false: movements inside an intersection never meet (see OpenIntersections).
@@ -194,7 +209,8 @@ struct Intersection {
 class Network {
  public:
   const std::string& source() const { return source_; }
-  const std::string& format() const { return format_; }
+  const std::string& format() const { return format_; }  // for display; behaviour follows data_defaults()
+  const DataDefaults& data_defaults() const { return defaults_; }
   const std::vector<Intersection>& intersections() const { return intersections_; }
   const std::vector<Road>& roads() const { return roads_; }
   const std::vector<Lane>& lanes() const { return lanes_; }
@@ -222,6 +238,7 @@ class Network {
   friend Result<Network> BuildNetwork(NetworkSpec spec);
   std::string source_;
   std::string format_;
+  DataDefaults defaults_;
   std::vector<Intersection> intersections_;
   std::vector<Road> roads_;
   std::vector<Lane> lanes_;

@@ -283,10 +283,8 @@ TEST(ScenarioSpec, BundledNamesResolveUnderTheDataDir) {
   EXPECT_EQ(hz->name, "hangzhou_real");
   EXPECT_EQ(hz->roadnet, kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json");
   EXPECT_EQ(hz->flow, kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
-  EXPECT_EQ(hz->default_duration_s, 3600);
   auto kdd = ParseScenarioSpec("kdd_round3", kData);
   ASSERT_TRUE(kdd.ok()) << kdd.status().message();
-  EXPECT_EQ(kdd->default_duration_s, 1200);
   EXPECT_EQ(kdd->flow, kData + "/citybrain_kddcup2021/flow_round3_flow0.txt");
   for (const std::string& name : BundledScenarioNames())
     EXPECT_TRUE(ParseScenarioSpec(name, kData).ok()) << name;
@@ -305,7 +303,6 @@ TEST(ScenarioSpec, RoadnetColonFlow) {
   EXPECT_EQ(spec->roadnet, roadnet);
   EXPECT_EQ(spec->flow, flow);
   EXPECT_EQ(spec->name, "anon_3_4_jinan_real_2000");
-  EXPECT_EQ(spec->default_duration_s, 3600);
   EXPECT_EQ(ParseScenarioSpec(roadnet + ":" + kData + "/missing.json", kData).status().code(),
             Status::Code::kNotFound);
   EXPECT_FALSE(ParseScenarioSpec(":" + flow, kData).ok());

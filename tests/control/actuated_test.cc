@@ -5,6 +5,7 @@
 #include "control/controller_fixture.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 using testing_fixture::FirstShown;

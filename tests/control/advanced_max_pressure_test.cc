@@ -1,3 +1,4 @@
+#include "control/registry.h"
 #include "control/advanced_max_pressure.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include "control/efficient_max_pressure.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 using testing_fixture::MakeWorld;
@@ -15,12 +17,13 @@ TEST(AdvancedMaxPressure, ChoosesTheQueuedPhase) {
   auto w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 3)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 120; ++s) w.engine->Step();
-  AdvancedMaxPressureController amp(15);
-  EXPECT_EQ(amp.EffectiveRunning(*w.engine, w.centre, 1, 15), 0);
+  AdvancedMaxPressureController amp;
+  EXPECT_EQ(amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15), 0);
   SignalStatus status;
+  status.decision_interval_s = 15;  // the cadence the safety layer asks at
   status.phase_in_force = 1;
   status.time_s = 120;
-  EXPECT_EQ(amp.Decide(*w.engine, w.centre, status), 2);
+  EXPECT_EQ(amp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 2);
 }
 
 TEST(AdvancedMaxPressure, KeepsAGreenThatStillHasMovingVehicles) {
@@ -32,25 +35,26 @@ TEST(AdvancedMaxPressure, KeepsAGreenThatStillHasMovingVehicles) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 3), testing::MakeFlow({"N_C", "C_S"}, 4, 50)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 90; ++s) w.engine->Step();
-  AdvancedMaxPressureController amp(15);
-  const double queue1 = EfficientPhasePressure(*w.engine, w.centre, 1);
-  const double queue2 = EfficientPhasePressure(*w.engine, w.centre, 2);
-  const int running1 = amp.EffectiveRunning(*w.engine, w.centre, 1, 15);
-  const int running2 = amp.EffectiveRunning(*w.engine, w.centre, 2, 15);
+  AdvancedMaxPressureController amp;
+  const double queue1 = EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 1);
+  const double queue2 = EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2);
+  const int running1 = amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15);
+  const int running2 = amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 2, 15);
   EXPECT_EQ(queue1, 0);
   EXPECT_GT(queue2, 0);
   EXPECT_GE(running1, queue2);
   EXPECT_GT(queue2 + running2, queue1 + running1);
   // The range is what 15 s at the speed limit covers: over 5 s, fewer vehicles.
-  EXPECT_LT(amp.EffectiveRunning(*w.engine, w.centre, 1, 5), running1);
+  EXPECT_LT(amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 5), running1);
 
   SignalStatus status;
+  status.decision_interval_s = 15;  // the cadence the safety layer asks at
   status.phase_in_force = 1;
   status.green_elapsed_s = 90;
   status.time_s = 90;
   EfficientMaxPressureController emp;
-  EXPECT_EQ(emp.Decide(*w.engine, w.centre, status), 2);
-  EXPECT_EQ(amp.Decide(*w.engine, w.centre, status), 1);
+  EXPECT_EQ(emp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 2);
+  EXPECT_EQ(amp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 1);
 }
 
 TEST(AdvancedMaxPressure, SwitchesToTheLargestQueuePlusMovingVehicles) {
@@ -61,19 +65,20 @@ TEST(AdvancedMaxPressure, SwitchesToTheLargestQueuePlusMovingVehicles) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 3), testing::MakeFlow({"S_C", "C_W"}, 20)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 60; ++s) w.engine->Step();
-  AdvancedMaxPressureController amp(15);
-  EXPECT_EQ(EfficientPhasePressure(*w.engine, w.centre, 1), 0);
-  EXPECT_GT(EfficientPhasePressure(*w.engine, w.centre, 4), 0);
-  EXPECT_EQ(amp.EffectiveRunning(*w.engine, w.centre, 2, 15), 0);
+  AdvancedMaxPressureController amp;
+  EXPECT_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 1), 0);
+  EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4), 0);
+  EXPECT_EQ(amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 2, 15), 0);
   EXPECT_GT(
-      amp.EffectiveRunning(*w.engine, w.centre, 1, 15),
-      EfficientPhasePressure(*w.engine, w.centre, 4) + amp.EffectiveRunning(*w.engine, w.centre, 4, 15));
+      amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15),
+      EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4) + amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 4, 15));
   SignalStatus status;
+  status.decision_interval_s = 15;  // the cadence the safety layer asks at
   status.phase_in_force = 2;
   status.time_s = 60;
   EfficientMaxPressureController emp;
-  EXPECT_EQ(emp.Decide(*w.engine, w.centre, status), 4);
-  EXPECT_EQ(amp.Decide(*w.engine, w.centre, status), 1);
+  EXPECT_EQ(emp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 4);
+  EXPECT_EQ(amp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 1);
 }
 
 TEST(AdvancedMaxPressure, TakesTheIntervalFromTheSpacingOfItsDecisions) {
@@ -82,29 +87,26 @@ TEST(AdvancedMaxPressure, TakesTheIntervalFromTheSpacingOfItsDecisions) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 3), testing::MakeFlow({"N_C", "C_S"}, 20)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 90; ++s) w.engine->Step();
-  AdvancedMaxPressureController probe(15);
-  const double queue_pressure = EfficientPhasePressure(*w.engine, w.centre, 2);
-  ASSERT_LT(probe.EffectiveRunning(*w.engine, w.centre, 1, 5), queue_pressure);
-  ASSERT_GE(probe.EffectiveRunning(*w.engine, w.centre, 1, 15), queue_pressure);
+  AdvancedMaxPressureController probe;
+  const double queue_pressure = EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2);
+  ASSERT_LT(probe.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 5), queue_pressure);
+  ASSERT_GE(probe.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15), queue_pressure);
 
+  // L follows the cadence the safety layer asks at (SignalStatus::decision_interval_s).
   SignalStatus status;
+  status.decision_interval_s = 15;  // the cadence the safety layer asks at
   status.phase_in_force = 1;
-  AdvancedMaxPressureController every15;  // the run's cadence
-  status.time_s = 75;
-  every15.Decide(*w.engine, w.centre, status);
   status.time_s = 90;
-  EXPECT_EQ(every15.Decide(*w.engine, w.centre, status), 1);
-
-  AdvancedMaxPressureController every5;
-  status.time_s = 85;
-  every5.Decide(*w.engine, w.centre, status);
-  status.time_s = 90;
-  EXPECT_EQ(every5.Decide(*w.engine, w.centre, status), 2);
+  AdvancedMaxPressureController amp;
+  status.decision_interval_s = 15;
+  EXPECT_EQ(amp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 1);
+  status.decision_interval_s = 5;
+  EXPECT_EQ(amp.Decide(signal::TwinObservation(*w.engine), w.centre, status), 2);
 }
 
 TEST(AdvancedMaxPressure, FollowsTheRunsCadence) {
   AdvancedMaxPressureController amp;
-  EXPECT_EQ(amp.decision_interval_s(), 0);
+  EXPECT_EQ(FindController("advanced-maxpressure")->designed_cadence_s, 0);
   EXPECT_EQ(amp.name(), "advanced-maxpressure");
 }
 

@@ -6,9 +6,12 @@
 
 #include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
+#include "control/registry.h"
+#include "run/twin.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 const std::string kData = CB_DATA_DIR;
@@ -19,24 +22,29 @@ struct HourRun {
   long long released, running, waiting, finished;
 };
 
-HourRun RunHour(const std::string& roadnet, const std::string& flow, std::unique_ptr<Controller> controller) {
+// One hour through the shared runner (run::SignalledTwin): 5 s yellow, 10 s minimum
+// green, the controller at `cadence_s` (the brain and its rule decide every second).
+HourRun RunHour(const std::string& roadnet, const std::string& flow, std::unique_ptr<Controller> controller,
+                double cadence_s = 1) {
   auto scenario = demand::LoadScenario(kData + roadnet, kData + flow);
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
-  sim::EngineOptions options;
+  run::TwinOptions options;
   options.threads = 2;  // the brain's look-ahead uses them too; results do not depend on it
-  sim::Engine engine(scenario->network, scenario->demand, options);
-  SignalManager signals(engine, std::move(controller), {});  // 5 s yellow, 10 s min green
-  for (int t = 0; t < 3600; ++t) {
-    signals.BeforeStep();
-    engine.Step();
-  }
-  return {engine.AverageTravelTime(),         signals.counters(),
+  options.duration_s = 3600;
+  options.record_kpis = false;
+  auto twin = run::SignalledTwin::Create(*scenario, std::move(controller), cadence_s, options);
+  EXPECT_TRUE(twin.ok()) << twin.status().message();
+  for (long long t = 0; t < (*twin)->steps(); ++t) (*twin)->Step();
+  const sim::Engine& engine = (*twin)->engine();
+  return {engine.AverageTravelTime(),         (*twin)->signals().counters(),
           engine.vehicles_released(),         engine.vehicles_running(),
           engine.vehicles_waiting_to_enter(), engine.vehicles_finished()};
 }
 
 HourRun RunHour(const std::string& roadnet, const std::string& flow, const std::string& controller) {
-  return RunHour(roadnet, flow, std::move(MakeController(controller)).value());
+  auto made = MakeController(controller);
+  EXPECT_TRUE(made.ok()) << made.status().message();
+  return RunHour(roadnet, flow, std::move(made->controller), made->info.designed_cadence_s);
 }
 
 // The brain must beat our own max-pressure (reference protocol: 15 s decisions)

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "control/controller.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "demand/scenario.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control::testing_fixture {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 
 struct World {
   std::shared_ptr<const roadnet::Network> net;
@@ -70,14 +72,14 @@ struct HourResult {
 
 // One hour of anon_4_4_hangzhou_real.json under `controller` with the
 // SignalManager defaults.
-inline HourResult RunHangzhouHour(std::unique_ptr<Controller> controller) {
+inline HourResult RunHangzhouHour(std::unique_ptr<Controller> controller, double cadence_s = 0) {
   const std::string data = CB_DATA_DIR;
   auto scenario = demand::LoadScenario(data + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
                                        data + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
   if (!scenario.ok()) return {};
   sim::Engine engine(scenario->network, scenario->demand, {});
-  SignalManager signals(engine, std::move(controller), SignalOptions{});
+  SignalManager signals(engine, std::move(controller), SignalOptions{}, cadence_s);
   for (int s = 0; s < 3600; ++s) {
     signals.BeforeStep();
     engine.Step();
@@ -95,7 +97,7 @@ inline HourResult RunHangzhouHour(std::unique_ptr<Controller> controller) {
 // The same hour under the benchmark's fixed-time baseline, run once per binary.
 inline double FixedTimeHangzhouAverageTravelTime() {
   static const double average =
-      RunHangzhouHour(std::move(MakeController("fixed")).value()).average_travel_time_s;
+      RunHangzhouHour(std::move(MakeController("fixed")->controller)).average_travel_time_s;
   return average;
 }
 
@@ -103,10 +105,10 @@ inline double FixedTimeHangzhouAverageTravelTime() {
 // controller must keep: every vehicle accounted for, no safety violation, no
 // refused request; and that it beats fixed time.
 inline void ExpectGoodHangzhouHour(const std::string& name) {
-  auto controller = MakeController(name);
-  ASSERT_TRUE(controller.ok()) << controller.status().message();
-  ASSERT_EQ((*controller)->name(), name);
-  HourResult r = RunHangzhouHour(std::move(controller).value());
+  auto made = MakeController(name);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  ASSERT_EQ(made->controller->name(), name);
+  HourResult r = RunHangzhouHour(std::move(made->controller), made->info.designed_cadence_s);
   EXPECT_EQ(r.released, 2983);
   EXPECT_EQ(r.released, r.running + r.waiting + r.finished);
   EXPECT_GT(r.finished, 2000);

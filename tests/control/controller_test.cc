@@ -1,4 +1,5 @@
-#include "control/controller.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +7,7 @@
 #include "testing/tiny_network.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 struct World {
@@ -42,7 +44,7 @@ TEST(SignalManager, FixedTimeCyclesWithYellowBetweenPhases) {
   SignalOptions options;
   options.decision_interval_s = 15;
   options.clearance_s = 5;
-  SignalManager signals(*w.engine, std::move(MakeController("fixed")).value(), options);
+  SignalManager signals(*w.engine, std::move(MakeController("fixed")->controller), options);
   std::vector<PhaseIndex> shown;
   for (int s = 0; s < 61; ++s) {
     signals.BeforeStep();
@@ -63,7 +65,7 @@ TEST(SignalManager, FixedTimeCyclesWithYellowBetweenPhases) {
 TEST(SignalManager, NoYellowWhenThePhaseStays) {
   // Max-pressure with one busy approach keeps its phase: never a clearance.
   World w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 2)});
-  SignalManager signals(*w.engine, std::move(MakeController("maxpressure")).value(), {});
+  SignalManager signals(*w.engine, std::move(MakeController("maxpressure")->controller), {});
   for (int s = 0; s < 300; ++s) {
     signals.BeforeStep();
     EXPECT_NE(w.engine->phase(w.centre), 0) << "t=" << s;
@@ -79,16 +81,16 @@ TEST(MaxPressure, ServesTheQueuedApproach) {
   World w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 3)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 120; ++s) w.engine->Step();
-  EXPECT_GT(PhasePressure(*w.engine, w.centre, 2), 0);
-  EXPECT_EQ(PhasePressure(*w.engine, w.centre, 1), 0);
+  EXPECT_GT(PhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), 0);
+  EXPECT_EQ(PhasePressure(signal::TwinObservation(*w.engine), w.centre, 1), 0);
   MaxPressureController mp;
-  EXPECT_EQ(mp.Decide(*w.engine, w.centre, SignalStatus{}), 2);
+  EXPECT_EQ(mp.Decide(signal::TwinObservation(*w.engine), w.centre, SignalStatus{}), 2);
 }
 
 TEST(MaxPressure, TiesGoToTheFirstControlPhase) {
   World w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 100, 500, 500)});
   MaxPressureController mp;
-  EXPECT_EQ(mp.Decide(*w.engine, w.centre, SignalStatus{}), 1);
+  EXPECT_EQ(mp.Decide(signal::TwinObservation(*w.engine), w.centre, SignalStatus{}), 1);
 }
 
 }  // namespace

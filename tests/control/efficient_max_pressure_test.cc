@@ -1,3 +1,4 @@
+#include "control/registry.h"
 #include "control/efficient_max_pressure.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include "control/max_pressure.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 using testing_fixture::MakeWorld;
@@ -19,9 +21,9 @@ TEST(EfficientMaxPressure, PressureIsTheQueuePerLane) {
   for (int s = 0; s < 120; ++s) w.engine->Step();
   const int queue = w.engine->LaneWaitingCount(w.lane("N_C", 1));
   EXPECT_GT(queue, 10);
-  EXPECT_DOUBLE_EQ(EfficientPhasePressure(*w.engine, w.centre, 2), queue);
-  EXPECT_DOUBLE_EQ(EfficientPhasePressure(*w.engine, w.centre, 1), 0);
-  EXPECT_DOUBLE_EQ(EfficientPhasePressure(*w.engine, w.centre, 4), 0);  // N-S left: nobody turns
+  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), queue);
+  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 1), 0);
+  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4), 0);  // N-S left: nobody turns
 }
 
 TEST(EfficientMaxPressure, AveragesOverTheMovementsLanes) {
@@ -38,8 +40,8 @@ TEST(EfficientMaxPressure, AveragesOverTheMovementsLanes) {
   const int q2 = w.engine->LaneWaitingCount(w.lane("N_C", 2));
   ASSERT_GT(q1, 0);
   ASSERT_GT(q2, 0);
-  EXPECT_DOUBLE_EQ(EfficientPhasePressure(*w.engine, w.centre, 2), (q1 + q2) / 2.0);
-  EXPECT_DOUBLE_EQ(PhasePressure(*w.engine, w.centre, 2), q1 + q2);
+  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), (q1 + q2) / 2.0);
+  EXPECT_DOUBLE_EQ(PhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), q1 + q2);
 }
 
 TEST(EfficientMaxPressure, SubtractsTheMeanQueueOfTheExitRoad) {
@@ -51,7 +53,7 @@ TEST(EfficientMaxPressure, SubtractsTheMeanQueueOfTheExitRoad) {
                                        data + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json");
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
   sim::Engine engine(scenario->network, scenario->demand, {});
-  SignalManager signals(engine, std::move(MakeController("fixed")).value(), SignalOptions{});
+  SignalManager signals(engine, std::move(MakeController("fixed")->controller), SignalOptions{});
   for (int s = 0; s < 900; ++s) {
     signals.BeforeStep();
     engine.Step();
@@ -75,7 +77,7 @@ TEST(EfficientMaxPressure, SubtractsTheMeanQueueOfTheExitRoad) {
         exit_queues += exit > 0 ? 1 : 0;
         expected += mean_queue(link.from_lanes) - exit;
       }
-      EXPECT_NEAR(EfficientPhasePressure(engine, IntersectionId(i), p), expected, 1e-9)
+      EXPECT_NEAR(EfficientPhasePressure(signal::TwinObservation(engine), IntersectionId(i), p), expected, 1e-9)
           << inter.id << " " << p;
     }
   }
@@ -88,17 +90,17 @@ TEST(EfficientMaxPressure, ChoosesTheLoadedPhase) {
   auto w = MakeWorld({testing::MakeFlow({"E_C", "C_S"}, 3), testing::MakeFlow({"N_C", "C_S"}, 9)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 120; ++s) w.engine->Step();
-  EXPECT_GT(EfficientPhasePressure(*w.engine, w.centre, 3), EfficientPhasePressure(*w.engine, w.centre, 2));
-  EXPECT_GT(EfficientPhasePressure(*w.engine, w.centre, 2), 0);
+  EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 3), EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2));
+  EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), 0);
   EfficientMaxPressureController emp;
-  EXPECT_EQ(emp.decision_interval_s(), 0);  // the run's cadence
-  EXPECT_EQ(emp.Decide(*w.engine, w.centre, SignalStatus{}), 3);
+  EXPECT_EQ(FindController("efficient-maxpressure")->designed_cadence_s, 0);  // the run's cadence
+  EXPECT_EQ(emp.Decide(signal::TwinObservation(*w.engine), w.centre, SignalStatus{}), 3);
 }
 
 TEST(EfficientMaxPressure, TiesGoToTheFirstControlPhase) {
   auto w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 100, 500, 500)});
   EfficientMaxPressureController emp;
-  EXPECT_EQ(emp.Decide(*w.engine, w.centre, SignalStatus{}), 1);
+  EXPECT_EQ(emp.Decide(signal::TwinObservation(*w.engine), w.centre, SignalStatus{}), 1);
 }
 
 TEST(EfficientMaxPressure, HangzhouHourBeatsFixedTime) {

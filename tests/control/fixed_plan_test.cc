@@ -1,3 +1,4 @@
+#include "control/registry.h"
 #include "control/fixed_plan.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include "control/controller_fixture.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 using testing_fixture::MakeWorld;
@@ -65,17 +67,17 @@ TEST(FixedPlan, ShortOrMissingPlansAreStretched) {
 TEST(FixedPlan, ContinuesTheCycleFromAnyPhaseInForce) {
   auto w = MakeWorld({}, PlannedCross(20, 12, 30, 15));
   FixedPlanController plan;
-  EXPECT_EQ(plan.decision_interval_s(), 1);
+  EXPECT_EQ(FindController("fixed-plan")->designed_cadence_s, 1);
   SignalStatus status;
   status.min_green_s = 10;
   status.phase_in_force = 3;
   status.green_elapsed_s = 29;
-  EXPECT_EQ(plan.Decide(*w.engine, w.centre, status), 3);
+  EXPECT_EQ(plan.Decide(signal::TwinObservation(*w.engine), w.centre, status), 3);
   status.green_elapsed_s = 30;
-  EXPECT_EQ(plan.Decide(*w.engine, w.centre, status), 4);
+  EXPECT_EQ(plan.Decide(signal::TwinObservation(*w.engine), w.centre, status), 4);
   status.phase_in_force = 4;
   status.green_elapsed_s = 15;
-  EXPECT_EQ(plan.Decide(*w.engine, w.centre, status), 1);  // wraps around
+  EXPECT_EQ(plan.Decide(signal::TwinObservation(*w.engine), w.centre, status), 1);  // wraps around
 }
 
 TEST(FixedPlan, HangzhouHourBeatsFixedTime) { testing_fixture::ExpectGoodHangzhouHour("fixed-plan"); }

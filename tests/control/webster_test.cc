@@ -1,3 +1,4 @@
+#include "control/registry.h"
 #include "control/webster.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include "control/controller_fixture.h"
 
 namespace cb::control {
+using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
 namespace {
 
 using testing_fixture::MakeWorld;
@@ -94,7 +96,7 @@ TEST(Webster, MeasuresFlowsAndGivesTheBusierPhaseTheLongerGreen) {
 
 TEST(Webster, DecidesEverySecond) {
   WebsterController webster;
-  EXPECT_EQ(webster.decision_interval_s(), 1);
+  EXPECT_EQ(FindController("webster")->designed_cadence_s, 1);
   EXPECT_EQ(webster.plan(IntersectionId(0u)), nullptr);
 }
 

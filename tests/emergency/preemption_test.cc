@@ -3,6 +3,7 @@
 // no violation, and two EVs needing conflicting movements go first come, first
 // served (ties by dispatch id), deterministically.
 #include "emergency/preemption.h"
+#include "run/twin.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "control/controller.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::emergency {
@@ -18,11 +20,11 @@ namespace {
 
 // A controller that always wants the same phase: without pre-emption, movements
 // outside it never get green.
-class StuckController : public control::Controller {
+class StuckController : public signal::Controller {
  public:
   explicit StuckController(PhaseIndex phase) : phase_(phase) {}
   std::string name() const override { return "stuck"; }
-  PhaseIndex Decide(const sim::Engine&, IntersectionId, const control::SignalStatus&) override {
+  PhaseIndex Decide(const signal::Observation&, IntersectionId, const signal::SignalStatus&) override {
     return phase_;
   }
 
@@ -43,28 +45,33 @@ struct Cross {
     auto built = demand::BuildDemand(d, *network);
     EXPECT_TRUE(built.ok()) << built.status().message();
     demand = std::make_shared<const demand::Demand>(std::move(built).value());
-    engine = std::make_unique<sim::Engine>(network, demand, sim::EngineOptions{});
-    signals = std::make_unique<control::SignalManager>(*engine, std::make_unique<StuckController>(stuck_on),
-                                                       control::SignalOptions{});
+    demand::Scenario scenario;
+    scenario.network = network;
+    scenario.demand = demand;
+    run::TwinOptions twin_options;
+    twin_options.record_kpis = false;
+    auto created =
+        run::SignalledTwin::Create(scenario, std::make_unique<StuckController>(stuck_on), 0, twin_options);
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    twin = std::move(created).value();
+    engine = &twin->engine();
+    signals = &twin->signals();
     PreemptionOptions options;
     options.signal_priority = priority;
     preemptor = std::make_unique<Preemptor>(*engine, *signals, EmergencyVehicleType(), options);
+    twin->AddHook(run::HookStage::kPreemption, preemptor.get());
   }
   RoadId Road(const std::string& id) const { return *network->FindRoad(id); }
   RoadLinkId Movement(const std::string& from, const std::string& to) const {
     return *network->FindRoadLink(Road(from), Road(to));
   }
-  void Step() {
-    preemptor->BeforeStep();
-    signals->BeforeStep();
-    engine->Step();
-    preemptor->AfterStep();
-  }
+  void Step() { twin->Step(); }
   std::shared_ptr<const roadnet::Network> network;
   std::shared_ptr<const demand::Demand> demand;
-  std::unique_ptr<sim::Engine> engine;
-  std::unique_ptr<control::SignalManager> signals;
-  std::unique_ptr<Preemptor> preemptor;
+  std::unique_ptr<Preemptor> preemptor;  // declared before the twin: it outlives the twin's use of it
+  std::unique_ptr<run::SignalledTwin> twin;
+  sim::Engine* engine = nullptr;
+  signal::SignalManager* signals = nullptr;
 };
 
 TEST(PreemptorTest, TurnsTheLightGreenBeforeTheEvArrivesAndTheEvNeverStops) {
@@ -100,13 +107,13 @@ TEST(PreemptorTest, TurnsTheLightGreenBeforeTheEvArrivesAndTheEvNeverStops) {
   // Through the safety layer only: clearance, minimum green, never a violation.
   EXPECT_EQ(cross.signals->counters().safety_violations, 0);
   bool hold = false, hold_end = false;
-  for (const control::SignalEvent& e : cross.signals->events()) {
-    if (e.kind == control::SignalEvent::Kind::kOverride) {
+  for (const signal::SignalEvent& e : cross.signals->events()) {
+    if (e.kind == signal::SignalEvent::Kind::kOverride) {
       hold = true;
-      EXPECT_EQ(e.source, control::RequestSource::kEmergency);
+      EXPECT_EQ(e.source, signal::RequestSource::kEmergency);
       EXPECT_EQ(e.phase, 2);
     }
-    if (e.kind == control::SignalEvent::Kind::kOverrideEnd) hold_end = true;
+    if (e.kind == signal::SignalEvent::Kind::kOverrideEnd) hold_end = true;
   }
   EXPECT_TRUE(hold);
   EXPECT_TRUE(hold_end) << "the hold must be released after the EV passed";

@@ -5,7 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "control/controller.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "demand/scenario.h"
 #include "testing/tiny_network.h"
 
@@ -24,8 +25,8 @@ RunResult RunReferenceProtocol(const std::string& roadnet, const std::string& fl
   auto scenario = demand::LoadScenario(kData + roadnet, kData + flow);
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
   sim::Engine engine(scenario->network, scenario->demand, {});
-  control::SignalOptions options;  // 15 s decisions, 5 s yellow
-  control::SignalManager signals(engine, std::move(control::MakeController(controller)).value(), options);
+  signal::SignalOptions options;  // 15 s decisions, 5 s yellow
+  signal::SignalManager signals(engine, std::move(control::MakeController(controller)->controller), options);
   KpiRecorder recorder(engine);
   for (int s = 0; s < 3600; ++s) {
     signals.BeforeStep();

@@ -47,7 +47,7 @@ TEST(DetectorLayer, PostedValuesReplaceTheTwinsViewUntilTheyExpire) {
 
 TEST(DetectorLayer, PressureWithoutDetectionsIsMaxPressures) {
   World w;
-  control::SignalManager signals(*w.engine, std::move(control::MakeController("fixed")).value(), {});
+  signal::SignalManager signals(*w.engine, std::move(control::MakeController("fixed")->controller), {});
   for (int s = 0; s < 200; ++s) {
     signals.BeforeStep();
     w.engine->Step();
@@ -63,9 +63,9 @@ TEST(DetectorLayer, PressureWithoutDetectionsIsMaxPressures) {
 TEST(DetectorAwareController, DecidesOnPostedQueuesWhileFresh) {
   World w;
   DetectorLayer layer(w.net, 30);
-  DetectorAwareController controller(std::move(control::MakeController("maxpressure")).value(), &layer);
+  DetectorAwareController controller(std::move(control::MakeController("maxpressure")->controller), &layer);
   EXPECT_EQ(controller.name(), "maxpressure");
-  control::SignalStatus status;
+  signal::SignalStatus status;
   // An empty network: max-pressure ties to the first control phase.
   EXPECT_EQ(controller.Decide(*w.engine, w.centre, status), 1);
   // Detectors report a long queue on the north-south left-turn lanes: phase 4.
@@ -74,7 +74,7 @@ TEST(DetectorAwareController, DecidesOnPostedQueuesWhileFresh) {
   EXPECT_EQ(controller.detector_decisions(), 1);
 
   // Fixed-time observes nothing: detections do not change it.
-  DetectorAwareController fixed(std::move(control::MakeController("fixed")).value(), &layer);
+  DetectorAwareController fixed(std::move(control::MakeController("fixed")->controller), &layer);
   status.phase_in_force = 1;
   const PhaseIndex plain = control::MakeController("fixed").value()->Decide(*w.engine, w.centre, status);
   EXPECT_EQ(fixed.Decide(*w.engine, w.centre, status), plain);

@@ -24,7 +24,7 @@ TEST(ShortestRoute, CrossesTheCentre) {
 TEST(BuiltinEmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
   demand::Scenario scenario = testing::CrossScenario();
   sim::Engine engine(scenario.network, scenario.demand, {});
-  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  signal::SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), {});
   const roadnet::Network& net = engine.network();
   const IntersectionId centre = *net.FindIntersection("C");
   BuiltinEmergencyDispatcher dispatcher;
@@ -53,9 +53,9 @@ TEST(BuiltinEmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
   EXPECT_EQ(events.back().kind, "emergency_arrived");
   // The hold was released: the log shows a hold and its end.
   int holds = 0, ends = 0;
-  for (const control::SignalEvent& e : signals.events()) {
-    holds += e.kind == control::SignalEvent::Kind::kOverride ? 1 : 0;
-    ends += e.kind == control::SignalEvent::Kind::kOverrideEnd ? 1 : 0;
+  for (const signal::SignalEvent& e : signals.events()) {
+    holds += e.kind == signal::SignalEvent::Kind::kOverride ? 1 : 0;
+    ends += e.kind == signal::SignalEvent::Kind::kOverrideEnd ? 1 : 0;
   }
   EXPECT_EQ(holds, 1);
   EXPECT_EQ(ends, 1);

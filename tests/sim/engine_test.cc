@@ -5,7 +5,8 @@
 #include <map>
 #include <set>
 
-#include "control/controller.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "demand/scenario.h"
 #include "testing/tiny_network.h"
 
@@ -124,8 +125,8 @@ uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
   options.threads = threads;
   options.seed = 7;
   Engine engine(scenario.network, scenario.demand, options);
-  control::SignalOptions signal_options;
-  control::SignalManager signals(engine, std::move(control::MakeController("maxpressure")).value(),
+  signal::SignalOptions signal_options;
+  signal::SignalManager signals(engine, std::move(control::MakeController("maxpressure")->controller),
                                  signal_options);
   for (int s = 0; s < steps; ++s) {
     signals.BeforeStep();
@@ -150,7 +151,7 @@ TEST(Engine, InvariantsHoldOnARealCity) {
                                        kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json");
   ASSERT_TRUE(scenario.ok());
   Engine engine(scenario->network, scenario->demand, {});
-  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  signal::SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), {});
   for (int s = 0; s < 900; ++s) {
     signals.BeforeStep();
     engine.Step();
@@ -225,7 +226,7 @@ namespace {
 
 // Runs `steps` fixed-time steps on `engine` with a fresh signal manager.
 void RunFixed(Engine& engine, int steps) {
-  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  signal::SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), {});
   for (int s = 0; s < steps; ++s) {
     signals.BeforeStep();
     engine.Step();

@@ -1,4 +1,4 @@
-#include "control/conflicts.h"
+#include "signal/conflicts.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "roadnet/cityflow_roadnet.h"
 #include "testing/tiny_network.h"
 
-namespace cb::control {
+namespace cb::signal {
 namespace {
 
 const std::string kData = CB_DATA_DIR;
@@ -251,4 +251,4 @@ TEST(BundledConflicts, CrossingStraightsOfABundledIntersectionMakeAnUnsafePhase)
 }
 
 }  // namespace
-}  // namespace cb::control
+}  // namespace cb::signal

@@ -16,7 +16,7 @@
 #include "base/ids.h"
 #include "roadnet/network.h"
 
-namespace cb::control {
+namespace cb::signal {
 
 class ConflictTable {
  public:
@@ -38,4 +38,4 @@ class ConflictTable {
   std::vector<std::vector<uint8_t>> matrix_;
 };
 
-}  // namespace cb::control
+}  // namespace cb::signal

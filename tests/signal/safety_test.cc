@@ -5,7 +5,7 @@
 // monitor) reads the phase each signal shows and checks:
 //   (a) no shown phase gives protected green to two conflicting movements, under a
 //       conflict relation computed here from the network (ChordConflicts), not
-//       by control::ConflictTable;
+//       by signal::ConflictTable;
 //   (b) every change of green passes through the clearance phase for clearance_s;
 //   (c) every green lasts at least min_green_s and, when set, at most max_green_s;
 //   (d) every request for an unknown or unsafe phase is refused, and one that
@@ -34,21 +34,22 @@
 #include <string>
 #include <vector>
 
-#include "control/conflicts.h"
-#include "control/controller.h"
+#include "signal/conflicts.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
 #include "roadnet/cityflow_roadnet.h"
 #include "testing/tiny_network.h"
 
-namespace cb::control {
+namespace cb::signal {
 namespace {
 
 const std::string kData = CB_DATA_DIR;
 
 // ---------------------------------------------------------------------------
 // An independent conflict relation, by topology rather than by path geometry
-// (control::ConflictTable intersects the movements' paths). Around the centre of
+// (signal::ConflictTable intersects the movements' paths). Around the centre of
 // an intersection, each movement enters at one point (where its lane links start)
 // and leaves at another (where they end); seen from above, a movement is the
 // chord between the angles of these two points on a circle around the centre.
@@ -145,7 +146,7 @@ struct Limits {
 };
 
 Limits LimitsOf(const SignalOptions& o) {
-  return {static_cast<int>(std::lround(o.clearance_s)), static_cast<int>(std::lround(o.min_green_s)),
+  return {static_cast<int>(std::lround(o.clearance_s.value_or(5))), static_cast<int>(std::lround(o.min_green_s)),
           static_cast<int>(std::lround(o.max_green_s))};
 }
 
@@ -295,10 +296,12 @@ class LoggingController : public Controller {
  public:
   LoggingController(std::shared_ptr<RequestLog> log, double interval_s)
       : log_(std::move(log)), interval_s_(interval_s) {}
-  double decision_interval_s() const override { return interval_s_; }
-  PhaseIndex Decide(const sim::Engine& engine, IntersectionId id, const SignalStatus& status) final {
-    PhaseIndex phase = Choose(engine.network().intersection(id), id, status);
-    log_->push_back({engine.step_count(), id, phase, status.phase_in_force, status.green_elapsed_s});
+  // The cadence it is designed for (> 0), or 0: the run's.
+  double interval_s() const { return interval_s_; }
+  PhaseIndex Decide(const Observation& obs, IntersectionId id, const SignalStatus& status) final {
+    PhaseIndex phase = Choose(obs.network().intersection(id), id, status);
+    const long long step = std::llround(obs.time_s() / obs.step_s());
+    log_->push_back({step, id, phase, status.phase_in_force, status.green_elapsed_s});
     return phase;
   }
 
@@ -601,13 +604,19 @@ struct RunResult {
 RunResult CheckedRun(const World& world, const ControllerFactory& make, const SignalOptions& options,
                      int steps,
                      const std::function<void(SignalManager&, long long step)>& before_step = nullptr) {
-  SCOPED_TRACE(world.net->source() + " clearance " + std::to_string(options.clearance_s) + " min " +
-               std::to_string(options.min_green_s) + " max " + std::to_string(options.max_green_s) +
-               " interval " + std::to_string(options.decision_interval_s));
+  SCOPED_TRACE(world.net->source() + " clearance " + std::to_string(options.clearance_s.value_or(-1)) +
+               " min " + std::to_string(options.min_green_s) + " max " + std::to_string(options.max_green_s) +
+               " interval " + std::to_string(options.decision_interval_s.value_or(-1)));
   ChordConflicts conflicts(*world.net);
   auto log = std::make_shared<RequestLog>();
   sim::Engine engine(world.net, world.demand, sim::EngineOptions{});
-  SignalManager signals(engine, make(log, conflicts), options);
+  // A controller designed for its own cadence runs at it: the run sets none then.
+  std::unique_ptr<Controller> controller = make(log, conflicts);
+  const auto* logging = dynamic_cast<const LoggingController*>(controller.get());
+  const double own_s = logging != nullptr ? logging->interval_s() : 0;
+  SignalOptions effective = options;
+  if (own_s > 0) effective.decision_interval_s.reset();
+  SignalManager signals(engine, std::move(controller), effective, own_s);
   SequenceChecker checker(*world.net, conflicts, LimitsOf(options));
   RunResult result;
   auto hook = [&](long long step) {
@@ -1269,7 +1278,7 @@ TEST_F(CheckerSelfTest, CatchesASignalSetBehindTheManagersBack) {
   // ObserveEngine reads the engine: a phase set directly on it, bypassing the
   // manager, is caught.
   sim::Engine engine(world_.net, world_.demand, sim::EngineOptions{});
-  SignalManager signals(engine, std::move(MakeController("fixed")).value(), Options(5, 10, 0, 15));
+  SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), Options(5, 10, 0, 15));
   SequenceChecker checker(*world_.net, chords_, {5, 10, 0});
   for (int t = 0; t < 30; ++t) {
     signals.BeforeStep();
@@ -1323,4 +1332,4 @@ TEST(ChordConflicts, AgreesWithTheConflictTableOnEveryBundledNetwork) {
 }
 
 }  // namespace
-}  // namespace cb::control
+}  // namespace cb::signal

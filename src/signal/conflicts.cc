@@ -1,9 +1,9 @@
-#include "control/conflicts.h"
+#include "signal/conflicts.h"
 
 #include <cmath>
 #include <cstdlib>
 
-namespace cb::control {
+namespace cb::signal {
 namespace {
 
 // The lane link a driver would take for this movement (see the header).
@@ -108,4 +108,4 @@ bool ConflictTable::PhaseIsSafe(IntersectionId intersection, PhaseIndex phase) c
   return !FirstConflict(intersection, phase, &a, &b);
 }
 
-}  // namespace cb::control
+}  // namespace cb::signal

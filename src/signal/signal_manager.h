@@ -1,74 +1,53 @@
-// Signal control: the controller interface, and the safety layer below it.
+// The safety layer: the only writer of signal states, below every controller.
 //
-// A Controller observes one intersection through the engine (per-lane counts,
-// queues, approaching vehicles, downstream occupancy, its neighbours' phases: see
-// sim::Engine::ObserveLane) and names the phase it wants, at its own cadence. It
-// never sets a signal itself. The SignalManager is the only writer of signal
-// states and enforces, for every source of requests (controllers, operator
-// overrides, emergency pre-emption):
+// The SignalManager asks each signalised intersection's controller for a phase at
+// the intersection's decision cadence, and enforces, for every source of requests
+// (controllers, operator overrides, emergency pre-emption):
 //   - only existing, conflict-free phases are shown (ConflictTable): a request for
 //     an unsafe or unknown phase is refused, counted and logged;
 //   - every change of phase passes through the intersection's clearance phase
-//     (yellow / all-red) for `clearance_s`;
+//     (yellow / all-red) for the clearance time;
 //   - a green is held for at least `min_green_s` (an earlier request is delayed,
 //     counted and logged) and, when `max_green_s` > 0, at most that long;
 //   - an independent monitor re-checks every state it shows (conflicts, skipped
 //     clearance, short greens) and counts violations, which must stay at zero.
-// Adding a controller: one .cc file implementing Controller, one line in
-// MakeController (controller.cc); see docs/controllers.md.
+// It is also the one place that knows signal timing: when a phase could be green
+// at an intersection (EarliestGreenS), since when the current phase is shown
+// (ShownSinceS), at what cadence the intersection decides (DecisionIntervalS).
+// Pre-emption, controllers and reports ask it rather than keep copies.
+// Controllers observe through an Observation: the twin's by default, or another
+// one (detectors) set with SetObservation.
 // Thread-safety: single-threaded, called between engine steps.
 #pragma once
 
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/ids.h"
 #include "base/status.h"
-#include "control/conflicts.h"
+#include "signal/conflicts.h"
+#include "signal/controller.h"
 #include "sim/engine.h"
 
-namespace cb::control {
+namespace cb::signal {
 
-class SignalManager;
-
-// What a controller is told about its intersection at a decision.
-struct SignalStatus {
-  PhaseIndex phase_in_force = 0;  // the phase granted last (showing, or pending behind a clearance)
-  double green_elapsed_s = 0;     // how long that phase has shown green (0 while in clearance)
-  int decision_index = 0;         // 0 at this intersection's first decision
-  double time_s = 0;
-  double min_green_s = 0;  // the safety layer's limits, for planning
-  double max_green_s = 0;
-  double clearance_s = 0;
-  // The safety layer asking, for controllers that plan by looking ahead on a copy
-  // of the twin (SignalManager::CopyStateFrom); null when there is none.
-  const SignalManager* signals = nullptr;
-};
-
-class Controller {
- public:
-  virtual ~Controller() = default;
-  virtual std::string name() const = 0;
-  // Seconds between decisions at one intersection; 0 follows the run's setting.
-  virtual double decision_interval_s() const { return 0; }
-  // The phase wanted at `intersection`. Anything but one of its control_phases is
-  // refused by the safety layer.
-  virtual PhaseIndex Decide(const sim::Engine& engine, IntersectionId intersection,
-                            const SignalStatus& status) = 0;
-};
-
-// Names accepted by MakeController, for --help.
-std::vector<std::string> ControllerNames();
-// InvalidInput naming the accepted names when `name` is unknown.
-Result<std::unique_ptr<Controller>> MakeController(const std::string& name);
-
+// The signal rules of a run: one struct, one set of defaults, one Validate().
+// Unset optional fields take the data's own values (roadnet::DataDefaults).
 struct SignalOptions {
-  double decision_interval_s = 15;  // default cadence: a decision at t = 0, interval, 2 * interval, ...
-  double clearance_s = 5;           // clearance phase (yellow / all-red) between two different phases
-  double min_green_s = 10;          // shortest green after a change
-  double max_green_s = 0;           // longest green; 0 = no limit
+  static constexpr double kDefaultMinGreenS = 10;
+  // Seconds between the moments a controller may ask for a change, the same for
+  // every controller; unset: the controller's designed cadence, else the data's.
+  std::optional<double> decision_interval_s;
+  // Clearance (yellow / all-red) shown between two different phases; unset: the data's.
+  std::optional<double> clearance_s;
+  double min_green_s = kDefaultMinGreenS;  // shortest green after a change
+  double max_green_s = 0;                  // longest green; 0 = no limit
+
+  // InvalidInput naming the option (as its command-line flag) when a value is out
+  // of range: interval > 0, clearance >= 0, min green >= 0, max green >= 0, all finite.
+  Status Validate() const;
 };
 
 enum class RequestSource { kController, kOperator, kEmergency };
@@ -101,18 +80,26 @@ struct SignalCounters {
   long long safety_violations = 0;  // found by the independent monitor; must stay 0
 };
 
-class SignalManager {
+class SignalManager final : public LookaheadModel {
  public:
   // `controller` runs every signalised intersection; SetController changes that per
-  // intersection. Every signalised intersection starts on its first control phase.
-  SignalManager(sim::Engine& engine, std::unique_ptr<Controller> controller, const SignalOptions& options);
+  // intersection. `designed_cadence_s` > 0: the controller is designed to decide at
+  // that cadence (its registration), used unless the options set an interval.
+  // Every signalised intersection starts on its first safe control phase.
+  // Precondition: options.Validate() is ok.
+  SignalManager(sim::Engine& engine, std::unique_ptr<Controller> controller, const SignalOptions& options,
+                double designed_cadence_s = 0);
 
   // Call before every engine step: applies holds and due decisions through the
   // safety rules and sets the phase shown during the coming step.
   void BeforeStep();
 
   // Runs `controller` at `intersection` (or every signalised one when invalid).
-  Status SetController(IntersectionId intersection, std::unique_ptr<Controller> controller);
+  Status SetController(IntersectionId intersection, std::unique_ptr<Controller> controller,
+                       double designed_cadence_s = 0);
+  // What controllers observe from now on; null: the twin (the default). `observation`
+  // must outlive its use.
+  void SetObservation(const Observation* observation);
   // Holds `phase` at `intersection` for `duration_s` from now, overriding its
   // controller; the change itself still waits for the minimum green and passes
   // through the clearance. InvalidInput (counted and logged as a refusal) if the
@@ -135,8 +122,28 @@ class SignalManager {
   const SignalCounters& counters() const { return counters_; }
   const std::vector<SignalEvent>& events() const { return events_; }  // the most recent kMaxEvents
   const ConflictTable& conflicts() const { return conflicts_; }
+  // The options as given (unset fields unresolved), for copies.
   const SignalOptions& options() const { return options_; }
   const sim::Engine& engine() const { return engine_; }
+
+  // --- Timing: the one place that knows when a signal may change.
+  double clearance_s() const { return clearance_s_; }
+  double min_green_s() const { return options_.min_green_s; }
+  double max_green_s() const { return options_.max_green_s; }
+  // Seconds between decisions of the controller at `intersection`.
+  double DecisionIntervalS(IntersectionId intersection) const;
+  // Simulated time since which `intersection` shows the phase it shows now.
+  double ShownSinceS(IntersectionId intersection) const;
+  // The shortest time from now until `phase` could show green at `intersection`
+  // if it were requested now: 0 if it shows green; the rest of the clearance if
+  // the clearance leads to it; else the rest of the current minimum green (or of
+  // the current clearance plus the next phase's minimum green) plus a clearance.
+  // Holds by others are not counted. Precondition: a signalised intersection.
+  double EarliestGreenS(IntersectionId intersection, PhaseIndex phase) const;
+
+  // LookaheadModel
+  const sim::Engine& twin() const override { return engine_; }
+  const SignalManager& signals() const override { return *this; }
 
   // For look-ahead copies: takes over `source`'s signal state at every intersection
   // (phase granted, green clock, clearance, pending request, holds), keeping this
@@ -150,6 +157,7 @@ class SignalManager {
  private:
   struct State {
     Controller* controller = nullptr;
+    long long cadence_steps = 1;
     PhaseIndex granted = 0;
     long long green_start_step = 0;
     int clearance_left = 0;
@@ -168,8 +176,14 @@ class SignalManager {
   void Monitor(IntersectionId id, State& s, PhaseIndex show);
   double GreenElapsed(const State& s) const;
 
+  long long CadenceSteps(double designed_cadence_s) const;
+
   sim::Engine& engine_;
   SignalOptions options_;
+  double clearance_s_ = 0;     // resolved
+  double data_interval_s_ = 0;  // the data's default cadence
+  TwinObservation twin_observation_;
+  const Observation* observation_;
   ConflictTable conflicts_;
   std::vector<std::unique_ptr<Controller>> owned_;
   std::vector<State> state_;  // by intersection

@@ -1,51 +1,24 @@
-#include "control/controller.h"
+#include "signal/signal_manager.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "control/actuated.h"
-#include "control/advanced_max_pressure.h"
-#include "control/brain.h"
-#include "control/efficient_max_pressure.h"
-#include "control/fixed_plan.h"
-#include "control/fixed_time.h"
-#include "control/max_pressure.h"
-#include "control/sotl.h"
-#include "control/webster.h"
+namespace cb::signal {
 
-namespace cb::control {
-
-std::vector<std::string> ControllerNames() {
-  return {"fixed",
-          "fixed-plan",
-          "maxpressure",
-          "efficient-maxpressure",
-          "advanced-maxpressure",
-          "webster",
-          "actuated",
-          "sotl",
-          "brain",
-          "brain-rule"};
-}
-
-Result<std::unique_ptr<Controller>> MakeController(const std::string& name) {
-  if (name == "fixed") return std::unique_ptr<Controller>(std::make_unique<FixedTimeController>());
-  if (name == "fixed-plan") return std::unique_ptr<Controller>(std::make_unique<FixedPlanController>());
-  if (name == "maxpressure") return std::unique_ptr<Controller>(std::make_unique<MaxPressureController>());
-  if (name == "efficient-maxpressure") {
-    return std::unique_ptr<Controller>(std::make_unique<EfficientMaxPressureController>());
+Status SignalOptions::Validate() const {
+  if (decision_interval_s && !(std::isfinite(*decision_interval_s) && *decision_interval_s > 0)) {
+    return Status::InvalidInput("--decision-interval must be a finite number > 0 s");
   }
-  if (name == "advanced-maxpressure") {
-    return std::unique_ptr<Controller>(std::make_unique<AdvancedMaxPressureController>());
+  if (clearance_s && !(std::isfinite(*clearance_s) && *clearance_s >= 0)) {
+    return Status::InvalidInput("--yellow must be a finite number >= 0 s");
   }
-  if (name == "webster") return std::unique_ptr<Controller>(std::make_unique<WebsterController>());
-  if (name == "actuated") return std::unique_ptr<Controller>(std::make_unique<ActuatedController>());
-  if (name == "sotl") return std::unique_ptr<Controller>(std::make_unique<SotlController>());
-  if (name == "brain") return std::unique_ptr<Controller>(std::make_unique<BrainController>());
-  if (name == "brain-rule") return std::unique_ptr<Controller>(std::make_unique<BrainRule>());
-  std::string names;
-  for (const std::string& n : ControllerNames()) names += (names.empty() ? "" : ", ") + n;
-  return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + names);
+  if (!(std::isfinite(min_green_s) && min_green_s >= 0)) {
+    return Status::InvalidInput("--min-green must be a finite number >= 0 s");
+  }
+  if (!(std::isfinite(max_green_s) && max_green_s >= 0)) {
+    return Status::InvalidInput("--max-green must be a finite number >= 0 s (0: no limit)");
+  }
+  return Status::Ok();
 }
 
 const char* RequestSourceName(RequestSource source) {
@@ -81,9 +54,16 @@ const char* SignalEventKindName(SignalEvent::Kind kind) {
 }
 
 SignalManager::SignalManager(sim::Engine& engine, std::unique_ptr<Controller> controller,
-                             const SignalOptions& options)
-    : engine_(engine), options_(options), conflicts_(engine.network()) {
+                             const SignalOptions& options, double designed_cadence_s)
+    : engine_(engine),
+      options_(options),
+      clearance_s_(options.clearance_s.value_or(engine.network().data_defaults().clearance_s)),
+      data_interval_s_(engine.network().data_defaults().decision_interval_s),
+      twin_observation_(engine),
+      observation_(&twin_observation_),
+      conflicts_(engine.network()) {
   const roadnet::Network& net = engine_.network();
+  const long long cadence_steps = CadenceSteps(designed_cadence_s);
   Controller* shared = controller.get();
   owned_.push_back(std::move(controller));
   state_.resize(net.intersections().size());
@@ -94,6 +74,7 @@ SignalManager::SignalManager(sim::Engine& engine, std::unique_ptr<Controller> co
     signalised_.push_back(id);
     State& s = state_[i];
     s.controller = shared;
+    s.cadence_steps = cadence_steps;
     // Start on the first safe control phase: the data's own first phase may green
     // conflicting movements, and is then refused like any request for it. With
     // no safe control phase at all, the signal stays in its clearance phase.
@@ -124,16 +105,50 @@ double SignalManager::GreenElapsed(const State& s) const {
   return static_cast<double>(engine_.step_count() - s.green_start_step) * engine_.options().step_s;
 }
 
-Status SignalManager::SetController(IntersectionId intersection, std::unique_ptr<Controller> controller) {
+long long SignalManager::CadenceSteps(double designed_cadence_s) const {
+  const double interval = options_.decision_interval_s.value_or(designed_cadence_s > 0 ? designed_cadence_s
+                                                                                       : data_interval_s_);
+  return std::max(1LL, std::llround(interval / engine_.options().step_s));
+}
+
+double SignalManager::DecisionIntervalS(IntersectionId intersection) const {
+  return static_cast<double>(state_[intersection.index()].cadence_steps) * engine_.options().step_s;
+}
+
+double SignalManager::ShownSinceS(IntersectionId intersection) const {
+  return static_cast<double>(state_[intersection.index()].last_shown_since) * engine_.options().step_s;
+}
+
+double SignalManager::EarliestGreenS(IntersectionId intersection, PhaseIndex phase) const {
+  const State& s = state_[intersection.index()];
+  const roadnet::Intersection& inter = engine_.network().intersection(intersection);
+  const double dt = engine_.options().step_s;
+  const double clearance = inter.clearance_phase >= 0 ? clearance_s_ : 0;
+  if (s.clearance_left > 0) {
+    const double rest = static_cast<double>(s.clearance_left) * dt;
+    return s.granted == phase ? rest : rest + options_.min_green_s + clearance;
+  }
+  if (s.granted == phase) return 0;
+  return std::max(0.0, options_.min_green_s - GreenElapsed(s)) + clearance;
+}
+
+void SignalManager::SetObservation(const Observation* observation) {
+  observation_ = observation != nullptr ? observation : &twin_observation_;
+}
+
+Status SignalManager::SetController(IntersectionId intersection, std::unique_ptr<Controller> controller,
+                                    double designed_cadence_s) {
   if (intersection.valid() &&
       (intersection.index() >= state_.size() || !state_[intersection.index()].controller)) {
     return Status::InvalidInput("intersection is not signalised or does not exist");
   }
   Controller* raw = controller.get();
   owned_.push_back(std::move(controller));
+  const long long cadence_steps = CadenceSteps(designed_cadence_s);
   for (IntersectionId id : signalised_) {
     if (intersection.valid() && id != intersection) continue;
     state_[id.index()].controller = raw;
+    state_[id.index()].cadence_steps = cadence_steps;
     Log(id, SignalEvent::Kind::kControllerChanged, state_[id.index()].granted, RequestSource::kOperator,
         raw->name());
   }
@@ -209,7 +224,7 @@ bool SignalManager::Request(IntersectionId id, State& s, PhaseIndex phase, Reque
     s.pending = phase;
     return true;
   }
-  const int clearance_steps = static_cast<int>(std::llround(options_.clearance_s / engine_.options().step_s));
+  const int clearance_steps = static_cast<int>(std::llround(clearance_s_ / engine_.options().step_s));
   if (s.clearance_left == 0) {
     s.clearance_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
     // Without a clearance interval the new green starts now.
@@ -230,9 +245,8 @@ void SignalManager::Monitor(IntersectionId id, State& s, PhaseIndex show) {
     bool from_green = s.last_shown != inter.clearance_phase;
     bool to_green = show != inter.clearance_phase;
     // A green may only follow the clearance phase, and only after clearance_s.
-    if (from_green && to_green && options_.clearance_s > 0) violation = true;
-    if (!from_green && to_green &&
-        static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.clearance_s) {
+    if (from_green && to_green && clearance_s_ > 0) violation = true;
+    if (!from_green && to_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < clearance_s_) {
       violation = true;
     }
     if (from_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.min_green_s &&
@@ -254,8 +268,10 @@ Status SignalManager::CopyStateFrom(const SignalManager& source) {
   }
   for (std::size_t i = 0; i < state_.size(); ++i) {
     Controller* mine = state_[i].controller;
+    const long long cadence = state_[i].cadence_steps;
     state_[i] = source.state_[i];
     state_[i].controller = mine;
+    state_[i].cadence_steps = cadence;
   }
   return Status::Ok();
 }
@@ -276,20 +292,18 @@ void SignalManager::BeforeStep() {
     if (s.hold_phase >= 0) {
       Request(id, s, s.hold_phase, s.hold_source);
     } else {
-      double interval = s.controller->decision_interval_s();
-      if (interval <= 0) interval = options_.decision_interval_s;
-      const long long interval_steps = std::max(1LL, std::llround(interval / dt));
-      if (step % interval_steps == 0 && s.clearance_left == 0) {
+      if (step % s.cadence_steps == 0 && s.clearance_left == 0) {
         SignalStatus status;
         status.phase_in_force = s.granted;
         status.green_elapsed_s = GreenElapsed(s);
         status.decision_index = s.decisions++;
         status.time_s = engine_.time_s();
+        status.decision_interval_s = static_cast<double>(s.cadence_steps) * dt;
         status.min_green_s = options_.min_green_s;
         status.max_green_s = options_.max_green_s;
-        status.clearance_s = options_.clearance_s;
-        status.signals = this;
-        Request(id, s, s.controller->Decide(engine_, id, status), RequestSource::kController);
+        status.clearance_s = clearance_s_;
+        status.model = this;
+        Request(id, s, s.controller->Decide(*observation_, id, status), RequestSource::kController);
       }
       // A delayed request stays due until served or replaced, also on decision steps.
       if (s.pending >= 0) {
@@ -323,4 +337,4 @@ void SignalManager::BeforeStep() {
   }
 }
 
-}  // namespace cb::control
+}  // namespace cb::signal

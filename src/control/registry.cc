@@ -1,0 +1,88 @@
+#include "control/registry.h"
+
+#include <functional>
+
+#include "control/actuated.h"
+#include "control/advanced_max_pressure.h"
+#include "control/brain.h"
+#include "control/efficient_max_pressure.h"
+#include "control/fixed_plan.h"
+#include "control/fixed_time.h"
+#include "control/max_pressure.h"
+#include "control/sotl.h"
+#include "control/webster.h"
+
+namespace cb::control {
+namespace {
+
+struct Entry {
+  ControllerInfo info;
+  std::function<std::unique_ptr<signal::Controller>()> make;
+};
+
+template <typename T>
+std::unique_ptr<signal::Controller> Make() {
+  return std::make_unique<T>();
+}
+
+const std::vector<Entry>& Table() {
+  static const std::vector<Entry> table = {
+      {{"fixed", "cycles through the control phases, one per decision", 0, false}, Make<FixedTimeController>},
+      {{"fixed-plan", "the data's own signal plan (phase durations)", 1, false}, Make<FixedPlanController>},
+      {{"maxpressure", "largest pressure (queued in - queued out), Varaiya 2013", 0, true},
+       Make<MaxPressureController>},
+      {{"efficient-maxpressure", "max-pressure on lane-average queues (Efficient-MP)", 0, true},
+       Make<EfficientMaxPressureController>},
+      {{"advanced-maxpressure", "efficient max-pressure that keeps a phase still serving arrivals", 0, true},
+       Make<AdvancedMaxPressureController>},
+      {{"webster", "Webster's cycle and splits from measured flows, re-timed every cycle", 1, true},
+       Make<WebsterController>},
+      {{"actuated", "gap-out / max-out actuated control with stop-line detectors", 1, true},
+       Make<ActuatedController>},
+      {{"sotl", "self-organising traffic lights (platoon threshold)", 1, true}, Make<SotlController>},
+      {{"brain", "plans on copies of the twin, with brain-rule as base policy", 1, true},
+       Make<BrainController>},
+      {{"brain-rule", "citybrain's one-signal rule: keep a green that serves, else most pressure", 1, true},
+       Make<BrainRule>},
+  };
+  return table;
+}
+
+std::string Accepted() {
+  std::string names;
+  for (const Entry& e : Table()) names += (names.empty() ? "" : ", ") + e.info.name;
+  return names;
+}
+
+}  // namespace
+
+const std::vector<ControllerInfo>& Controllers() {
+  static const std::vector<ControllerInfo> infos = [] {
+    std::vector<ControllerInfo> out;
+    for (const Entry& e : Table()) out.push_back(e.info);
+    return out;
+  }();
+  return infos;
+}
+
+std::vector<std::string> ControllerNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : Table()) names.push_back(e.info.name);
+  return names;
+}
+
+Result<ControllerInfo> FindController(const std::string& name) {
+  for (const Entry& e : Table()) {
+    if (e.info.name == name) return e.info;
+  }
+  return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
+}
+
+Result<MadeController> MakeController(const std::string& name) {
+  for (const Entry& e : Table()) {
+    if (e.info.name == name) return MadeController{e.make(), e.info};
+  }
+  return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
+}
+
+}  // namespace cb::control

@@ -1,0 +1,42 @@
+// The controller registry: every controller by name, with its registration.
+//
+// A controller's registration says what it is and, for controllers designed to
+// decide every second (their rules count seconds of green or follow vehicles
+// second by second), that designed cadence. The safety layer asks a controller at
+// the run's --decision-interval when one is given, else at its designed cadence,
+// else at the data's default (signal::SignalManager::DecisionIntervalS).
+// Thread-safety: the table is immutable; MakeController returns a new object.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "signal/controller.h"
+
+namespace cb::control {
+
+struct ControllerInfo {
+  std::string name;
+  std::string summary;              // one line, for --help and reports
+  double designed_cadence_s = 0;    // > 0: designed to decide at this cadence; 0: the run's
+  bool observes = true;             // false: decides from the clock alone (fixed-time plans)
+};
+
+// Every registered controller, in the order --help lists them.
+const std::vector<ControllerInfo>& Controllers();
+// Their names.
+std::vector<std::string> ControllerNames();
+// The registration of `name`; InvalidInput naming the accepted names when unknown.
+Result<ControllerInfo> FindController(const std::string& name);
+
+// A new controller with its registration.
+struct MadeController {
+  std::unique_ptr<signal::Controller> controller;
+  ControllerInfo info;
+};
+// InvalidInput naming the accepted names when `name` is unknown.
+Result<MadeController> MakeController(const std::string& name);
+
+}  // namespace cb::control
