@@ -192,14 +192,23 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
     best = o.cost;
     return true;
   };
+  informative_.assign(net.intersections().size(), 0);
   for (std::size_t k = 1; k < options_.size(); ++k) {
-    if (wins(options_[k])) plan_[options_[k].intersection.index()] = options_[k].phase;
+    const Option& o = options_[k];
+    if (std::abs(o.cost - keep) > 1e-9 * keep) informative_[o.intersection.index()] = 1;
+    if (wins(o)) plan_[o.intersection.index()] = o.phase;
+  }
+  // Where the model sees no difference at all between keeping and switching (it
+  // disagrees with what is observed, e.g. detectors report queues the twin does not
+  // hold), the rule decides from the observation.
+  for (std::size_t k = 1; k < options_.size(); ++k) {
+    if (!informative_[options_[k].intersection.index()]) plan_[options_[k].intersection.index()] = -1;
   }
   if (params_.delays_s.empty()) return;
   // Would the winning switches do better a little later?
   const std::size_t first = options_.size();
   for (IntersectionId id : eligible_) {
-    if (plan_[id.index()] == signals.granted(id)) continue;
+    if (plan_[id.index()] < 0 || plan_[id.index()] == signals.granted(id)) continue;
     for (double d : params_.delays_s) options_.push_back({id, plan_[id.index()], d, 0});
   }
   if (options_.size() == first) return;

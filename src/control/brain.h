@@ -40,6 +40,7 @@
 // in the copies as in the twin.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -135,7 +136,8 @@ class BrainController : public signal::Controller {
   std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
   std::vector<Option> options_;
   std::vector<IntersectionId> eligible_;
-  std::vector<double> best_cost_;  // by intersection, during Plan
+  std::vector<double> best_cost_;      // by intersection, during Plan
+  std::vector<uint8_t> informative_;  // by intersection: some option's cost differs from keeping
   // The forecast: (release time, flow) of the recent releases, and the arrivals
   // every rollout of the current plan adds (seconds after the plan, flow).
   std::vector<std::pair<double, int>> recent_;

@@ -108,7 +108,7 @@ TEST(Brain, ServesTheOnlyLoadedApproachAndHoldsIt) {
   // phase 2 (N-S straight) and never leaves it while traffic keeps coming.
   Cross c = MakeCross({testing::MakeFlow({"N_C", "C_S"}, 4), testing::MakeFlow({"S_C", "C_N"}, 5)});
   sim::Engine engine(c.net, c.demand, {});
-  SignalManager signals(engine, std::make_unique<BrainController>(), {});
+  SignalManager signals(engine, std::make_unique<BrainController>(), {}, /*designed_cadence_s=*/1);
   IntersectionId centre = *c.net->FindIntersection("C");
   for (int t = 0; t < 600; ++t) {
     signals.BeforeStep();
@@ -124,7 +124,7 @@ TEST(Brain, ReturnsToAQueueWhenTheGreenEmpties) {
   // served, then the brain goes back to east-west.
   Cross c = MakeCross({testing::MakeFlow({"W_C", "C_E"}, 6), testing::MakeFlow({"N_C", "C_S"}, 2, 100, 140)});
   sim::Engine engine(c.net, c.demand, {});
-  SignalManager signals(engine, std::make_unique<BrainController>(), {});
+  SignalManager signals(engine, std::make_unique<BrainController>(), {}, /*designed_cadence_s=*/1);
   IntersectionId centre = *c.net->FindIntersection("C");
   bool served_north = false;
   for (int t = 0; t < 900; ++t) {
@@ -153,7 +153,7 @@ uint64_t RunHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller
   sim::EngineOptions options;
   options.threads = threads;
   sim::Engine engine(net->network, std::make_shared<const demand::Demand>(std::move(d).value()), options);
-  SignalManager signals(engine, std::move(controller), {});
+  SignalManager signals(engine, std::move(controller), {}, /*designed_cadence_s=*/1);
   for (int t = 0; t < steps; ++t) {
     signals.BeforeStep();
     engine.Step();

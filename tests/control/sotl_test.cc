@@ -24,7 +24,7 @@ SotlRun RunSotl(std::vector<demand::FlowSpec> flows, int steps = 200) {
   auto w = MakeWorld(std::move(flows));
   auto owned = std::make_unique<SotlController>();
   const SotlController* sotl = owned.get();
-  SignalManager signals(*w.engine, std::move(owned), SignalOptions{});
+  SignalManager signals(*w.engine, std::move(owned), SignalOptions{}, /*designed_cadence_s=*/1);
   SotlRun r;
   for (int t = 0; t < steps; ++t) {
     signals.BeforeStep();

@@ -52,7 +52,7 @@ TEST(Webster, MeasuresFlowsAndGivesTheBusierPhaseTheLongerGreen) {
   auto w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 6), testing::MakeFlow({"W_C", "C_E"}, 12)});
   auto owned = std::make_unique<WebsterController>();
   const WebsterController* webster = owned.get();
-  SignalManager signals(*w.engine, std::move(owned), SignalOptions{});
+  SignalManager signals(*w.engine, std::move(owned), SignalOptions{}, /*designed_cadence_s=*/1);
   std::vector<PhaseIndex> shown = testing_fixture::RunShown(w, signals, 320);
   // The warm-up plan: every phase at the minimum green.
   ASSERT_NE(webster->plan(w.centre), nullptr);
