@@ -533,8 +533,8 @@ void Service::Impl::InstallRoutes() {
     std::string dispatcher;
     {
       EngineLock lock(s);
-      dispatched = s.dispatcher->Dispatch(*s.engine, *s.signals, *from, *to);
-      dispatcher = s.dispatcher->name();
+      dispatched = s.dispatcher->Dispatch(*from, *to);
+      dispatcher = EmergencyDispatcher::kName;
     }
     if (!dispatched.ok()) {
       const int code = dispatched.status().code() == Status::Code::kInvalidInput ? 409 : 500;

@@ -103,8 +103,7 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
                                                        signal_options);
   s.recorder_options.sample_interval_s = s.options.kpi_interval_s;
   s.recorder = std::make_unique<metrics::KpiRecorder>(*s.engine, s.recorder_options);
-  s.dispatcher = s.options.make_dispatcher ? s.options.make_dispatcher(*s.engine, *s.signals) : nullptr;
-  if (!s.dispatcher) s.dispatcher = MakeDefaultDispatcher(*s.engine, *s.signals);
+  s.dispatcher = std::make_unique<EmergencyDispatcher>(*s.engine, *s.signals);
   s.controller = s.options.controller;
   s.signal_of.assign(net.intersections().size(), -1);
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
@@ -341,10 +340,10 @@ void Service::Impl::SimLoop() {
     std::vector<DispatchEvent> dispatch_events;
     {
       std::lock_guard<std::mutex> lock(mu);
-      dispatcher->BeforeStep(*engine, *signals, dispatch_events);
+      dispatcher->BeforeStep();
       signals->BeforeStep();
       engine->Step();
-      dispatcher->AfterStep(*engine, dispatch_events);
+      dispatcher->AfterStep(dispatch_events);
       recorder->AfterStep();
       now_s = engine->time_s();
       HarvestSignalEvents();

@@ -1,8 +1,8 @@
 // The live City Brain: the twin and the brain run as an always-on service.
 //
 // A Service owns one scenario's Engine, its SignalManager (every signal change
-// passes the safety layer), a KpiRecorder, the detector layer, an emergency
-// dispatcher and the store. One simulation thread steps the twin at real time, at
+// passes the safety layer), a KpiRecorder, the detector layer, the emergency
+// dispatcher (src/emergency's Preemptor) and the store. One simulation thread steps the twin at real time, at
 // a speed-up, or as fast as it can; it captures a compact state frame every
 // simulated second (at most `max_frame_rate_hz` per wall second), publishes it to
 // the stream, and writes KPI samples and events to the store. The HTTP API
@@ -20,13 +20,14 @@
 // the simulation thread holds while it steps and HTTP handlers hold briefly.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "base/status.h"
 #include "demand/scenario.h"
-#include "service/emergency.h"
 
 namespace cb::service {
 
@@ -55,8 +56,6 @@ struct ServiceOptions {
   // Names for the runs table (informational).
   std::string roadnet_name;
   std::string flow_name;
-  // The emergency dispatcher; null uses MakeDefaultDispatcher (emergency.h).
-  std::function<std::unique_ptr<EmergencyDispatcher>(sim::Engine&, control::SignalManager&)> make_dispatcher;
   // Where the service reports problems it can only log (store write failures).
   std::function<void(const std::string&)> log;
 };
