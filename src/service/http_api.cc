@@ -1,15 +1,16 @@
 // The HTTP API of the service (docs/api.md): routes, request validation, the
 // operator token check, and the Server-Sent-Events stream. Handlers run on
-// httplib's worker threads; they copy what they need and hold the engine mutex
-// only for the one call that must see the engine.
+// httplib's worker threads and reach the service through an ApiContext.
+#include "service/http_api.h"
+
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/json_input.h"
 #include "service/auth.h"
 #include "service/gzip.h"
-#include "service/service_impl.h"
 
 namespace cb::service {
 namespace {
@@ -55,21 +56,6 @@ void SendError(Response& res, int status, const std::string& message) {
   res.status = status;
   res.set_content(Json{{"error", message}}.dump(), kJsonType);
 }
-
-// The engine mutex for a handler. std::mutex is not fair and the simulation
-// thread re-locks it right after each step; `waiting` tells it to let handlers in.
-class EngineLock {
- public:
-  explicit EngineLock(Service::Impl& s) : waiting_(s.waiting_handlers) {
-    ++waiting_;
-    lock_ = std::unique_lock<std::mutex>(s.mu);
-    --waiting_;
-  }
-
- private:
-  std::atomic<int>& waiting_;
-  std::unique_lock<std::mutex> lock_;
-};
 
 int HttpStatus(const Status& status) {
   switch (status.code()) {
@@ -206,10 +192,16 @@ Result<LaneId> ResolveLane(const roadnet::Network& net, const Json& v, const std
   return Status::NotFound(where + ": unknown lane '" + Clip(name) + "'");
 }
 
+// A request event for the log, at the current simulated time.
+void LogEvent(const ApiContext& s, EventRow event) {
+  event.time_s = s.sim.time_s();
+  s.store.Queue(std::move(event));
+}
+
 }  // namespace
 
-void Service::Impl::InstallRoutes() {
-  Impl& s = *this;
+void InstallRoutes(httplib::Server& server, const ApiContext& s) {
+  const ServiceOptions& options = s.options;
   const int threads = options.http_threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_payload_max_length(options.max_body_bytes);
@@ -250,8 +242,8 @@ void Service::Impl::InstallRoutes() {
     const std::string reason = header.empty() ? "missing operator token"
                                : token        ? "wrong operator token"
                                               : "malformed Authorization header";
-    s.QueueEvent({0, 0, 0, 0, "auth_failure", "", -1, "http",
-                  req.method + " " + Clip(req.path) + " from " + req.remote_addr + ": " + reason});
+    LogEvent(s, {0, 0, 0, 0, "auth_failure", "", -1, "http",
+                 req.method + " " + Clip(req.path) + " from " + req.remote_addr + ": " + reason});
     res.set_header("WWW-Authenticate", "Bearer");
     SendError(res, 401, reason + ": send 'Authorization: Bearer <token>' (see <data-dir>/operator.token)");
     return false;
@@ -290,47 +282,24 @@ void Service::Impl::InstallRoutes() {
     SendJson(req, res, 200, s.network_json);
   });
   server.Get("/api/v1/state", [&s](const Request& req, Response& res) {
-    std::shared_ptr<const std::string> state, gzipped;
-    {
-      std::lock_guard<std::mutex> lock(s.frame_mu);
-      state = s.state_json;
-      if (s.state_gzip_of == state) gzipped = s.state_gzip;
-    }
+    const Frame state = s.frames.State();
     if (!AcceptsGzip(req) || state->size() < kGzipFrom) return SendJson(req, res, 200, *state);
-    if (!gzipped) {
-      // Compressed once per frame, by the first client that wants it.
-      gzipped = std::make_shared<const std::string>(Gzip(*state, 1));
-      std::lock_guard<std::mutex> lock(s.frame_mu);
-      if (s.state_json == state) {
-        s.state_gzip = gzipped;
-        s.state_gzip_of = state;
-      }
-    }
-    SendGzipped(res, gzipped);
+    SendGzipped(res, s.frames.GzippedState(state));
   });
   server.Get("/api/v1/vehicles", [&s](const Request& req, Response& res) {
     auto limit = QueryInt(req, "limit", static_cast<long long>(kMaxVehicles), 1, kMaxVehicles);
     if (!limit.ok()) return SendError(res, 400, limit.status().message());
-    std::vector<sim::VehicleView> vehicles;
-    double time_s = 0;
-    {
-      EngineLock lock(s);  // copy only; format outside the lock
-      vehicles = s.engine->RunningVehicles();
-      time_s = s.engine->time_s();
-    }
-    SendJson(req, res, 200,
-             VehiclesJson(*s.scenario.network, time_s, vehicles, static_cast<std::size_t>(*limit)));
+    const SimulationLoop::Vehicles running = s.sim.RunningVehicles();  // formatted outside the lock
+    SendJson(
+        req, res, 200,
+        VehiclesJson(s.sim.network(), running.time_s, running.vehicles, static_cast<std::size_t>(*limit)));
   });
   server.Get("/api/v1/controllers", [&s](const Request& req, Response& res) {
-    std::string current;
-    {
-      EngineLock lock(s);
-      current = s.controller;
-    }
-    SendJson(req, res, 200, Json{{"controllers", control::ControllerNames()}, {"current", current}}.dump());
+    SendJson(req, res, 200,
+             Json{{"controllers", control::ControllerNames()}, {"current", s.sim.controller()}}.dump());
   });
   server.Get("/api/v1/runs", [&s](const Request& req, Response& res) {
-    auto runs = s.store->Runs();
+    auto runs = s.store.Runs();
     if (!runs.ok()) return SendError(res, 500, runs.status().message());
     Json out = Json::array();
     for (const RunRow& r : *runs) {
@@ -340,16 +309,16 @@ void Service::Impl::InstallRoutes() {
                      {"flow", r.flow},
                      {"controller", r.controller}});
     }
-    SendJson(req, res, 200, Json{{"current", s.run_id}, {"runs", std::move(out)}}.dump());
+    SendJson(req, res, 200, Json{{"current", s.store.run_id()}, {"runs", std::move(out)}}.dump());
   });
   server.Get("/api/v1/kpis", [&s](const Request& req, Response& res) {
     auto csv = WantsCsv(req);
-    auto run = QueryRun(req, s.run_id);
+    auto run = QueryRun(req, s.store.run_id());
     auto limit = QueryInt(req, "limit", 10000, 1, 100000);
     for (const Status* st : {&csv.status(), &run.status(), &limit.status()}) {
       if (!st->ok()) return SendError(res, 400, st->message());
     }
-    auto rows = s.store->Kpis({*run, 0, static_cast<int>(*limit)});
+    auto rows = s.store.Kpis({*run, 0, static_cast<int>(*limit)});
     if (!rows.ok()) return SendError(res, 500, rows.status().message());
     if (*csv) {
       res.set_header("Content-Disposition", "attachment; filename=\"citybrain-kpis.csv\"");
@@ -369,17 +338,17 @@ void Service::Impl::InstallRoutes() {
                      {"delay_index", k.delay_index},
                      {"queued_on_lanes", k.queued_on_lanes}});
     }
-    SendJson(req, res, 200, Json{{"current_run", s.run_id}, {"samples", std::move(out)}}.dump());
+    SendJson(req, res, 200, Json{{"current_run", s.store.run_id()}, {"samples", std::move(out)}}.dump());
   });
   server.Get("/api/v1/events", [&s](const Request& req, Response& res) {
     auto csv = WantsCsv(req);
-    auto run = QueryRun(req, s.run_id);
+    auto run = QueryRun(req, s.store.run_id());
     auto limit = QueryInt(req, "limit", 1000, 1, 100000);
     auto after = QueryInt(req, "after_id", 0, 0, 1LL << 62);
     for (const Status* st : {&csv.status(), &run.status(), &limit.status(), &after.status()}) {
       if (!st->ok()) return SendError(res, 400, st->message());
     }
-    auto rows = s.store->Events({*run, *after, static_cast<int>(*limit)});
+    auto rows = s.store.Events({*run, *after, static_cast<int>(*limit)});
     if (!rows.ok()) return SendError(res, 500, rows.status().message());
     if (*csv) {
       res.set_header("Content-Disposition", "attachment; filename=\"citybrain-events.csv\"");
@@ -397,16 +366,12 @@ void Service::Impl::InstallRoutes() {
                      {"source", e.source},
                      {"detail", e.detail}});
     }
-    SendJson(req, res, 200, Json{{"current_run", s.run_id}, {"events", std::move(out)}}.dump());
+    SendJson(req, res, 200, Json{{"current_run", s.store.run_id()}, {"events", std::move(out)}}.dump());
   });
 
   // --- The stream ----------------------------------------------------------------
   server.Get("/api/v1/stream", [&s](const Request&, Response& res) {
-    std::shared_ptr<StreamHub::Client> client;
-    {
-      std::lock_guard<std::mutex> lock(s.frame_mu);  // see PublishFrame
-      client = s.hub.Subscribe(s.stream_frame);
-    }
+    std::shared_ptr<StreamHub::Client> client = s.frames.Subscribe();
     if (!client) {
       return SendError(res, 503,
                        "too many stream clients (" + std::to_string(s.options.max_stream_clients) +
@@ -416,9 +381,9 @@ void Service::Impl::InstallRoutes() {
     res.set_chunked_content_provider(
         "text/event-stream",
         [&s, client](std::size_t /*offset*/, httplib::DataSink& sink) {
-          Frame frame = s.hub.Next(*client, std::chrono::seconds(2));
+          Frame frame = s.frames.Next(*client, std::chrono::seconds(2));
           if (!frame) {
-            if (s.hub.closed()) {
+            if (s.frames.closed()) {
               sink.done();
               return true;
             }
@@ -428,7 +393,7 @@ void Service::Impl::InstallRoutes() {
           }
           return sink.write(frame->data(), frame->size());
         },
-        [&s, client](bool /*success*/) { s.hub.Unsubscribe(client); });
+        [&s, client](bool /*success*/) { s.frames.Unsubscribe(client); });
   });
 
   // --- Control -------------------------------------------------------------------
@@ -445,26 +410,17 @@ void Service::Impl::InstallRoutes() {
     if (!controller.ok()) return SendError(res, 400, controller.status().message());
     IntersectionId id = IntersectionId::Invalid();
     if (one) {
-      auto found = s.scenario.network->FindIntersection(intersection);
+      auto found = s.sim.network().FindIntersection(intersection);
       if (!found) return SendError(res, 404, "unknown intersection '" + Clip(intersection) + "'");
-      if (s.signal_of[found->index()] < 0) {
+      if (!s.sim.signalised(*found)) {
         return SendError(res, 409, "intersection '" + Clip(intersection) + "' has no signal");
       }
       id = *found;
     }
-    {
-      EngineLock lock(s);
-      Status set = s.signals->SetController(id, s.Wrap(std::move(controller).value()));
-      if (!set.ok()) return SendError(res, 409, set.message());
-      if (one) {
-        s.controller_at[intersection] = name;
-      } else {
-        s.controller = name;
-        s.controller_at.clear();
-      }
-    }
-    s.QueueEvent({0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
-                  (one ? "intersection -> " : "all signals -> ") + name});
+    Status set = s.sim.SetController(id, name, std::move(controller).value());
+    if (!set.ok()) return SendError(res, 409, set.message());
+    LogEvent(s, {0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
+                 (one ? "intersection -> " : "all signals -> ") + name});
     SendJson(req, res, 200,
              Json{{"controller", name}, {"intersection", one ? Json(intersection) : Json(nullptr)}}.dump());
   });
@@ -472,20 +428,16 @@ void Service::Impl::InstallRoutes() {
   server.Post("/api/v1/intersections/([^/]+)/override", [&s, authorized](const Request& req, Response& res) {
     if (!authorized(req, res)) return;
     const std::string name = req.matches[1];
-    auto id = s.scenario.network->FindIntersection(name);
+    auto id = s.sim.network().FindIntersection(name);
     if (!id) return SendError(res, 404, "unknown intersection '" + Clip(name) + "'");
     auto body = ParseBody(req);
     if (!body.ok()) return SendError(res, 400, body.status().message());
-    if (s.signal_of[id->index()] < 0)
-      return SendError(res, 409, "intersection '" + Clip(name) + "' has no signal");
+    if (!s.sim.signalised(*id)) return SendError(res, 409, "intersection '" + Clip(name) + "' has no signal");
     if (auto release = body->find("release"); release != body->end()) {
       if (!release->is_boolean() || !release->get<bool>()) {
         return SendError(res, 400, "field 'release': expected true");
       }
-      {
-        EngineLock lock(s);
-        s.signals->ReleaseHold(*id);
-      }
+      s.sim.ReleaseHold(*id);
       return SendJson(req, res, 200, Json{{"intersection", name}, {"released", true}}.dump());
     }
     long long phase = 0;
@@ -497,15 +449,10 @@ void Service::Impl::InstallRoutes() {
     Status st = IntField(*p, "field 'phase'", 0, 1 << 20, &phase);
     if (st.ok()) st = NumberField(*d, "field 'duration_s'", 1, kMaxOverrideS, &duration_s);
     if (!st.ok()) return SendError(res, 400, st.message());
-    Status held;
-    {
-      EngineLock lock(s);
-      held =
-          s.signals->Hold(*id, static_cast<PhaseIndex>(phase), duration_s, control::RequestSource::kOperator);
-    }
+    Status held = s.sim.Hold(*id, static_cast<PhaseIndex>(phase), duration_s);
     if (!held.ok()) {
-      s.QueueEvent(
-          {0, 0, 0, 0, "override_refused", name, static_cast<int>(phase), "operator", held.message()});
+      LogEvent(s,
+               {0, 0, 0, 0, "override_refused", name, static_cast<int>(phase), "operator", held.message()});
       return SendError(res, 409, "refused by the safety layer: " + held.message());
     }
     SendJson(req, res, 200,
@@ -524,28 +471,23 @@ void Service::Impl::InstallRoutes() {
     Status st = StringField(*body, "origin", true, &origin);
     if (st.ok()) st = StringField(*body, "destination", true, &destination);
     if (!st.ok()) return SendError(res, 400, st.message());
-    const roadnet::Network& net = *s.scenario.network;
+    const roadnet::Network& net = s.sim.network();
     auto from = net.FindRoad(origin);
     auto to = net.FindRoad(destination);
     if (!from) return SendError(res, 404, "unknown origin road '" + Clip(origin) + "'");
     if (!to) return SendError(res, 404, "unknown destination road '" + Clip(destination) + "'");
-    Result<DispatchResult> dispatched = Status::Internal("not dispatched");
-    std::string dispatcher;
-    {
-      EngineLock lock(s);
-      dispatched = s.dispatcher->Dispatch(*from, *to);
-      dispatcher = EmergencyDispatcher::kName;
-    }
+    Result<DispatchResult> dispatched = s.sim.Dispatch(*from, *to);
+    const std::string dispatcher = EmergencyDispatcher::kName;
     if (!dispatched.ok()) {
       const int code = dispatched.status().code() == Status::Code::kInvalidInput ? 409 : 500;
       return SendError(res, code, dispatched.status().message());
     }
     Json route = Json::array();
     for (RoadId r : dispatched->route) route.push_back(net.road(r).id);
-    s.QueueEvent({0, 0, 0, 0, "emergency_dispatched", "", -1, "operator",
-                  "vehicle " + std::to_string(dispatched->vehicle.value()) + " from " + origin + " to " +
-                      destination + ", " + std::to_string(dispatched->route.size()) + " roads (" +
-                      dispatcher + ")"});
+    LogEvent(s, {0, 0, 0, 0, "emergency_dispatched", "", -1, "operator",
+                 "vehicle " + std::to_string(dispatched->vehicle.value()) + " from " + origin + " to " +
+                     destination + ", " + std::to_string(dispatched->route.size()) + " roads (" + dispatcher +
+                     ")"});
     SendJson(req, res, 200,
              Json{{"vehicle", dispatched->vehicle.value()},
                   {"route", std::move(route)},
@@ -561,7 +503,7 @@ void Service::Impl::InstallRoutes() {
     std::string name;
     if (Status st = StringField(*body, "intersection", true, &name); !st.ok())
       return SendError(res, 400, st.message());
-    const roadnet::Network& net = *s.scenario.network;
+    const roadnet::Network& net = s.sim.network();
     auto id = net.FindIntersection(name);
     if (!id) return SendError(res, 404, "unknown intersection '" + Clip(name) + "'");
     auto lanes = body->find("lanes");
@@ -589,18 +531,12 @@ void Service::Impl::InstallRoutes() {
       if (!st.ok()) return SendError(res, 400, st.message());
       detections.push_back({*lane, static_cast<int>(count), static_cast<int>(queue)});
     }
-    Status posted;
-    double expires_s = 0;
-    {
-      EngineLock lock(s);
-      posted = s.detectors->Post(*id, detections, s.engine->time_s());
-      expires_s = s.engine->time_s() + s.detectors->ttl_s();
-    }
-    if (!posted.ok()) return SendError(res, HttpStatus(posted), posted.message());
-    s.QueueEvent(
-        {0, 0, 0, 0, "detections", name, -1, "detector", std::to_string(detections.size()) + " lanes"});
+    Result<double> expires_s = s.sim.PostDetections(*id, detections);
+    if (!expires_s.ok()) return SendError(res, HttpStatus(expires_s.status()), expires_s.status().message());
+    LogEvent(s,
+             {0, 0, 0, 0, "detections", name, -1, "detector", std::to_string(detections.size()) + " lanes"});
     SendJson(req, res, 200,
-             Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", expires_s}}.dump());
+             Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", *expires_s}}.dump());
   });
 
   server.Post("/api/v1/sim", [&s, authorized](const Request& req, Response& res) {
@@ -625,22 +561,17 @@ void Service::Impl::InstallRoutes() {
       }
     }
     if (!has_action && speed < 0) return SendError(res, 400, "give 'action' (pause/resume) and/or 'speed'");
-    long long version = 0;
-    {
-      std::lock_guard<std::mutex> lock(s.wake_mu);
-      if (has_action) s.paused = action == "pause";
-      if (speed >= 0) s.speed = speed;
-      version = ++s.settings_version;
-    }
-    s.wake.notify_all();
-    s.AwaitFrame(version);  // so that a GET /state right after shows the change
+    const long long version =
+        s.sim.ChangeSettings(has_action ? std::optional<bool>(action == "pause") : std::nullopt,
+                             speed >= 0 ? std::optional<double>(speed) : std::nullopt);
+    s.frames.AwaitVersion(version, std::chrono::seconds(3));  // so that a GET /state right after shows it
     std::string detail = has_action ? action : "";
     if (speed >= 0)
       detail += (detail.empty() ? "" : ", ") + (speed > 0 ? "speed " + std::to_string(speed) : "speed max");
-    s.QueueEvent({0, 0, 0, 0, "sim_control", "", -1, "operator", detail});
+    LogEvent(s, {0, 0, 0, 0, "sim_control", "", -1, "operator", detail});
     SendJson(
         req, res, 200,
-        Json{{"paused", s.paused.load()}, {"speed", s.speed.load() > 0 ? Json(s.speed.load()) : Json("max")}}
+        Json{{"paused", s.sim.paused()}, {"speed", s.sim.speed() > 0 ? Json(s.sim.speed()) : Json("max")}}
             .dump());
   });
 }

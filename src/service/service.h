@@ -2,13 +2,13 @@
 //
 // A Service owns one scenario's Engine, its SignalManager (every signal change
 // passes the safety layer), a KpiRecorder, the detector layer, the emergency
-// dispatcher (src/emergency's Preemptor) and the store. One simulation thread steps the twin at real time, at
-// a speed-up, or as fast as it can; it captures a compact state frame every
-// simulated second (at most `max_frame_rate_hz` per wall second), publishes it to
-// the stream, and writes KPI samples and events to the store. The HTTP API
-// (cpp-httplib, its own thread pool) serves the dashboard, the network, the
-// state, the stream and the history, and accepts control requests guarded by the
-// operator token (docs/api.md).
+// dispatcher (src/emergency's Preemptor) and the store. One simulation thread
+// steps the twin at real time, at a speed-up, or as fast as it can; it captures a
+// compact state frame every simulated second (at most `max_frame_rate_hz` per
+// wall second), publishes it to the stream, and writes KPI samples and events to
+// the store. The HTTP API (cpp-httplib, its own thread pool) serves the
+// dashboard, the network, the state, the stream and the history, and accepts
+// control requests guarded by the operator token (docs/api.md).
 //
 // Lifetimes: Create loads nothing from disk but the token and the store; Start
 // binds the port and starts both threads; Stop (also run by the destructor) ends
@@ -16,8 +16,11 @@
 // stopped Service cannot be started again: create a new one (it begins a new run
 // in the same store).
 // Thread-safety: Start/Stop from the owning thread; the accessors from any thread.
-// Inside, the engine, signals and detector layer are guarded by one mutex that
-// the simulation thread holds while it steps and HTTP handlers hold briefly.
+// Inside, three parts with their own locks (each header documents its own):
+// SimulationLoop (simulation_loop.h: the twin, under the engine mutex),
+// FramePublisher (frame_publisher.h: the latest frame and the stream) and
+// StoreWriter (store_writer.h: the batches for the store); the HTTP handlers
+// (http_api.h) use all three.
 #pragma once
 
 #include <cstddef>
@@ -80,9 +83,8 @@ class Service {
   long long run_id() const;
   double time_s() const;  // simulated time of the last completed step
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
