@@ -6,20 +6,32 @@
 namespace cb {
 namespace {
 
+Status TypeError(const std::string& where, const std::string& expected, const Json& found) {
+  return Status::InvalidInput(where + ": expected " + expected + ", found " + found.type_name());
+}
+
 Status TypeError(const std::string& path, const std::string& key, const std::string& expected,
                  const Json& found) {
-  return Status::InvalidInput(path + "." + key + ": expected " + expected + ", found " + found.type_name());
+  return TypeError(MemberPath(path, key), expected, found);
 }
 
 Status Missing(const std::string& path, const std::string& key, const std::string& expected) {
-  return Status::InvalidInput(path + ": missing field '" + key + "', expected " + expected);
+  return Status::InvalidInput((path.empty() ? "" : path + ": ") + "missing field '" + key + "', expected " +
+                              expected);
 }
 
-const Json* Member(const Json& object, const std::string& key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
+// "1", "0.01", "3600": ranges as a reader would write them.
+std::string Number(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
 }
+
+Status OutOfRange(const std::string& where, const std::string& min, const std::string& max) {
+  return Status::InvalidInput(where + ": must be in " + min + ".." + max);
+}
+
+const Json* Member(const Json& object, const std::string& key) { return FindMember(object, key); }
 
 Status RequireObject(const Json& object, const std::string& path) {
   if (!object.is_object()) {
@@ -133,6 +145,75 @@ Status GetObject(const Json& object, const std::string& key, const std::string& 
   if (!m) return Missing(path, key, "an object");
   if (!m->is_object()) return TypeError(path, key, "an object", *m);
   *out = m;
+  return Status::Ok();
+}
+
+const Json* FindMember(const Json& object, const std::string& key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string MemberPath(const std::string& path, const std::string& key) {
+  return path.empty() ? "field '" + key + "'" : path + "." + key;
+}
+
+Status ReadIntInRange(const Json& value, const std::string& where, long long min, long long max,
+                      long long* out) {
+  if (!value.is_number_integer()) return TypeError(where, "an integer", value);
+  // Unsigned values above the signed range would wrap in get<long long>().
+  if ((value.is_number_unsigned() &&
+       value.get<unsigned long long>() > static_cast<unsigned long long>(max)) ||
+      value.get<long long>() < min || value.get<long long>() > max) {
+    return OutOfRange(where, std::to_string(min), std::to_string(max));
+  }
+  *out = value.get<long long>();
+  return Status::Ok();
+}
+
+Status ReadDoubleInRange(const Json& value, const std::string& where, double min, double max, double* out) {
+  if (!value.is_number()) return TypeError(where, "a number", value);
+  const double x = value.get<double>();
+  if (!(x >= min && x <= max)) return OutOfRange(where, Number(min), Number(max));
+  *out = x;
+  return Status::Ok();
+}
+
+Status GetIntInRange(const Json& object, const std::string& key, const std::string& path, long long min,
+                     long long max, long long* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "an integer");
+  return ReadIntInRange(*m, MemberPath(path, key), min, max, out);
+}
+
+Status GetOptionalIntInRange(const Json& object, const std::string& key, const std::string& path,
+                             long long min, long long max, long long fallback, long long* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) {
+    *out = fallback;
+    return Status::Ok();
+  }
+  return ReadIntInRange(*m, MemberPath(path, key), min, max, out);
+}
+
+Status GetDoubleInRange(const Json& object, const std::string& key, const std::string& path, double min,
+                        double max, double* out) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  if (!m) return Missing(path, key, "a number");
+  return ReadDoubleInRange(*m, MemberPath(path, key), min, max, out);
+}
+
+Status GetOptionalString(const Json& object, const std::string& key, const std::string& path,
+                         std::string* out, bool* found) {
+  CB_RETURN_IF_ERROR(RequireObject(object, path));
+  const Json* m = Member(object, key);
+  *found = m != nullptr;
+  if (!m) return Status::Ok();
+  if (!m->is_string()) return TypeError(path, key, "a string", *m);
+  *out = m->get<std::string>();
   return Status::Ok();
 }
 

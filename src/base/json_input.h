@@ -1,8 +1,11 @@
-// Reading JSON input files with precise error messages.
+// Reading JSON input (files, request bodies) with precise error messages.
 //
 // `ParseJsonFile` reads and parses a file and reports syntax errors with line and
 // column. The `Get*` helpers read one member of an object and fail with a message
-// naming the JSON path ("roads[3].lanes[0].maxSpeed") and the expected type.
+// naming the JSON path ("roads[3].lanes[0].maxSpeed") and the expected type; the
+// `Read*` helpers check a value already in hand (an array element) the same way.
+// A member of the root object (empty `path`) is named "field 'key'", as suits a
+// request body: "field 'phase': expected an integer, found string".
 // Stateless; thread-safe.
 #pragma once
 
@@ -33,5 +36,30 @@ Status GetString(const Json& object, const std::string& key, const std::string& 
 // Points `out` at the member, which must be an array / object.
 Status GetArray(const Json& object, const std::string& key, const std::string& path, const Json** out);
 Status GetObject(const Json& object, const std::string& key, const std::string& path, const Json** out);
+
+// Range-checked members: as above, and InvalidInput naming the range when the value
+// lies outside [min, max] (NaN lies outside every range; so does an unsigned value
+// above `max`). The optional ones leave `fallback` when the member is absent.
+Status GetIntInRange(const Json& object, const std::string& key, const std::string& path, long long min,
+                     long long max, long long* out);
+Status GetOptionalIntInRange(const Json& object, const std::string& key, const std::string& path,
+                             long long min, long long max, long long fallback, long long* out);
+Status GetDoubleInRange(const Json& object, const std::string& key, const std::string& path, double min,
+                        double max, double* out);
+// An optional string member; `*found` says whether it was there (`*out` is left
+// alone when not).
+Status GetOptionalString(const Json& object, const std::string& key, const std::string& path,
+                         std::string* out, bool* found);
+
+// The member `key` of `object`, or nullptr when it is absent (or `object` is not an object).
+const Json* FindMember(const Json& object, const std::string& key);
+// How messages name member `key` of the object at `path`: "path.key", or
+// "field 'key'" when `path` is empty (a member of the root).
+std::string MemberPath(const std::string& path, const std::string& key);
+
+// A value already in hand, named `where` in messages (e.g. "lanes[2].lane").
+Status ReadIntInRange(const Json& value, const std::string& where, long long min, long long max,
+                      long long* out);
+Status ReadDoubleInRange(const Json& value, const std::string& where, double min, double max, double* out);
 
 }  // namespace cb

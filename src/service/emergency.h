@@ -1,42 +1,36 @@
-// Emergency dispatch as the service sees it: an interface, and a minimal built-in.
+// Emergency dispatch as the service sees it: `POST /api/v1/emergency` over the
+// emergency-priority library (src/emergency, emergency::Preemptor).
 //
-// `POST /api/v1/emergency` hands an origin and a destination road to an
-// EmergencyDispatcher. MakeDefaultDispatcher picks the emergency-priority library
-// (src/emergency: routing on live travel times, just-in-time pre-emption, the
-// arbitration between vehicles) when the build has it (CMake target
-// cb_emergency, see emergency_library.h), and otherwise the minimal
-// BuiltinEmergencyDispatcher:
-//   - routing: shortest path by free-flow time (road length / speed limit) over
-//     the road-to-road movements, then Engine::AddVehicle;
-//   - priority: when the vehicle is on a road whose next intersection is
-//     signalised and within `preempt_distance_m` of its stop line, it asks the
-//     SignalManager (RequestSource::kEmergency) to hold the first control phase
-//     that gives its movement green, and releases that hold once it has left
-//     the road. Holds go through the safety layer like any request (clearance,
-//     minimum green, conflicts); right turns, green in every phase, need none.
-// Thread-safety: called by the service under its engine mutex, between steps.
+// Each dispatch becomes an emergency::Dispatch at the current simulated time with
+// the next dispatch id; the Preemptor routes it on live travel times, pre-empts the
+// signals on its path through the SignalManager (so every hold passes the safety
+// layer) and hands them back after it passed. Arrivals are reported as
+// DispatchEvents for the event log; holds and their ends show in the
+// SignalManager's own event log.
+// Thread-safety: not thread-safe; the service calls it under its engine mutex,
+// between steps.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/ids.h"
 #include "base/status.h"
 #include "control/controller.h"
+#include "emergency/preemption.h"
 #include "sim/engine.h"
 
 namespace cb::service {
 
 struct DispatchResult {
   VehicleId vehicle;
-  std::vector<RoadId> route;
+  std::vector<RoadId> route;  // planned at dispatch, origin and destination included
   double free_flow_time_s = 0;
 };
 
-// Something worth logging that a dispatcher did between steps.
+// Something worth logging that the dispatcher saw between steps.
 struct DispatchEvent {
-  std::string kind;  // "emergency_arrived", "emergency_preempt", ...
+  std::string kind;  // "emergency_arrived"
   IntersectionId intersection;
   PhaseIndex phase = -1;
   std::string detail;
@@ -44,60 +38,29 @@ struct DispatchEvent {
 
 class EmergencyDispatcher {
  public:
-  virtual ~EmergencyDispatcher() = default;
-  virtual std::string name() const = 0;
-  // Adds an emergency vehicle from `origin` to `destination` now. InvalidInput
-  // when no path joins them.
-  virtual Result<DispatchResult> Dispatch(sim::Engine& engine, control::SignalManager& signals, RoadId origin,
-                                          RoadId destination) = 0;
-  // Called before every SignalManager::BeforeStep; appends what it did to `events`.
-  virtual void BeforeStep(sim::Engine& engine, control::SignalManager& signals,
-                          std::vector<DispatchEvent>& events) = 0;
-  // Called after every Engine::Step.
-  virtual void AfterStep(sim::Engine& /*engine*/, std::vector<DispatchEvent>& /*events*/) {}
+  // The name the API answers in "dispatcher" (docs/api.md).
+  static constexpr const char* kName = "emergency-library";
+
+  // `engine` and `signals` must outlive the dispatcher; `signals` must drive `engine`.
+  EmergencyDispatcher(sim::Engine& engine, control::SignalManager& signals);
+
+  // Adds an emergency vehicle from the start of `origin` to the end of
+  // `destination` now. InvalidInput when the destination cannot be reached (or
+  // the roads are not the network's).
+  Result<DispatchResult> Dispatch(RoadId origin, RoadId destination);
+  // Call before every SignalManager::BeforeStep: requests, renews and releases holds.
+  void BeforeStep();
+  // Call after every Engine::Step: appends an "emergency_arrived" event for each
+  // vehicle that arrived during the step.
+  void AfterStep(std::vector<DispatchEvent>& events);
   // Vehicles dispatched and not yet arrived.
-  virtual int active() const = 0;
-};
-
-// The library's dispatcher when the build has src/emergency, else the built-in.
-// `engine` and `signals` must outlive it.
-std::unique_ptr<EmergencyDispatcher> MakeDefaultDispatcher(sim::Engine& engine,
-                                                           control::SignalManager& signals);
-
-// Shortest route from `origin` to `destination` by free-flow time, both roads
-// included; InvalidInput when the destination cannot be reached.
-Result<std::vector<RoadId>> ShortestRoute(const roadnet::Network& network, RoadId origin, RoadId destination);
-
-class BuiltinEmergencyDispatcher : public EmergencyDispatcher {
- public:
-  struct Options {
-    double preempt_distance_m = 200;  // start holding green this far before the stop line
-    double hold_s = 120;              // hold length; released earlier once the vehicle has passed
-    demand::VehicleType vehicle = [] {
-      demand::VehicleType v;
-      v.max_speed_mps = 16.7;  // 60 km/h, capped by each road's limit
-      return v;
-    }();
-  };
-  BuiltinEmergencyDispatcher() : BuiltinEmergencyDispatcher(Options{}) {}
-  explicit BuiltinEmergencyDispatcher(Options options) : options_(options) {}
-
-  std::string name() const override { return "builtin"; }
-  Result<DispatchResult> Dispatch(sim::Engine& engine, control::SignalManager& signals, RoadId origin,
-                                  RoadId destination) override;
-  void BeforeStep(sim::Engine& engine, control::SignalManager& signals,
-                  std::vector<DispatchEvent>& events) override;
-  int active() const override { return static_cast<int>(active_.size()); }
+  int active() const { return preemptor_.active(); }
 
  private:
-  struct Active {
-    VehicleId vehicle;
-    std::vector<RoadId> route;
-    IntersectionId held;  // intersection currently held for it, or invalid
-    RoadId held_for;      // the road it was on when the hold was placed
-  };
-  Options options_;
-  std::vector<Active> active_;
+  sim::Engine& engine_;
+  emergency::Preemptor preemptor_;
+  int next_id_ = 0;
+  std::vector<bool> reported_;  // by trip: its arrival was reported
 };
 
 }  // namespace cb::service

@@ -1,14 +1,14 @@
 // The live City Brain: the twin and the brain run as an always-on service.
 //
 // A Service owns one scenario's Engine, its SignalManager (every signal change
-// passes the safety layer), a KpiRecorder, the detector layer, an emergency
-// dispatcher and the store. One simulation thread steps the twin at real time, at
-// a speed-up, or as fast as it can; it captures a compact state frame every
-// simulated second (at most `max_frame_rate_hz` per wall second), publishes it to
-// the stream, and writes KPI samples and events to the store. The HTTP API
-// (cpp-httplib, its own thread pool) serves the dashboard, the network, the
-// state, the stream and the history, and accepts control requests guarded by the
-// operator token (docs/api.md).
+// passes the safety layer), a KpiRecorder, the detector layer, the emergency
+// dispatcher (src/emergency's Preemptor) and the store. One simulation thread
+// steps the twin at real time, at a speed-up, or as fast as it can; it captures a
+// compact state frame every simulated second (at most `max_frame_rate_hz` per
+// wall second), publishes it to the stream, and writes KPI samples and events to
+// the store. The HTTP API (cpp-httplib, its own thread pool) serves the
+// dashboard, the network, the state, the stream and the history, and accepts
+// control requests guarded by the operator token (docs/api.md).
 //
 // Lifetimes: Create loads nothing from disk but the token and the store; Start
 // binds the port and starts both threads; Stop (also run by the destructor) ends
@@ -16,17 +16,21 @@
 // stopped Service cannot be started again: create a new one (it begins a new run
 // in the same store).
 // Thread-safety: Start/Stop from the owning thread; the accessors from any thread.
-// Inside, the engine, signals and detector layer are guarded by one mutex that
-// the simulation thread holds while it steps and HTTP handlers hold briefly.
+// Inside, three parts with their own locks (each header documents its own):
+// SimulationLoop (simulation_loop.h: the twin, under the engine mutex),
+// FramePublisher (frame_publisher.h: the latest frame and the stream) and
+// StoreWriter (store_writer.h: the batches for the store); the HTTP handlers
+// (http_api.h) use all three.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "base/status.h"
 #include "demand/scenario.h"
-#include "service/emergency.h"
 
 namespace cb::service {
 
@@ -55,8 +59,6 @@ struct ServiceOptions {
   // Names for the runs table (informational).
   std::string roadnet_name;
   std::string flow_name;
-  // The emergency dispatcher; null uses MakeDefaultDispatcher (emergency.h).
-  std::function<std::unique_ptr<EmergencyDispatcher>(sim::Engine&, control::SignalManager&)> make_dispatcher;
   // Where the service reports problems it can only log (store write failures).
   std::function<void(const std::string&)> log;
 };
@@ -81,9 +83,8 @@ class Service {
   long long run_id() const;
   double time_s() const;  // simulated time of the last completed step
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

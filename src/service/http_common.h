@@ -1,0 +1,82 @@
+// Internal to src/service: what the HTTP handlers (http_*.cc) share. Not a public
+// header.
+//
+// Responses are JSON (errors as {"error": "..."} with the status of docs/api.md),
+// large bodies gzipped for clients that accept it. Requests: the operator token
+// check for control endpoints, the JSON body (read with base/json_input), query
+// parameters. Each http_<resource>.cc registers its routes with an Install*Routes
+// function; InstallRoutes (http_api.cc) calls them all.
+// Thread-safety: stateless functions; handlers run on httplib's worker threads.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstddef>
+#include <string>
+
+#include "base/json_input.h"
+#include "base/status.h"
+#include "service/http_api.h"
+#include "service/store.h"
+
+namespace cb::service::http {
+
+using httplib::Request;
+using httplib::Response;
+
+// httplib compresses "application/json" bodies itself, and with brotli at its
+// slowest quality when the client accepts br (10 s for the round-3 city's network
+// JSON). JSON is labelled with a charset, which httplib leaves alone, and large
+// bodies are gzipped here, fast.
+inline constexpr char kJsonType[] = "application/json; charset=utf-8";
+inline constexpr std::size_t kGzipFrom = 8192;  // bytes; smaller bodies go as they are
+
+// --- Responses --------------------------------------------------------------------------
+bool AcceptsGzip(const Request& req);
+// 200 with an already gzipped JSON body.
+void SendGzipped(Response& res, const Frame& gzipped);
+// `body` (JSON text) with `status`, gzipped when large and the client accepts it.
+void SendJson(const Request& req, Response& res, int status, std::string body);
+void SendError(Response& res, int status, const std::string& message);
+// 400 for InvalidInput, 404 for NotFound, else 500.
+int HttpStatus(const Status& status);
+
+// Client text that goes into a message or the log: bounded, so a request cannot
+// bloat the store.
+std::string Clip(const std::string& s, std::size_t max = 200);
+
+// --- Requests ---------------------------------------------------------------------------
+// Whether the request carries the operator token; otherwise answers 401 and logs an
+// "auth_failure" event. Every control endpoint asks first.
+bool Authorized(const ApiContext& api, const Request& req, Response& res);
+// The body as a JSON object; InvalidInput (400) when empty, malformed or not an object.
+Result<Json> ParseBody(const Request& req);
+// Authorized, then ParseBody: false when a 401 or 400 was answered.
+bool ReadControlRequest(const ApiContext& api, const Request& req, Response& res, Json* body);
+
+// ?key=N in min..max, `fallback` when absent.
+Result<long long> QueryInt(const Request& req, const char* key, long long fallback, long long min,
+                           long long max);
+// ?run=all (0, the default) | current | N.
+Result<long long> QueryRun(const Request& req, long long current);
+// ?format=json (false, the default) | csv (true).
+Result<bool> WantsCsv(const Request& req);
+
+// Queues a request event for the log, at the current simulated time.
+void LogEvent(const ApiContext& api, EventRow event);
+
+// --- Routes, one function per resource file ------------------------------------------------
+// A route handler over `api`, e.g. server.Get(path, Bind(api, GetState)) with
+// void GetState(const ApiContext&, const Request&, Response&).
+template <typename Handler>
+httplib::Server::Handler Bind(const ApiContext& api, Handler handler) {
+  return [&api, handler](const Request& req, Response& res) { handler(api, req, res); };
+}
+void InstallStateRoutes(httplib::Server& server, const ApiContext& api);      // http_state.cc
+void InstallStreamRoutes(httplib::Server& server, const ApiContext& api);     // http_stream.cc
+void InstallHistoryRoutes(httplib::Server& server, const ApiContext& api);    // http_history.cc
+void InstallControlRoutes(httplib::Server& server, const ApiContext& api);    // http_control.cc
+void InstallEmergencyRoutes(httplib::Server& server, const ApiContext& api);  // http_emergency.cc
+void InstallDetectionRoutes(httplib::Server& server, const ApiContext& api);  // http_detections.cc
+
+}  // namespace cb::service::http
