@@ -6,8 +6,8 @@
 #include <set>
 
 #include "control/registry.h"
-#include "run/twin.h"
 #include "report.h"
+#include "run/twin.h"
 #include "run_command.h"
 
 namespace cb::app {
@@ -57,7 +57,8 @@ std::string SettingsLine(const CompareSettings& s) {
     std::snprintf(decisions, sizeof decisions, "every %g s", *s.signals.decision_interval_s);
   }
   char clearance[64] = "the data's clearance";
-  if (s.signals.clearance_s) std::snprintf(clearance, sizeof clearance, "clearance %g s", *s.signals.clearance_s);
+  if (s.signals.clearance_s)
+    std::snprintf(clearance, sizeof clearance, "clearance %g s", *s.signals.clearance_s);
   char max_green[48] = "";
   if (s.signals.max_green_s > 0) {
     std::snprintf(max_green, sizeof max_green, "; maximum green %g s", s.signals.max_green_s);

@@ -20,7 +20,7 @@ struct ServeSettings {
   std::string speed = "1";  // simulated seconds per wall second, or "max"
   std::string token_file;
   std::string data_dir = "citybrain-data";
-  std::string web_root;  // empty: web/dist found next to the binary's source tree
+  std::string web_root;           // empty: web/dist found next to the binary's source tree
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
   int http_threads = 64;

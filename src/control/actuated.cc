@@ -14,7 +14,8 @@ bool AnyInZone(const signal::Observation& obs, std::span<const LaneId> lanes, do
 }
 
 // Whether a lane of `lanes` that `served` does not contain holds a vehicle.
-bool AnyWaitingFor(const signal::Observation& obs, std::span<const LaneId> lanes, std::span<const LaneId> served) {
+bool AnyWaitingFor(const signal::Observation& obs, std::span<const LaneId> lanes,
+                   std::span<const LaneId> served) {
   for (LaneId lane : lanes) {
     if (std::find(served.begin(), served.end(), lane) != served.end()) continue;
     if (obs.LaneVehicles(lane) > 0) return true;

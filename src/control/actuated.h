@@ -22,8 +22,8 @@
 
 #include <span>
 
-#include "signal/controller.h"
 #include "control/phase_lanes.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 

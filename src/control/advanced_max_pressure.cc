@@ -7,8 +7,9 @@
 
 namespace cb::control {
 
-int AdvancedMaxPressureController::EffectiveRunning(const signal::Observation& obs, IntersectionId intersection,
-                                                    PhaseIndex phase, double interval_s) {
+int AdvancedMaxPressureController::EffectiveRunning(const signal::Observation& obs,
+                                                    IntersectionId intersection, PhaseIndex phase,
+                                                    double interval_s) {
   const roadnet::Network& net = obs.network();
   lanes_.Prepare(net);
   int running = 0;

@@ -22,8 +22,8 @@
 
 #include <vector>
 
-#include "signal/controller.h"
 #include "control/phase_lanes.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 
@@ -40,7 +40,7 @@ class AdvancedMaxPressureController : public signal::Controller {
 
  private:
   PhaseLanes lanes_;
-  std::vector<double> efficient_;        // scratch, by control phase position
+  std::vector<double> efficient_;  // scratch, by control phase position
   std::vector<int> running_;
 };
 

@@ -90,7 +90,7 @@ struct BrainParams {
     r.keep_margin = 10.0;
     return r;
   }();
-  double horizon_s = 120.0;      // how far each option is simulated
+  double horizon_s = 120.0;  // how far each option is simulated
   // A switch that wins is tried again this many seconds later; if any of these
   // later switches does better, the signal keeps its phase for now.
   std::vector<double> delays_s = {1, 2, 3, 4, 5, 6, 8, 10};
@@ -136,7 +136,7 @@ class BrainController : public signal::Controller {
   std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
   std::vector<Option> options_;
   std::vector<IntersectionId> eligible_;
-  std::vector<double> best_cost_;      // by intersection, during Plan
+  std::vector<double> best_cost_;     // by intersection, during Plan
   std::vector<uint8_t> informative_;  // by intersection: some option's cost differs from keeping
   // The forecast: (release time, flow) of the recent releases, and the arrivals
   // every rollout of the current plan adds (seconds after the plan, flow).

@@ -39,8 +39,7 @@ PhaseIndex MaxPressurePhase(const roadnet::Network& network, IntersectionId inte
 
 PhaseIndex MaxPressureController::Decide(const signal::Observation& obs, IntersectionId intersection,
                                          const signal::SignalStatus& /*status*/) {
-  return MaxPressurePhase(obs.network(), intersection,
-                          [&obs](LaneId lane) { return obs.LaneWaiting(lane); });
+  return MaxPressurePhase(obs.network(), intersection, [&obs](LaneId lane) { return obs.LaneWaiting(lane); });
 }
 
 }  // namespace cb::control

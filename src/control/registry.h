@@ -19,9 +19,9 @@ namespace cb::control {
 
 struct ControllerInfo {
   std::string name;
-  std::string summary;              // one line, for --help and reports
-  double designed_cadence_s = 0;    // > 0: designed to decide at this cadence; 0: the run's
-  bool observes = true;             // false: decides from the clock alone (fixed-time plans)
+  std::string summary;            // one line, for --help and reports
+  double designed_cadence_s = 0;  // > 0: designed to decide at this cadence; 0: the run's
+  bool observes = true;           // false: decides from the clock alone (fixed-time plans)
 };
 
 // Every registered controller, in the order --help lists them.

@@ -12,8 +12,8 @@ bool Contains(std::span<const LaneId> lanes, LaneId lane) {
 
 // Vehicles within `range_m` of the stop line on the lanes of `lanes` that are not
 // in `served`.
-int VehiclesWithin(const signal::Observation& obs, std::span<const LaneId> lanes, std::span<const LaneId> served,
-                   double range_m) {
+int VehiclesWithin(const signal::Observation& obs, std::span<const LaneId> lanes,
+                   std::span<const LaneId> served, double range_m) {
   int count = 0;
   for (LaneId lane : lanes) {
     if (!Contains(served, lane)) count += obs.Lane(lane, range_m).within_range;

@@ -29,8 +29,8 @@
 #include <span>
 #include <vector>
 
-#include "signal/controller.h"
 #include "control/phase_lanes.h"
+#include "signal/controller.h"
 
 namespace cb::control {
 

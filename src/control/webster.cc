@@ -114,7 +114,8 @@ void WebsterController::Observe(const signal::Observation& obs, IntersectionId i
   s.observed_s = time_s;
 }
 
-void WebsterController::Replan(const roadnet::Intersection& inter, const signal::SignalStatus& status, State& s) {
+void WebsterController::Replan(const roadnet::Intersection& inter, const signal::SignalStatus& status,
+                               State& s) {
   const double period_s = status.time_s - s.period_start_s;
   for (std::size_t i = 0; i < s.lanes.size(); ++i) {
     s.flow_vph[i] = s.arrivals[i] * 3600 / period_s;

@@ -89,8 +89,8 @@ class WebsterController : public signal::Controller {
     double period_start_s = 0;
     WebsterPlan plan;
   };
-  void Initialise(const signal::Observation& obs, IntersectionId intersection, const signal::SignalStatus& status,
-                  State& s);
+  void Initialise(const signal::Observation& obs, IntersectionId intersection,
+                  const signal::SignalStatus& status, State& s);
   void Observe(const signal::Observation& obs, IntersectionId intersection, double time_s, State& s);
   void Replan(const roadnet::Intersection& inter, const signal::SignalStatus& status, State& s);
 

@@ -58,8 +58,8 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   twin_options.threads = options.threads;
   twin_options.extra_vehicles = static_cast<long long>(dispatches.size());
   twin_options.record_kpis = false;  // everyone else's KPIs are read from the engine at the end
-  auto created =
-      run::SignalledTwin::Create(scenario, std::move(made->controller), made->info.designed_cadence_s, twin_options);
+  auto created = run::SignalledTwin::Create(scenario, std::move(made->controller),
+                                            made->info.designed_cadence_s, twin_options);
   if (!created.ok()) return created.status();
   run::SignalledTwin& twin = **created;
   sim::Engine& engine = twin.engine();

@@ -27,10 +27,10 @@
 #include <vector>
 
 #include "base/status.h"
-#include "signal/signal_manager.h"
 #include "demand/scenario.h"
 #include "emergency/dispatch.h"
 #include "emergency/preemption.h"
+#include "signal/signal_manager.h"
 
 namespace cb::emergency {
 

@@ -1,8 +1,8 @@
 #include "emergency/preemption.h"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "demand/route.h"
@@ -235,7 +235,8 @@ double Preemptor::TimeToGreen(IntersectionId intersection, RoadLinkId movement, 
   // The soonest of the control phases that green the movement, as the safety layer times them.
   double soonest = std::numeric_limits<double>::infinity();
   for (int p : inter.control_phases) {
-    if (Greens(intersection, p, movement)) soonest = std::min(soonest, signals_.EarliestGreenS(intersection, p));
+    if (Greens(intersection, p, movement))
+      soonest = std::min(soonest, signals_.EarliestGreenS(intersection, p));
   }
   // No control phase greens it: as long as getting a lost green back would take.
   if (!std::isfinite(soonest)) soonest = signals_.min_green_s() + signals_.clearance_s();

@@ -57,11 +57,11 @@
 
 #include "base/ids.h"
 #include "base/status.h"
-#include "run/twin.h"
-#include "signal/signal_manager.h"
 #include "demand/demand.h"
 #include "emergency/dispatch.h"
 #include "emergency/routing.h"
+#include "run/twin.h"
+#include "signal/signal_manager.h"
 #include "sim/engine.h"
 
 namespace cb::emergency {
@@ -209,9 +209,9 @@ class Preemptor final : public run::StepHook {
   PreemptionOptions options_;
   std::vector<EmergencyTrip> trips_;
   std::vector<Track> tracks_;
-  std::vector<Request> requests_;       // reused buffer
-  std::vector<HoldState> holds_;        // by intersection
-  std::vector<IntersectionId> held_;    // intersections with an emergency or recovery hold, sorted
+  std::vector<Request> requests_;     // reused buffer
+  std::vector<HoldState> holds_;      // by intersection
+  std::vector<IntersectionId> held_;  // intersections with an emergency or recovery hold, sorted
   long long holds_requested_ = 0;
 };
 

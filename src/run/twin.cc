@@ -47,7 +47,7 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
       scenario.demand->VehiclesDueBefore(twin->duration_s_, scenario.step_s) + options.extra_vehicles;
   twin->engine_ = std::make_unique<sim::Engine>(scenario.network, scenario.demand, engine_options);
   twin->signals_ = std::make_unique<signal::SignalManager>(*twin->engine_, std::move(controller),
-                                                            options.signals, designed_cadence_s);
+                                                           options.signals, designed_cadence_s);
   twin->kpi_options_ = options.kpis;
   twin->recorder_hook_ = std::make_unique<RecorderHook>(*twin);
   if (options.record_kpis) {
@@ -64,7 +64,7 @@ std::unique_ptr<SignalledTwin> SignalledTwin::LookaheadCopy(const signal::Lookah
   twin->engine_ = model.twin().Clone(threads);
   twin->engine_->set_release_flows(false);
   twin->signals_ = std::make_unique<signal::SignalManager>(*twin->engine_, std::move(controller),
-                                                            model.signals().options(), designed_cadence_s);
+                                                           model.signals().options(), designed_cadence_s);
   twin->recorder_hook_ = std::make_unique<RecorderHook>(*twin);
   return twin;
 }

@@ -2,7 +2,7 @@
 
 namespace cb::service {
 
-EmergencyDispatcher::EmergencyDispatcher(sim::Engine& engine, control::SignalManager& signals)
+EmergencyDispatcher::EmergencyDispatcher(sim::Engine& engine, signal::SignalManager& signals)
     : engine_(engine), preemptor_(engine, signals) {}
 
 Result<DispatchResult> EmergencyDispatcher::Dispatch(RoadId origin, RoadId destination) {
@@ -22,9 +22,15 @@ Result<DispatchResult> EmergencyDispatcher::Dispatch(RoadId origin, RoadId desti
   return DispatchResult{*vehicle, trip.path, trip.free_flow_s};
 }
 
-void EmergencyDispatcher::BeforeStep() { preemptor_.BeforeStep(); }
+void EmergencyDispatcher::BeforeSignals() { preemptor_.BeforeSignals(); }
 
-void EmergencyDispatcher::AfterStep(std::vector<DispatchEvent>& events) {
+void EmergencyDispatcher::TakeEvents(std::vector<DispatchEvent>& events) {
+  for (DispatchEvent& e : events_) events.push_back(std::move(e));
+  events_.clear();
+}
+
+void EmergencyDispatcher::AfterStep() {
+  std::vector<DispatchEvent>& events = events_;
   preemptor_.AfterStep();
   const auto& trips = preemptor_.trips();
   for (std::size_t i = 0; i < trips.size() && i < reported_.size(); ++i) {

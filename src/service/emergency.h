@@ -16,8 +16,9 @@
 
 #include "base/ids.h"
 #include "base/status.h"
-#include "control/controller.h"
 #include "emergency/preemption.h"
+#include "run/twin.h"
+#include "signal/signal_manager.h"
 #include "sim/engine.h"
 
 namespace cb::service {
@@ -36,23 +37,25 @@ struct DispatchEvent {
   std::string detail;
 };
 
-class EmergencyDispatcher {
+class EmergencyDispatcher final : public run::StepHook {
  public:
   // The name the API answers in "dispatcher" (docs/api.md).
   static constexpr const char* kName = "emergency-library";
 
   // `engine` and `signals` must outlive the dispatcher; `signals` must drive `engine`.
-  EmergencyDispatcher(sim::Engine& engine, control::SignalManager& signals);
+  EmergencyDispatcher(sim::Engine& engine, signal::SignalManager& signals);
 
   // Adds an emergency vehicle from the start of `origin` to the end of
   // `destination` now. InvalidInput when the destination cannot be reached (or
   // the roads are not the network's).
   Result<DispatchResult> Dispatch(RoadId origin, RoadId destination);
-  // Call before every SignalManager::BeforeStep: requests, renews and releases holds.
-  void BeforeStep();
-  // Call after every Engine::Step: appends an "emergency_arrived" event for each
-  // vehicle that arrived during the step.
-  void AfterStep(std::vector<DispatchEvent>& events);
+  // A step hook (run::HookStage::kPreemption): before the signals decide, requests,
+  // renews and releases holds; after the step, notes an "emergency_arrived" event for
+  // each vehicle that arrived.
+  void BeforeSignals() override;
+  void AfterStep() override;
+  // Moves the events noted since the last call to the end of `events`.
+  void TakeEvents(std::vector<DispatchEvent>& events);
   // Vehicles dispatched and not yet arrived.
   int active() const { return preemptor_.active(); }
 
@@ -60,7 +63,8 @@ class EmergencyDispatcher {
   sim::Engine& engine_;
   emergency::Preemptor preemptor_;
   int next_id_ = 0;
-  std::vector<bool> reported_;  // by trip: its arrival was reported
+  std::vector<bool> reported_;         // by trip: its arrival was reported
+  std::vector<DispatchEvent> events_;  // noted, not yet taken
 };
 
 }  // namespace cb::service

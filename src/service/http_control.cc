@@ -3,6 +3,7 @@
 // (docs/api.md, "Control"). Every one needs the operator token.
 #include <optional>
 
+#include "control/registry.h"
 #include "service/http_common.h"
 
 namespace cb::service::http {
@@ -31,7 +32,8 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
     }
     id = *found;
   }
-  Status set = api.sim.SetController(id, name, std::move(controller).value());
+  Status set =
+      api.sim.SetController(id, name, std::move(controller->controller), controller->info.designed_cadence_s);
   if (!set.ok()) return SendError(res, 409, set.message());
   LogEvent(api, {0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
                  (one ? "intersection -> " : "all signals -> ") + name});

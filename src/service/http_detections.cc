@@ -1,6 +1,6 @@
 // POST /api/v1/detections: detector observations for one intersection, which the
-// brain uses in place of the twin's own view for a while (docs/api.md,
-// service/detections.h).
+// controllers observe in place of the twin's own view while fresh (docs/api.md,
+// signal/detector_observation.h).
 #include <charconv>
 
 #include "service/http_common.h"
@@ -44,7 +44,8 @@ Result<LaneId> ResolveLane(const roadnet::Network& net, const Json& v, const std
 }
 
 // One element of "lanes": {"lane": ..., "count": n[, "queue": n]}.
-Result<LaneDetection> ReadDetection(const roadnet::Network& net, const Json& item, const std::string& where) {
+Result<signal::LaneDetection> ReadDetection(const roadnet::Network& net, const Json& item,
+                                            const std::string& where) {
   if (!item.is_object()) return Status::InvalidInput(where + ": expected an object");
   const Json* lane_field = FindMember(item, "lane");
   if (!lane_field || !FindMember(item, "count")) {
@@ -55,7 +56,7 @@ Result<LaneDetection> ReadDetection(const roadnet::Network& net, const Json& ite
   long long count = 0, queue = 0;
   CB_RETURN_IF_ERROR(GetIntInRange(item, "count", where, 0, kMaxVehiclesOnLane, &count));
   CB_RETURN_IF_ERROR(GetOptionalIntInRange(item, "queue", where, 0, kMaxVehiclesOnLane, 0, &queue));
-  return LaneDetection{*lane, static_cast<int>(count), static_cast<int>(queue)};
+  return signal::LaneDetection{*lane, static_cast<int>(count), static_cast<int>(queue)};
 }
 
 // {"intersection": id, "lanes": [{"lane", "count", "queue"}, ...]}
@@ -74,7 +75,7 @@ void PostDetections(const ApiContext& api, const Request& req, Response& res) {
                      "field 'lanes': expected an array of 1.." + std::to_string(kMaxDetectionLanes) +
                          " {\"lane\", \"count\", \"queue\"} objects");
   }
-  std::vector<LaneDetection> detections;
+  std::vector<signal::LaneDetection> detections;
   for (std::size_t i = 0; i < lanes->size(); ++i) {
     auto detection = ReadDetection(net, (*lanes)[i], "lanes[" + std::to_string(i) + "]");
     if (!detection.ok()) return SendError(res, HttpStatus(detection.status()), detection.status().message());

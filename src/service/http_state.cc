@@ -1,5 +1,6 @@
 // GET /api/v1/network, /state, /vehicles, /controllers: the network and the live
 // twin (docs/api.md, "Reading").
+#include "control/registry.h"
 #include "service/http_common.h"
 
 namespace cb::service::http {

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "control/registry.h"
+#include "run/twin.h"
 #include "service/auth.h"
 #include "service/frame_publisher.h"
 #include "service/gzip.h"
@@ -54,8 +56,12 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   if (!(options.kpi_interval_s > 0) || !(options.detection_ttl_s > 0) || !(options.max_frame_rate_hz > 0)) {
     return Status::InvalidInput("KPI interval, detection TTL and frame rate must be > 0");
   }
-  if (options.sim_threads < 1 || options.sim_threads > 256)
-    return Status::InvalidInput("--threads must be in 1..256");
+  run::TwinOptions twin_options;
+  twin_options.signals = options.signals;
+  twin_options.seed = options.seed ? std::optional<uint64_t>(options.seed) : std::nullopt;
+  twin_options.threads = options.sim_threads;
+  twin_options.kpis.sample_interval_s = options.kpi_interval_s;
+  CB_RETURN_IF_ERROR(twin_options.Validate());
   auto controller = control::MakeController(options.controller);
   if (!controller.ok()) return controller.status();
 
@@ -85,8 +91,10 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   s.network_json = NetworkJson(net);
   s.network_json_gzip = std::make_shared<const std::string>(Gzip(s.network_json, 6));
   s.frames = std::make_unique<FramePublisher>(s.options.stream_queue_frames, s.options.max_stream_clients);
-  s.sim =
-      std::make_unique<SimulationLoop>(std::move(scenario), s.options, std::move(controller).value(), run_id);
+  auto twin = run::SignalledTwin::Create(scenario, std::move(controller->controller),
+                                         controller->info.designed_cadence_s, twin_options);
+  if (!twin.ok()) return twin.status();
+  s.sim = std::make_unique<SimulationLoop>(std::move(scenario), s.options, std::move(twin).value(), run_id);
   s.store->AddEvent({0, run_id, 0, 0, "service_started", "", -1, "service",
                      "run " + std::to_string(run_id) + ": " + run.roadnet + " + " + run.flow +
                          ", controller " + run.controller});

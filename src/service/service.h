@@ -31,6 +31,7 @@
 
 #include "base/status.h"
 #include "demand/scenario.h"
+#include "signal/signal_manager.h"
 
 namespace cb::service {
 
@@ -43,12 +44,9 @@ struct ServiceOptions {
   std::string token_file;                   // read the operator token from here instead
   std::string controller = "fixed";         // network-wide controller at start
   std::string web_root;                     // folder of the built dashboard served at /; empty: none
-  // Signal timing; decision_interval_s 0 follows the data (15 s CityFlow, 10 s CBEngine).
-  double decision_interval_s = 0;
-  double yellow_s = 5;
-  double min_green_s = 10;
-  double kpi_interval_s = 60;   // KPI samples stored every this many simulated seconds
-  double detection_ttl_s = 30;  // posted detector observations count this long (simulated s)
+  signal::SignalOptions signals;            // signal rules; unset fields: the data's own protocol
+  double kpi_interval_s = 60;               // KPI samples stored every this many simulated seconds
+  double detection_ttl_s = 30;              // posted detector observations count this long (simulated s)
   std::size_t max_body_bytes = 64 * 1024;
   int http_threads = 64;        // HTTP worker threads; each open stream holds one
   int max_stream_clients = 48;  // must stay below http_threads

@@ -19,14 +19,14 @@ constexpr double kMaxLagS = 2.0;  // behind by more: stop catching up, start afr
 
 // Events of the safety layer that are routine for a controller and would flood
 // the log (a controller asking early, a max-green rotation); everything else is kept.
-bool Routine(const control::SignalEvent& e) {
-  using Kind = control::SignalEvent::Kind;
+bool Routine(const signal::SignalEvent& e) {
+  using Kind = signal::SignalEvent::Kind;
   if (e.kind == Kind::kControllerChanged) return true;  // the service logs one event per request
-  return e.source == control::RequestSource::kController &&
+  return e.source == signal::RequestSource::kController &&
          (e.kind == Kind::kDelayedMinGreen || e.kind == Kind::kForcedMaxGreen);
 }
 
-bool SameEvent(const control::SignalEvent& a, const control::SignalEvent& b) {
+bool SameEvent(const signal::SignalEvent& a, const signal::SignalEvent& b) {
   return a.time_s == b.time_s && a.intersection == b.intersection && a.kind == b.kind && a.phase == b.phase &&
          a.source == b.source && a.detail == b.detail;
 }
@@ -40,30 +40,22 @@ SimulationLoop::HandlerLock::HandlerLock(SimulationLoop& loop) : waiting_(loop.w
 }
 
 SimulationLoop::SimulationLoop(demand::Scenario scenario, const ServiceOptions& options,
-                               std::unique_ptr<control::Controller> controller, long long run_id)
+                               std::unique_ptr<run::SignalledTwin> twin, long long run_id)
     : scenario_(std::move(scenario)),
       network_(scenario_.network),
       run_id_(run_id),
-      frame_interval_s_(1.0 / options.max_frame_rate_hz) {
-  sim::EngineOptions engine_options;
-  engine_options.step_s = scenario_.step_s;
-  engine_options.seed = options.seed ? options.seed : scenario_.seed;
-  engine_options.threads = options.sim_threads;
-  engine_ = std::make_unique<sim::Engine>(scenario_.network, scenario_.demand, engine_options);
-  const roadnet::Network& net = engine_->network();
-  detectors_ = std::make_unique<DetectorLayer>(net, options.detection_ttl_s);
-  control::SignalOptions signal_options;
-  const double decision_interval_s = options.decision_interval_s > 0 ? options.decision_interval_s
-                                     : net.format() == "cbengine"    ? 10.0
-                                                                     : 15.0;
-  signal_options.decision_interval_s = decision_interval_s;
-  signal_options.clearance_s = options.yellow_s;
-  signal_options.min_green_s = options.min_green_s;
-  signals_ = std::make_unique<control::SignalManager>(*engine_, Wrap(std::move(controller)), signal_options);
-  recorder_options_.sample_interval_s = options.kpi_interval_s;
-  recorder_ = std::make_unique<metrics::KpiRecorder>(*engine_, recorder_options_);
-  dispatcher_ = std::make_unique<EmergencyDispatcher>(*engine_, *signals_);
+      frame_interval_s_(1.0 / options.max_frame_rate_hz),
+      twin_(std::move(twin)),
+      engine_(twin_->engine()),
+      signals_(twin_->signals()),
+      twin_view_(engine_),
+      detectors_(*network_, options.detection_ttl_s),
+      observed_(detectors_, twin_view_) {
+  signals_.SetObservation(&observed_);
+  dispatcher_ = std::make_unique<EmergencyDispatcher>(engine_, signals_);
+  twin_->AddHook(run::HookStage::kPreemption, dispatcher_.get());
 
+  const roadnet::Network& net = *network_;
   controller_ = options.controller;
   signal_of_.assign(net.intersections().size(), -1);
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
@@ -74,12 +66,6 @@ SimulationLoop::SimulationLoop(demand::Scenario scenario, const ServiceOptions& 
   held_.assign(signalised_.size(), 0);
   paused_ = options.start_paused;
   speed_ = options.speed;
-}
-
-std::unique_ptr<DetectorAwareController> SimulationLoop::Wrap(std::unique_ptr<control::Controller> inner) {
-  auto wrapped = std::make_unique<DetectorAwareController>(std::move(inner), detectors_.get());
-  wrappers_.push_back(wrapped.get());  // SignalManager keeps every controller it was given alive
-  return wrapped;
 }
 
 // --- Settings ---------------------------------------------------------------------------
@@ -108,7 +94,7 @@ long long SimulationLoop::ChangeSettings(std::optional<bool> paused, std::option
 
 SimulationLoop::Vehicles SimulationLoop::RunningVehicles() {
   HandlerLock lock(*this);  // copy only; the caller formats outside the lock
-  return {engine_->time_s(), engine_->RunningVehicles()};
+  return {engine_.time_s(), engine_.RunningVehicles()};
 }
 
 std::string SimulationLoop::controller() {
@@ -117,13 +103,11 @@ std::string SimulationLoop::controller() {
 }
 
 Status SimulationLoop::SetController(IntersectionId intersection, const std::string& name,
-                                     std::unique_ptr<control::Controller> controller) {
+                                     std::unique_ptr<signal::Controller> controller,
+                                     double designed_cadence_s) {
   HandlerLock lock(*this);
-  Status set = signals_->SetController(intersection, Wrap(std::move(controller)));
-  if (!set.ok()) {
-    wrappers_.pop_back();  // refused, and so already destroyed
-    return set;
-  }
+  Status set = signals_.SetController(intersection, std::move(controller), designed_cadence_s);
+  if (!set.ok()) return set;
   if (intersection.valid()) {
     controller_at_[network_->intersection(intersection).id] = name;
   } else {
@@ -135,12 +119,12 @@ Status SimulationLoop::SetController(IntersectionId intersection, const std::str
 
 Status SimulationLoop::Hold(IntersectionId intersection, PhaseIndex phase, double duration_s) {
   HandlerLock lock(*this);
-  return signals_->Hold(intersection, phase, duration_s, control::RequestSource::kOperator);
+  return signals_.Hold(intersection, phase, duration_s, signal::RequestSource::kOperator);
 }
 
 void SimulationLoop::ReleaseHold(IntersectionId intersection) {
   HandlerLock lock(*this);
-  signals_->ReleaseHold(intersection);
+  signals_.ReleaseHold(intersection);
 }
 
 Result<DispatchResult> SimulationLoop::Dispatch(RoadId origin, RoadId destination) {
@@ -149,23 +133,23 @@ Result<DispatchResult> SimulationLoop::Dispatch(RoadId origin, RoadId destinatio
 }
 
 Result<double> SimulationLoop::PostDetections(IntersectionId intersection,
-                                              const std::vector<LaneDetection>& lanes) {
+                                              const std::vector<signal::LaneDetection>& lanes) {
   HandlerLock lock(*this);
-  CB_RETURN_IF_ERROR(detectors_->Post(intersection, lanes, engine_->time_s()));
-  return engine_->time_s() + detectors_->ttl_s();
+  CB_RETURN_IF_ERROR(detectors_.Post(intersection, lanes, engine_.time_s()));
+  return engine_.time_s() + detectors_.ttl_s();
 }
 
 // --- The simulation thread ------------------------------------------------------------
 
 LiveState SimulationLoop::CaptureLocked() {
   LiveState live;
-  CaptureLive(*engine_, *signals_, signalised_, live);
+  CaptureLive(engine_, signals_, signalised_, live);
   live.run_id = run_id_;
   live.held = held_;
   live.controller = controller_;
   live.controller_at.assign(controller_at_.begin(), controller_at_.end());
   live.emergency_active = dispatcher_->active();
-  for (const DetectorAwareController* w : wrappers_) live.detector_decisions += w->detector_decisions();
+  live.detector_readings = observed_.posted_reads();
   return live;
 }
 
@@ -188,26 +172,26 @@ void SimulationLoop::PublishFrame(FramePublisher& frames) {
 void SimulationLoop::HarvestSignalEvents(StoreWriter& store) {
   // SignalManager keeps its most recent kMaxEvents events and, when full, drops the
   // oldest half at once; a mismatch with the last event seen shows that happened.
-  static_assert(control::SignalManager::kMaxEvents >= 2);
-  const std::vector<control::SignalEvent>& events = signals_->events();
+  static_assert(signal::SignalManager::kMaxEvents >= 2);
+  const std::vector<signal::SignalEvent>& events = signals_.events();
   std::size_t start = signal_events_seen_;
   if (start > events.size() || (start > 0 && !SameEvent(events[start - 1], last_signal_event_))) {
     start =
-        start >= control::SignalManager::kMaxEvents / 2 ? start - control::SignalManager::kMaxEvents / 2 : 0;
+        start >= signal::SignalManager::kMaxEvents / 2 ? start - signal::SignalManager::kMaxEvents / 2 : 0;
   }
-  const roadnet::Network& net = engine_->network();
+  const roadnet::Network& net = engine_.network();
   for (std::size_t i = start; i < events.size(); ++i) {
-    const control::SignalEvent& e = events[i];
+    const signal::SignalEvent& e = events[i];
     const int signal = e.intersection.valid() ? signal_of_[e.intersection.index()] : -1;
-    if (signal >= 0 && e.kind == control::SignalEvent::Kind::kOverride) held_[signal] = 1;
-    if (signal >= 0 && e.kind == control::SignalEvent::Kind::kOverrideEnd) held_[signal] = 0;
+    if (signal >= 0 && e.kind == signal::SignalEvent::Kind::kOverride) held_[signal] = 1;
+    if (signal >= 0 && e.kind == signal::SignalEvent::Kind::kOverrideEnd) held_[signal] = 0;
     if (Routine(e)) continue;
     EventRow row;
     row.time_s = e.time_s;
-    row.kind = control::SignalEventKindName(e.kind);
+    row.kind = signal::SignalEventKindName(e.kind);
     row.intersection = e.intersection.valid() ? net.intersection(e.intersection).id : "";
     row.phase = e.phase;
-    row.source = control::RequestSourceName(e.source);
+    row.source = signal::RequestSourceName(e.source);
     row.detail = e.detail;
     store.AddEvent(std::move(row));
   }
@@ -216,7 +200,7 @@ void SimulationLoop::HarvestSignalEvents(StoreWriter& store) {
 }
 
 void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
-  const double dt = engine_->options().step_s;
+  const double dt = engine_.options().step_s;
   Clock::time_point next = Clock::now();
   Clock::time_point last_frame = Clock::now() - std::chrono::hours(1);
   Clock::time_point last_flush = Clock::now();
@@ -257,14 +241,11 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
     std::vector<DispatchEvent> dispatch_events;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      dispatcher_->BeforeStep();
-      signals_->BeforeStep();
-      engine_->Step();
-      dispatcher_->AfterStep(dispatch_events);
-      recorder_->AfterStep();
-      now_s_ = engine_->time_s();
+      twin_->Step();
+      dispatcher_->TakeEvents(dispatch_events);
+      now_s_ = engine_.time_s();
       HarvestSignalEvents(store);
-      const auto& series = recorder_->network_series();
+      const auto& series = twin_->recorder()->network_series();
       for (; kpi_samples_seen_ < series.size(); ++kpi_samples_seen_) {
         const metrics::NetworkSample& x = series[kpi_samples_seen_];
         store.AddKpi({0, x.time_s, 0, controller_, x.on_road, x.waiting_to_enter, x.entered, x.finished,
@@ -273,10 +254,10 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
       if (kpi_samples_seen_ >= kMaxRecorderSamples) {
         // Samples fall on multiples of the interval of absolute time, so a fresh
         // recorder carries on the same series.
-        recorder_ = std::make_unique<metrics::KpiRecorder>(*engine_, recorder_options_);
+        twin_->RestartRecorder();
         kpi_samples_seen_ = 0;
       }
-      const double t = engine_->time_s();
+      const double t = engine_.time_s();
       const bool whole_second = std::fabs(t - std::round(t)) < dt / 2;
       const double since_frame = std::chrono::duration<double>(Clock::now() - last_frame).count();
       frame_due = (whole_second && since_frame >= frame_interval_s_) || version != seen_version;

@@ -1,8 +1,10 @@
 // The twin and the brain as the service runs them, on its simulation thread.
 //
-// A SimulationLoop owns the Engine, the SignalManager (the safety layer) with every
-// controller handed to it (each wrapped in a DetectorAwareController), the
-// KpiRecorder, the DetectorLayer and the EmergencyDispatcher. Run is the body of the
+// A SimulationLoop owns the signalled twin (run::SignalledTwin: the engine, the
+// safety layer with every controller handed to it, the KPI recorder, the step
+// hooks), the DetectorLayer whose posts every controller observes through a
+// signal::DetectorObservation (falling back to the twin where a lane has no fresh
+// post), and the EmergencyDispatcher (a pre-emption step hook). Run is the body of the
 // simulation thread: it steps the twin at the requested speed, hands KPI samples,
 // safety-layer events and emergency events to the StoreWriter (and flushes it every
 // 0.2 s), and publishes a state frame to the FramePublisher every simulated second
@@ -10,8 +12,8 @@
 // HTTP handlers reach the twin only through the public methods below.
 //
 // Locking:
-//   - `mu_` (the engine mutex) guards the engine, signals, recorder, detectors,
-//     dispatcher, `held_`, the controller names and `wrappers_`. The simulation
+//   - `mu_` (the engine mutex) guards the twin (engine, signals, recorder), the
+//     detectors and their observation, the dispatcher, `held_` and the controller names. The simulation
 //     thread holds it for one step and, when a frame is due, its capture; every
 //     twin method below (Vehicles ... PostDetections) holds it for that one call.
 //     std::mutex is not fair, so such a caller counts itself in `waiting_` and the
@@ -36,26 +38,25 @@
 #include <string>
 #include <vector>
 
-#include "control/controller.h"
 #include "demand/scenario.h"
 #include "metrics/kpis.h"
-#include "service/detections.h"
+#include "run/twin.h"
 #include "service/emergency.h"
 #include "service/frame_publisher.h"
 #include "service/service.h"
 #include "service/snapshot.h"
 #include "service/store_writer.h"
+#include "signal/detector_observation.h"
 #include "sim/engine.h"
 
 namespace cb::service {
 
 class SimulationLoop {
  public:
-  // Builds the twin for `scenario` with `controller` on every signal, as `options`
-  // say (timing, speed, paused, KPI interval, detection TTL, frame rate, threads,
-  // seed). Frames and rows name run `run_id`.
+  // Runs `twin` (built for `scenario` by run::SignalledTwin::Create) as `options` say
+  // (speed, paused, detection TTL, frame rate). Frames and rows name run `run_id`.
   SimulationLoop(demand::Scenario scenario, const ServiceOptions& options,
-                 std::unique_ptr<control::Controller> controller, long long run_id);
+                 std::unique_ptr<run::SignalledTwin> twin, long long run_id);
   SimulationLoop(const SimulationLoop&) = delete;
   SimulationLoop& operator=(const SimulationLoop&) = delete;
 
@@ -88,17 +89,18 @@ class SimulationLoop {
   };
   Vehicles RunningVehicles();
   std::string controller();  // the network-wide controller's name
-  // Hands `controller` (named `name`) every signal when `intersection` is invalid,
-  // else that signal only; the SignalManager's refusal otherwise.
+  // Hands `controller` (named `name`, deciding at `designed_cadence_s` unless the
+  // options fix one) every signal when `intersection` is invalid, else that signal
+  // only; the SignalManager's refusal otherwise.
   Status SetController(IntersectionId intersection, const std::string& name,
-                       std::unique_ptr<control::Controller> controller);
+                       std::unique_ptr<signal::Controller> controller, double designed_cadence_s);
   // An operator hold through SignalManager::Hold; its refusal as InvalidInput.
   Status Hold(IntersectionId intersection, PhaseIndex phase, double duration_s);
   void ReleaseHold(IntersectionId intersection);
   // EmergencyDispatcher::Dispatch now.
   Result<DispatchResult> Dispatch(RoadId origin, RoadId destination);
   // Records detector observations now (DetectorLayer::Post); returns when they expire.
-  Result<double> PostDetections(IntersectionId intersection, const std::vector<LaneDetection>& lanes);
+  Result<double> PostDetections(IntersectionId intersection, const std::vector<signal::LaneDetection>& lanes);
 
  private:
   // The engine mutex for a caller other than the simulation thread (see Locking).
@@ -114,8 +116,6 @@ class SimulationLoop {
   LiveState CaptureLocked();  // requires mu_
   void Publish(FramePublisher& frames, LiveState& live, long long version);
   void HarvestSignalEvents(StoreWriter& store);  // requires mu_
-  // Wraps a new controller for the detector layer. Requires mu_.
-  std::unique_ptr<DetectorAwareController> Wrap(std::unique_ptr<control::Controller> inner);
 
   const demand::Scenario scenario_;
   const std::shared_ptr<const roadnet::Network> network_;
@@ -127,16 +127,16 @@ class SimulationLoop {
   // --- Guarded by mu_ ---------------------------------------------------------------
   std::mutex mu_;
   std::atomic<int> waiting_{0};  // handlers waiting for mu_
-  std::unique_ptr<sim::Engine> engine_;
-  std::unique_ptr<DetectorLayer> detectors_;
-  std::unique_ptr<control::SignalManager> signals_;
-  metrics::KpiOptions recorder_options_;
-  std::unique_ptr<metrics::KpiRecorder> recorder_;
+  std::unique_ptr<run::SignalledTwin> twin_;
+  sim::Engine& engine_;                // twin_'s
+  signal::SignalManager& signals_;     // twin_'s
+  signal::TwinObservation twin_view_;  // the fallback of the detectors' view
+  signal::DetectorLayer detectors_;
+  signal::DetectorObservation observed_;  // what every controller decides from
   std::unique_ptr<EmergencyDispatcher> dispatcher_;
-  std::vector<uint8_t> held_;                             // by signal: an operator/emergency hold is on
-  std::string controller_;                                // network-wide controller name
-  std::map<std::string, std::string> controller_at_;      // per-intersection exceptions
-  std::vector<const DetectorAwareController*> wrappers_;  // every controller handed to signals_
+  std::vector<uint8_t> held_;                         // by signal: an operator/emergency hold is on
+  std::string controller_;                            // network-wide controller name
+  std::map<std::string, std::string> controller_at_;  // per-intersection exceptions
 
   // --- Settings: atomics, changed under wake_mu_ --------------------------------------
   std::mutex wake_mu_;
@@ -149,7 +149,7 @@ class SimulationLoop {
 
   // --- Simulation thread only ---------------------------------------------------------
   std::size_t signal_events_seen_ = 0;
-  control::SignalEvent last_signal_event_;
+  signal::SignalEvent last_signal_event_;
   std::size_t kpi_samples_seen_ = 0;
 };
 

@@ -42,7 +42,7 @@ std::string NetworkJson(const roadnet::Network& network) {
   j["format"] = network.format();
   // CBEngine networks give latitude/longitude; their x/y are those projected to
   // metres east/north of the network's centre, so x/y draws every format to scale.
-  j["coordinates"] = network.format() == "cbengine" ? "projected_lat_lon_m" : "xy_m";
+  j["coordinates"] = network.data_defaults().coordinates;
   double min_x = 1e300, min_y = 1e300, max_x = -1e300, max_y = -1e300;
   auto extend = [&](const Point& p) {
     min_x = std::min(min_x, p.x);
@@ -120,7 +120,7 @@ std::string NetworkJson(const roadnet::Network& network) {
   return j.dump();
 }
 
-void CaptureLive(const sim::Engine& engine, const control::SignalManager& signals,
+void CaptureLive(const sim::Engine& engine, const signal::SignalManager& signals,
                  const std::vector<IntersectionId>& signalised, LiveState& out) {
   const roadnet::Network& net = engine.network();
   out.time_s = engine.time_s();
@@ -155,7 +155,7 @@ void CaptureLive(const sim::Engine& engine, const control::SignalManager& signal
     if (out.vehicles[l] > 0) out.speed_mps[l] /= static_cast<float>(out.vehicles[l]);
   }
   out.kpis.queued_on_lanes = queued;
-  const control::SignalCounters& c = signals.counters();
+  const signal::SignalCounters& c = signals.counters();
   out.phase_changes = c.phase_changes;
   out.safety_violations = c.safety_violations;
   out.signal_refusals = c.refused;
@@ -214,7 +214,7 @@ std::string StateJson(const LiveState& s) {
          ",\"safety_violations\":" + std::to_string(s.safety_violations) +
          ",\"signal_refusals\":" + std::to_string(s.signal_refusals) +
          ",\"emergency_active\":" + std::to_string(s.emergency_active) +
-         ",\"detector_decisions\":" + std::to_string(s.detector_decisions) +
+         ",\"detector_readings\":" + std::to_string(s.detector_readings) +
          ",\"stream_clients\":" + std::to_string(s.stream_clients) + "}}";
   return out;
 }

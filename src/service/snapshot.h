@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "control/controller.h"
 #include "metrics/kpis.h"
+#include "signal/signal_manager.h"
 #include "sim/engine.h"
 
 namespace cb::service {
@@ -56,13 +56,13 @@ struct LiveState {
   long long safety_violations = 0;
   long long signal_refusals = 0;
   int emergency_active = 0;
-  long long detector_decisions = 0;
+  long long detector_readings = 0;
   int stream_clients = 0;
 };
 
 // Fills everything LiveState holds about the engine, signals and KPIs; service
 // fields (run_id, paused, speeds, controllers, counters of other parts) are left.
-void CaptureLive(const sim::Engine& engine, const control::SignalManager& signals,
+void CaptureLive(const sim::Engine& engine, const signal::SignalManager& signals,
                  const std::vector<IntersectionId>& signalised, LiveState& out);
 
 std::string StateJson(const LiveState& state);

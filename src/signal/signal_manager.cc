@@ -106,8 +106,8 @@ double SignalManager::GreenElapsed(const State& s) const {
 }
 
 long long SignalManager::CadenceSteps(double designed_cadence_s) const {
-  const double interval = options_.decision_interval_s.value_or(designed_cadence_s > 0 ? designed_cadence_s
-                                                                                       : data_interval_s_);
+  const double interval =
+      options_.decision_interval_s.value_or(designed_cadence_s > 0 ? designed_cadence_s : data_interval_s_);
   return std::max(1LL, std::llround(interval / engine_.options().step_s));
 }
 
@@ -246,7 +246,8 @@ void SignalManager::Monitor(IntersectionId id, State& s, PhaseIndex show) {
     bool to_green = show != inter.clearance_phase;
     // A green may only follow the clearance phase, and only after clearance_s.
     if (from_green && to_green && clearance_s_ > 0) violation = true;
-    if (!from_green && to_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < clearance_s_) {
+    if (!from_green && to_green &&
+        static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < clearance_s_) {
       violation = true;
     }
     if (from_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.min_green_s &&

@@ -180,7 +180,7 @@ class SignalManager final : public LookaheadModel {
 
   sim::Engine& engine_;
   SignalOptions options_;
-  double clearance_s_ = 0;     // resolved
+  double clearance_s_ = 0;      // resolved
   double data_interval_s_ = 0;  // the data's default cadence
   TwinObservation twin_observation_;
   const Observation* observation_;
@@ -192,4 +192,4 @@ class SignalManager final : public LookaheadModel {
   std::vector<SignalEvent> events_;
 };
 
-}  // namespace cb::control
+}  // namespace cb::signal

@@ -20,7 +20,8 @@ TEST(Actuated, GapsOutWhenItsApproachEmptiesAndSkipsPhasesWithoutDemand) {
   // skipped.
   auto w =
       MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 3, 0, 20), testing::MakeFlow({"N_C", "C_E"}, 10, 30)});
-  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{}, /*designed_cadence_s=*/1);
+  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{},
+                        /*designed_cadence_s=*/1);
   const LaneId west = w.lane("W_C", 1);
   int gap_out = -1;
   int west_in_zone_at_gap_out = -1;
@@ -49,7 +50,8 @@ TEST(Actuated, GapsOutWhenItsApproachEmptiesAndSkipsPhasesWithoutDemand) {
 
 TEST(Actuated, GapsOutAtMinimumGreenWhenItsApproachIsEmpty) {
   auto w = MakeWorld({testing::MakeFlow({"N_C", "C_S"}, 5)});
-  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{}, /*designed_cadence_s=*/1);
+  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{},
+                        /*designed_cadence_s=*/1);
   const std::vector<PhaseIndex> shown = RunShown(w, signals, 30);
   EXPECT_EQ(shown[9], 1);
   EXPECT_EQ(shown[10], 0);  // min green 10 s, then yellow
@@ -59,7 +61,8 @@ TEST(Actuated, GapsOutAtMinimumGreenWhenItsApproachIsEmpty) {
 
 TEST(Actuated, KeepsTheGreenWithoutOtherDemand) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 3, 0, 20)});
-  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{}, /*designed_cadence_s=*/1);
+  SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), SignalOptions{},
+                        /*designed_cadence_s=*/1);
   const std::vector<PhaseIndex> shown = RunShown(w, signals, 200);
   EXPECT_EQ(FirstShown(shown, 0), -1);
   EXPECT_EQ(signals.counters().phase_changes, 0);
@@ -73,7 +76,8 @@ TEST(Actuated, MaxesOutUnderAContinuousStream) {
     auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 2), testing::MakeFlow({"N_C", "C_S"}, 10, 40)});
     SignalOptions options;
     options.max_green_s = max_green_s;
-    SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), options, /*designed_cadence_s=*/1);
+    SignalManager signals(*w.engine, std::make_unique<ActuatedController>(), options,
+                          /*designed_cadence_s=*/1);
     const std::vector<PhaseIndex> shown = RunShown(w, signals, 120);
     const int max_out = max_green_s > 0 ? 45 : static_cast<int>(ActuatedController::kDefaultMaxGreenS);
     EXPECT_EQ(FirstShown(shown, 0), max_out) << max_green_s;

@@ -1,10 +1,10 @@
-#include "control/registry.h"
 #include "control/advanced_max_pressure.h"
 
 #include <gtest/gtest.h>
 
 #include "control/controller_fixture.h"
 #include "control/efficient_max_pressure.h"
+#include "control/registry.h"
 
 namespace cb::control {
 using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
@@ -69,9 +69,9 @@ TEST(AdvancedMaxPressure, SwitchesToTheLargestQueuePlusMovingVehicles) {
   EXPECT_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 1), 0);
   EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4), 0);
   EXPECT_EQ(amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 2, 15), 0);
-  EXPECT_GT(
-      amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15),
-      EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4) + amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 4, 15));
+  EXPECT_GT(amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 1, 15),
+            EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4) +
+                amp.EffectiveRunning(signal::TwinObservation(*w.engine), w.centre, 4, 15));
   SignalStatus status;
   status.decision_interval_s = 15;  // the cadence the safety layer asks at
   status.phase_in_force = 2;

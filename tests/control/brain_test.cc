@@ -4,9 +4,9 @@
 
 #include <functional>
 
+#include "control/registry.h"
 #include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
-#include "control/registry.h"
 #include "run/twin.h"
 #include "testing/tiny_network.h"
 
@@ -36,9 +36,8 @@ HourRun RunHour(const std::string& roadnet, const std::string& flow, std::unique
   EXPECT_TRUE(twin.ok()) << twin.status().message();
   for (long long t = 0; t < (*twin)->steps(); ++t) (*twin)->Step();
   const sim::Engine& engine = (*twin)->engine();
-  return {engine.AverageTravelTime(),         (*twin)->signals().counters(),
-          engine.vehicles_released(),         engine.vehicles_running(),
-          engine.vehicles_waiting_to_enter(), engine.vehicles_finished()};
+  return {engine.AverageTravelTime(), (*twin)->signals().counters(),      engine.vehicles_released(),
+          engine.vehicles_running(),  engine.vehicles_waiting_to_enter(), engine.vehicles_finished()};
 }
 
 HourRun RunHour(const std::string& roadnet, const std::string& flow, const std::string& controller) {

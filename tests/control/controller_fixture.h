@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "control/registry.h"
-#include "signal/signal_manager.h"
 #include "demand/scenario.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control::testing_fixture {

@@ -1,9 +1,8 @@
-#include "control/registry.h"
-#include "signal/signal_manager.h"
-
 #include <gtest/gtest.h>
 
 #include "control/max_pressure.h"
+#include "control/registry.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control {

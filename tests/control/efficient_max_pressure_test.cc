@@ -1,10 +1,10 @@
-#include "control/registry.h"
 #include "control/efficient_max_pressure.h"
 
 #include <gtest/gtest.h>
 
 #include "control/controller_fixture.h"
 #include "control/max_pressure.h"
+#include "control/registry.h"
 
 namespace cb::control {
 using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
@@ -23,7 +23,8 @@ TEST(EfficientMaxPressure, PressureIsTheQueuePerLane) {
   EXPECT_GT(queue, 10);
   EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), queue);
   EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 1), 0);
-  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4), 0);  // N-S left: nobody turns
+  EXPECT_DOUBLE_EQ(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 4),
+                   0);  // N-S left: nobody turns
 }
 
 TEST(EfficientMaxPressure, AveragesOverTheMovementsLanes) {
@@ -77,7 +78,8 @@ TEST(EfficientMaxPressure, SubtractsTheMeanQueueOfTheExitRoad) {
         exit_queues += exit > 0 ? 1 : 0;
         expected += mean_queue(link.from_lanes) - exit;
       }
-      EXPECT_NEAR(EfficientPhasePressure(signal::TwinObservation(engine), IntersectionId(i), p), expected, 1e-9)
+      EXPECT_NEAR(EfficientPhasePressure(signal::TwinObservation(engine), IntersectionId(i), p), expected,
+                  1e-9)
           << inter.id << " " << p;
     }
   }
@@ -90,7 +92,8 @@ TEST(EfficientMaxPressure, ChoosesTheLoadedPhase) {
   auto w = MakeWorld({testing::MakeFlow({"E_C", "C_S"}, 3), testing::MakeFlow({"N_C", "C_S"}, 9)});
   w.engine->SetPhase(w.centre, 1);
   for (int s = 0; s < 120; ++s) w.engine->Step();
-  EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 3), EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2));
+  EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 3),
+            EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2));
   EXPECT_GT(EfficientPhasePressure(signal::TwinObservation(*w.engine), w.centre, 2), 0);
   EfficientMaxPressureController emp;
   EXPECT_EQ(FindController("efficient-maxpressure")->designed_cadence_s, 0);  // the run's cadence

@@ -1,4 +1,3 @@
-#include "control/registry.h"
 #include "control/fixed_plan.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +5,7 @@
 #include <utility>
 
 #include "control/controller_fixture.h"
+#include "control/registry.h"
 
 namespace cb::control {
 using namespace cb::signal;  // NOLINT: the controller interface and the safety layer
@@ -38,7 +38,8 @@ roadnet::NetworkSpec PlannedCross(double g1, double g2, double g3, double g4) {
 TEST(FixedPlan, HoldsEachPhaseForItsPlannedGreen) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 10)}, PlannedCross(20, 12, 30, 15));
   SignalOptions options;  // 5 s yellow, 10 s minimum green
-  SignalManager signals(*w.engine, std::make_unique<FixedPlanController>(), options, /*designed_cadence_s=*/1);
+  SignalManager signals(*w.engine, std::make_unique<FixedPlanController>(), options,
+                        /*designed_cadence_s=*/1);
   const std::vector<std::pair<PhaseIndex, int>> runs = Runs(RunShown(w, signals, 200));
   const std::vector<std::pair<PhaseIndex, int>> expected = {{1, 20}, {0, 5},  {2, 12}, {0, 5},  {3, 30},
                                                             {0, 5},  {4, 15}, {0, 5},  {1, 20}, {0, 5}};
@@ -53,7 +54,8 @@ TEST(FixedPlan, ShortOrMissingPlansAreStretched) {
   auto w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 10)}, PlannedCross(20, 4, 25, 0));
   SignalOptions options;
   options.min_green_s = 10;
-  SignalManager signals(*w.engine, std::make_unique<FixedPlanController>(), options, /*designed_cadence_s=*/1);
+  SignalManager signals(*w.engine, std::make_unique<FixedPlanController>(), options,
+                        /*designed_cadence_s=*/1);
   const std::vector<std::pair<PhaseIndex, int>> runs = Runs(RunShown(w, signals, 150));
   ASSERT_GE(runs.size(), 8u);
   EXPECT_EQ(runs[0], (std::pair<PhaseIndex, int>{1, 20}));

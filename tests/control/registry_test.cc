@@ -59,7 +59,7 @@ TEST(Registry, TheRunsDecisionIntervalHoldsForEveryController) {
       if (asked > 0) options.decision_interval_s = asked;
       auto made = MakeController(info.name);
       signal::SignalManager signals(engine, std::move(made->controller), options, info.designed_cadence_s);
-      const double expected = asked > 0                       ? asked
+      const double expected = asked > 0                     ? asked
                               : info.designed_cadence_s > 0 ? info.designed_cadence_s
                                                             : network->data_defaults().decision_interval_s;
       EXPECT_EQ(signals.DecisionIntervalS(centre), expected) << info.name << " asked " << asked;
@@ -101,9 +101,10 @@ FeedRun RunWithFeed(const std::string& name, bool feed) {
   int queue = 0;
   for (int t = 0; t < 900; ++t) {
     if (feed) {
-      if (t % 2 == 0) ++queue;                                      // an arrival every 2 s
-      if (engine.phase(centre) == 2 && queue > 0) --queue;            // 1 veh/s leaves on green
-      EXPECT_TRUE(detectors.Post(centre, {{north, queue, queue}, {south, queue, queue}}, engine.time_s()).ok());
+      if (t % 2 == 0) ++queue;                              // an arrival every 2 s
+      if (engine.phase(centre) == 2 && queue > 0) --queue;  // 1 veh/s leaves on green
+      EXPECT_TRUE(
+          detectors.Post(centre, {{north, queue, queue}, {south, queue, queue}}, engine.time_s()).ok());
     }
     signals.BeforeStep();
     run.shown.push_back(engine.phase(centre));

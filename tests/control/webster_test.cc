@@ -1,4 +1,3 @@
-#include "control/registry.h"
 #include "control/webster.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +5,7 @@
 #include <cmath>
 
 #include "control/controller_fixture.h"
+#include "control/registry.h"
 
 namespace cb::control {
 using namespace cb::signal;  // NOLINT: the controller interface and the safety layer

@@ -3,7 +3,6 @@
 // no violation, and two EVs needing conflicting movements go first come, first
 // served (ties by dispatch id), deterministically.
 #include "emergency/preemption.h"
-#include "run/twin.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "control/registry.h"
+#include "run/twin.h"
 #include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 

@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "control/registry.h"
-#include "signal/signal_manager.h"
 #include "demand/scenario.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::metrics {

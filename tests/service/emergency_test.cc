@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "control/registry.h"
+#include "run/twin.h"
 #include "service_testing.h"
 
 namespace cb::service {
@@ -9,11 +11,15 @@ namespace {
 
 TEST(EmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
   demand::Scenario scenario = testing::CrossScenario();
-  sim::Engine engine(scenario.network, scenario.demand, {});
-  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  auto twin =
+      run::SignalledTwin::Create(scenario, std::move(control::MakeController("fixed")->controller), 0, {});
+  ASSERT_TRUE(twin.ok()) << twin.status().message();
+  sim::Engine& engine = (*twin)->engine();
+  signal::SignalManager& signals = (*twin)->signals();
   const roadnet::Network& net = engine.network();
   const IntersectionId centre = *net.FindIntersection("C");
   EmergencyDispatcher dispatcher(engine, signals);
+  (*twin)->AddHook(run::HookStage::kPreemption, &dispatcher);
   // E -> W goes straight through C: phase 1 (E-W straight).
   auto dispatched = dispatcher.Dispatch(*net.FindRoad("E_C"), *net.FindRoad("C_W"));
   ASSERT_TRUE(dispatched.ok()) << dispatched.status().message();
@@ -24,10 +30,8 @@ TEST(EmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
   EXPECT_EQ(dispatcher.active(), 1);
   std::vector<DispatchEvent> events;
   for (int s = 0; s < 300 && dispatcher.active() > 0; ++s) {
-    dispatcher.BeforeStep();
-    signals.BeforeStep();
-    engine.Step();
-    dispatcher.AfterStep(events);
+    (*twin)->Step();
+    dispatcher.TakeEvents(events);
   }
   EXPECT_EQ(dispatcher.active(), 0);
   ASSERT_EQ(events.size(), 1u);
@@ -37,13 +41,13 @@ TEST(EmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
   // The pre-emption went through the safety layer at C: an emergency hold of the
   // E-W phase, handed back after the vehicle passed.
   int holds = 0, ends = 0;
-  for (const control::SignalEvent& e : signals.events()) {
-    if (e.intersection != centre || e.source != control::RequestSource::kEmergency) continue;
-    if (e.kind == control::SignalEvent::Kind::kOverride) {
+  for (const signal::SignalEvent& e : signals.events()) {
+    if (e.intersection != centre || e.source != signal::RequestSource::kEmergency) continue;
+    if (e.kind == signal::SignalEvent::Kind::kOverride) {
       ++holds;
       EXPECT_EQ(e.phase, 1);
     }
-    ends += e.kind == control::SignalEvent::Kind::kOverrideEnd ? 1 : 0;
+    ends += e.kind == signal::SignalEvent::Kind::kOverrideEnd ? 1 : 0;
   }
   EXPECT_GE(holds, 1);
   EXPECT_GE(ends, 1);
@@ -53,7 +57,7 @@ TEST(EmergencyDispatcher, HoldsTheGreenAheadAndHandsItBack) {
 TEST(EmergencyDispatcher, AnUnreachableDestinationIsInvalidInput) {
   demand::Scenario scenario = testing::CrossScenario();
   sim::Engine engine(scenario.network, scenario.demand, {});
-  control::SignalManager signals(engine, std::move(control::MakeController("fixed")).value(), {});
+  signal::SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), {});
   const roadnet::Network& net = engine.network();
   EmergencyDispatcher dispatcher(engine, signals);
   // Leaving the network at S, nothing leads back to N.

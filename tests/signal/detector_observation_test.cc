@@ -31,7 +31,9 @@ struct World {
     engine = std::make_unique<sim::Engine>(net, demand, sim::EngineOptions{});
     centre = *net->FindIntersection("C");
   }
-  LaneId Lane(const std::string& road, int index) const { return net->road(*net->FindRoad(road)).lanes[index]; }
+  LaneId Lane(const std::string& road, int index) const {
+    return net->road(*net->FindRoad(road)).lanes[index];
+  }
 };
 
 TEST(DetectorLayer, ValidatesPosts) {

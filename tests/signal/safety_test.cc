@@ -34,12 +34,12 @@
 #include <string>
 #include <vector>
 
-#include "signal/conflicts.h"
 #include "control/registry.h"
-#include "signal/signal_manager.h"
 #include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
 #include "roadnet/cityflow_roadnet.h"
+#include "signal/conflicts.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::signal {
@@ -146,8 +146,8 @@ struct Limits {
 };
 
 Limits LimitsOf(const SignalOptions& o) {
-  return {static_cast<int>(std::lround(o.clearance_s.value_or(5))), static_cast<int>(std::lround(o.min_green_s)),
-          static_cast<int>(std::lround(o.max_green_s))};
+  return {static_cast<int>(std::lround(o.clearance_s.value_or(5))),
+          static_cast<int>(std::lround(o.min_green_s)), static_cast<int>(std::lround(o.max_green_s))};
 }
 
 class SequenceChecker {
@@ -1278,7 +1278,8 @@ TEST_F(CheckerSelfTest, CatchesASignalSetBehindTheManagersBack) {
   // ObserveEngine reads the engine: a phase set directly on it, bypassing the
   // manager, is caught.
   sim::Engine engine(world_.net, world_.demand, sim::EngineOptions{});
-  SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), Options(5, 10, 0, 15));
+  SignalManager signals(engine, std::move(control::MakeController("fixed")->controller),
+                        Options(5, 10, 0, 15));
   SequenceChecker checker(*world_.net, chords_, {5, 10, 0});
   for (int t = 0; t < 30; ++t) {
     signals.BeforeStep();

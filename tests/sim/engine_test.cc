@@ -6,8 +6,8 @@
 #include <set>
 
 #include "control/registry.h"
-#include "signal/signal_manager.h"
 #include "demand/scenario.h"
+#include "signal/signal_manager.h"
 #include "testing/tiny_network.h"
 
 namespace cb::sim {
@@ -127,7 +127,7 @@ uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
   Engine engine(scenario.network, scenario.demand, options);
   signal::SignalOptions signal_options;
   signal::SignalManager signals(engine, std::move(control::MakeController("maxpressure")->controller),
-                                 signal_options);
+                                signal_options);
   for (int s = 0; s < steps; ++s) {
     signals.BeforeStep();
     engine.Step();

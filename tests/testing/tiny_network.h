@@ -72,11 +72,11 @@ inline roadnet::NetworkSpec MakeCrossSpec(double length_m = 300, double speed_mp
     centre.road_links.push_back(link(k, (k + 1) % 4, TurnType::kLeft, 0));
     centre.road_links.push_back(link(k, (k + 3) % 4, TurnType::kRight, 2));
   }
-  auto phase = [](std::vector<int> green) {
+  auto phase = [](std::vector<int> green, double duration_s = 30) {
     for (int k = 0; k < 4; ++k) green.push_back(3 * k + 2);
-    return roadnet::PhaseSpec{30, green, ""};
+    return roadnet::PhaseSpec{duration_s, green, ""};
   };
-  centre.phases.push_back(phase({}));
+  centre.phases.push_back(phase({}, 5));    // the clearance: 5 s, as in CityFlow's data
   centre.phases.push_back(phase({3, 9}));   // E, W straight
   centre.phases.push_back(phase({0, 6}));   // N, S straight
   centre.phases.push_back(phase({4, 10}));  // E, W left

@@ -62,7 +62,7 @@ export interface StateJson {
     safety_violations: number;
     signal_refusals: number;
     emergency_active: number;
-    detector_decisions: number;
+    detector_readings: number;
     stream_clients: number;
   };
 }
