@@ -6,11 +6,16 @@
 #include <set>
 
 #include "control/controller.h"
-#include "report.h"
+#include "report/comparison.h"
+#include "report/document.h"
 #include "run_command.h"
 
 namespace cb::app {
 namespace {
+
+using report::Comparison;
+using report::ControllerRun;
+using report::ScenarioResults;
 
 // The bundled datasets (data/NOTICE.md describes them). Paths are relative to
 // the data folder.
@@ -61,15 +66,33 @@ std::string SettingsLine(const CompareSettings& s) {
   return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
+// What a report shows of a run.
+ControllerRun ForReport(RunReport run) {
+  ControllerRun out;
+  out.controller = std::move(run.controller);
+  out.bound = run.bound;
+  out.summary = run.summary;
+  out.wall_s = run.wall_s;
+  out.signals = run.signals;
+  out.intersections = run.intersections;
+  out.decision_interval_s = run.decision_interval_s;
+  out.phase_changes = run.phase_changes;
+  out.safety_violations = run.safety_violations;
+  out.series = std::move(run.series);
+  out.intersection_series = std::move(run.intersection_series);
+  out.network = std::move(run.network);
+  return out;
+}
+
 std::string ComparisonJson(const Comparison& comparison) {
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const ScenarioResults& scenario : comparison.scenarios) {
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
-    for (const RunReport& run : scenario.runs) {
-      const metrics::Summary& s = run.summary;
+    for (const ControllerRun& run : scenario.runs) {
       nlohmann::ordered_json r;
       r["controller"] = run.controller;
       if (run.bound) r["bound"] = true;
+      const metrics::Summary& s = run.summary;
       r["average_travel_time_s"] = s.average_travel_time_s;
       r["delay_index"] = s.delay_index;
       r["throughput"] = s.vehicles_finished;
@@ -160,7 +183,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   if (settings.threads < 1 || settings.threads > 256)
     return Status::InvalidInput("--threads must be in 1..256");
   if (!settings.report.empty()) {
-    auto format = ReportFormatFor(settings.report);
+    auto format = report::ReportFormatFor(settings.report);
     if (!format.ok()) return format.status();
     // Fail now rather than after an hour of simulation.
     const std::filesystem::path folder = std::filesystem::path(settings.report).parent_path();
@@ -178,7 +201,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     if (!spec.ok()) return spec.status();
     // Names become file names of the report's pictures: keep them distinct.
     const std::string base = spec->name;
-    for (int k = 2; !file_names.insert(ReportFileSafeName(spec->name)).second; ++k) {
+    for (int k = 2; !file_names.insert(report::ReportFileSafeName(spec->name)).second; ++k) {
       spec->name = base + "_" + std::to_string(k);
     }
     specs.push_back(std::move(spec).value());
@@ -222,7 +245,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       std::snprintf(line, sizeof line, " done in %.2f s (average travel time %.1f s)\n", report->wall_s,
                     report->summary.average_travel_time_s);
       progress << line << std::flush;
-      results.runs.push_back(std::move(report).value());
+      results.runs.push_back(ForReport(std::move(report).value()));
     }
     comparison.scenarios.push_back(std::move(results));
   }
@@ -231,11 +254,11 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     out << ComparisonJson(comparison) << "\n";
   } else {
     for (std::size_t i = 0; i < comparison.scenarios.size(); ++i) {
-      out << (i == 0 ? "" : "\n") << ComparisonTableText(comparison.scenarios[i]);
+      out << (i == 0 ? "" : "\n") << report::ComparisonTableText(comparison.scenarios[i]);
     }
   }
   if (!settings.report.empty()) {
-    auto written = WriteReport(settings.report, comparison);
+    auto written = report::WriteReport(settings.report, comparison);
     if (!written.ok()) return written.status();
     progress << "wrote " << JoinNames(*written) << "\n";
   }
