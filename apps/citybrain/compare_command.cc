@@ -6,6 +6,7 @@
 #include <set>
 
 #include "control/controller.h"
+#include "metrics/kpis.h"
 #include "report/comparison.h"
 #include "report/document.h"
 #include "run_command.h"
@@ -92,14 +93,8 @@ std::string ComparisonJson(const Comparison& comparison) {
       nlohmann::ordered_json r;
       r["controller"] = run.controller;
       if (run.bound) r["bound"] = true;
-      const metrics::Summary& s = run.summary;
-      r["average_travel_time_s"] = s.average_travel_time_s;
-      r["delay_index"] = s.delay_index;
-      r["throughput"] = s.vehicles_finished;
-      r["mean_queued_vehicles"] = s.mean_queued_on_lanes;
-      r["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
+      metrics::WriteSummaryJson(run.summary, r);
       r["wall_s"] = run.wall_s;
-      r["vehicles_entered"] = s.vehicles_entered;
       r["phase_changes"] = run.phase_changes;
       r["safety_violations"] = run.safety_violations;
       results.push_back(std::move(r));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "metrics/kpis.h"
 #include "report/svg.h"
 
 namespace cb::emergency {
@@ -172,10 +173,10 @@ void DrawTimeSpace(std::string& svg, const EmergencyTrip& trip, const EmergencyT
   };
   trajectory(other, other_colour, 1.5, "stroke-dasharray=\"5,4\" stroke-opacity=\"0.6\"");
   trajectory(trip, colour, 3, "");
-  // Stops: where the speed fell below 0.1 m/s after having moved.
+  // Stops: where the speed fell below the queue speed (0.1 m/s) after having moved.
   bool moved = false, stopped = false;
   for (const TracePoint& p : trip.trace) {
-    if (p.speed_mps >= 0.1) {
+    if (p.speed_mps >= metrics::kQueueSpeedMps) {
       moved = true;
       stopped = false;
     } else if (moved && !stopped) {

@@ -122,6 +122,44 @@ TEST(RunCompare, JsonHasOneResultPerControllerPerScenario) {
   }
 }
 
+// run and compare write the KPIs with the same keys and values
+// (metrics::WriteSummaryJson): one key per KPI.
+TEST(RunCompare, JsonKpisAreTheRunCommandsKpis) {
+  const std::string roadnet = kData + "/cityflow/examples/roadnet.json";
+  const std::string flow = kData + "/cityflow/examples/flow.json";
+  CompareSettings compare;
+  compare.controllers = {"fixed"};
+  compare.scenarios = {roadnet + ":" + flow};
+  compare.duration_s = 300;
+  compare.json = true;
+  std::ostringstream out, progress;
+  ASSERT_TRUE(RunCompare(compare, out, progress).ok());
+  const auto result = nlohmann::json::parse(out.str())["scenarios"][0]["results"][0];
+
+  RunSettings run;
+  run.roadnet = roadnet;
+  run.flow = flow;
+  run.controller = "fixed";
+  run.duration_s = 300;
+  run.progress = false;
+  auto report = RunScenario(run);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const auto j = nlohmann::json::parse(ReportJson(run, *report));
+  for (const char* key :
+       {"average_travel_time_s", "delay_index", "vehicles_released", "vehicles_entered", "vehicles_running",
+        "vehicles_waiting_to_enter", "throughput", "queued_on_lanes", "mean_queued_on_lanes",
+        "served_vehicles_delay_index_1_40", "delay_index_exceeded_1_40_at_s"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(result[key], j[key]) << key;
+  }
+  EXPECT_EQ(j["throughput"], report->summary.vehicles_finished);
+  EXPECT_EQ(j["mean_queued_on_lanes"], report->summary.mean_queued_on_lanes);
+  EXPECT_GT(j["mean_queued_on_lanes"].get<double>(), 0);
+  // The names this KPI had before: one name each now.
+  EXPECT_FALSE(result.contains("mean_queued_vehicles"));
+  EXPECT_FALSE(j.contains("vehicles_finished"));
+}
+
 }  // namespace
 }  // namespace cb::app
 
