@@ -6,12 +6,18 @@
 #include <set>
 
 #include "control/registry.h"
-#include "report.h"
+#include "metrics/kpis.h"
+#include "report/comparison.h"
+#include "report/document.h"
 #include "run/twin.h"
 #include "run_command.h"
 
 namespace cb::app {
 namespace {
+
+using report::Comparison;
+using report::ControllerRun;
+using report::ScenarioResults;
 
 // The bundled datasets (data/NOTICE.md describes them). Paths are relative to
 // the data folder.
@@ -69,22 +75,34 @@ std::string SettingsLine(const CompareSettings& s) {
   return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
+// What a report shows of a run.
+ControllerRun ForReport(RunReport run) {
+  ControllerRun out;
+  out.controller = std::move(run.controller);
+  out.bound = run.bound;
+  out.summary = run.summary;
+  out.wall_s = run.wall_s;
+  out.signals = run.signals;
+  out.intersections = run.intersections;
+  out.decision_interval_s = run.decision_interval_s;
+  out.phase_changes = run.phase_changes;
+  out.safety_violations = run.safety_violations;
+  out.series = std::move(run.series);
+  out.intersection_series = std::move(run.intersection_series);
+  out.network = std::move(run.network);
+  return out;
+}
+
 std::string ComparisonJson(const Comparison& comparison) {
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const ScenarioResults& scenario : comparison.scenarios) {
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
-    for (const RunReport& run : scenario.runs) {
-      const metrics::Summary& s = run.summary;
+    for (const ControllerRun& run : scenario.runs) {
       nlohmann::ordered_json r;
       r["controller"] = run.controller;
       if (run.bound) r["bound"] = true;
-      r["average_travel_time_s"] = s.average_travel_time_s;
-      r["delay_index"] = s.delay_index;
-      r["throughput"] = s.vehicles_finished;
-      r["mean_queued_vehicles"] = s.mean_queued_on_lanes;
-      r["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
+      metrics::WriteSummaryJson(run.summary, r);
       r["wall_s"] = run.wall_s;
-      r["vehicles_entered"] = s.vehicles_entered;
       r["phase_changes"] = run.phase_changes;
       r["safety_violations"] = run.safety_violations;
       results.push_back(std::move(r));
@@ -164,7 +182,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
   if (!settings.report.empty()) {
-    auto format = ReportFormatFor(settings.report);
+    auto format = report::ReportFormatFor(settings.report);
     if (!format.ok()) return format.status();
     // Fail now rather than after an hour of simulation.
     const std::filesystem::path folder = std::filesystem::path(settings.report).parent_path();
@@ -182,7 +200,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     if (!spec.ok()) return spec.status();
     // Names become file names of the report's pictures: keep them distinct.
     const std::string base = spec->name;
-    for (int k = 2; !file_names.insert(ReportFileSafeName(spec->name)).second; ++k) {
+    for (int k = 2; !file_names.insert(report::ReportFileSafeName(spec->name)).second; ++k) {
       spec->name = base + "_" + std::to_string(k);
     }
     specs.push_back(std::move(spec).value());
@@ -224,7 +242,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
                     report->summary.average_travel_time_s);
       progress << line << std::flush;
       results.duration_s = report->duration_s;
-      results.runs.push_back(std::move(report).value());
+      results.runs.push_back(ForReport(std::move(report).value()));
     }
     comparison.scenarios.push_back(std::move(results));
   }
@@ -233,11 +251,11 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     out << ComparisonJson(comparison) << "\n";
   } else {
     for (std::size_t i = 0; i < comparison.scenarios.size(); ++i) {
-      out << (i == 0 ? "" : "\n") << ComparisonTableText(comparison.scenarios[i]);
+      out << (i == 0 ? "" : "\n") << report::ComparisonTableText(comparison.scenarios[i]);
     }
   }
   if (!settings.report.empty()) {
-    auto written = WriteReport(settings.report, comparison);
+    auto written = report::WriteReport(settings.report, comparison);
     if (!written.ok()) return written.status();
     progress << "wrote " << JoinNames(*written) << "\n";
   }

@@ -6,7 +6,7 @@
 // the report path before it simulates anything, then runs each (scenario,
 // controller) pair through RunScenario, one progress line per run, and prints one
 // comparison table per scenario (or one JSON object), optionally writing a
-// Markdown or HTML report with pictures (report.h).
+// Markdown or HTML report with pictures (src/report).
 // Thread-safety: none needed; runs one scenario at a time (each run may use
 // `threads` workers).
 #pragma once

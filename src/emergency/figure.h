@@ -10,7 +10,7 @@
 //           light the EV's movement showed at each second (green, amber clearance,
 //           red) until the EV arrived; the run with priority is drawn faintly;
 //   right:  the same with priority.
-// Written by hand (no plotting library); plain functions, no state.
+// Drawn with the project's one SVG kit (report/svg.h); plain functions, no state.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 #include "metrics/kpis.h"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace cb::metrics {
 namespace {
@@ -73,6 +74,20 @@ Summary KpiRecorder::Finish() const {
   s.served_at_threshold = served_ >= 0 ? served_ : now.entered;
   s.delay_threshold_exceeded_at_s = exceeded_at_s_;
   return s;
+}
+
+void WriteSummaryJson(const Summary& s, nlohmann::ordered_json& out) {
+  out["average_travel_time_s"] = s.average_travel_time_s;
+  out["delay_index"] = s.delay_index;
+  out["vehicles_released"] = s.vehicles_released;
+  out["vehicles_entered"] = s.vehicles_entered;
+  out["vehicles_running"] = s.vehicles_running;
+  out["vehicles_waiting_to_enter"] = s.vehicles_waiting_to_enter;
+  out["throughput"] = s.vehicles_finished;
+  out["queued_on_lanes"] = s.queued_on_lanes;
+  out["mean_queued_on_lanes"] = s.mean_queued_on_lanes;
+  out["served_vehicles_delay_index_1_40"] = s.served_at_threshold;
+  out["delay_index_exceeded_1_40_at_s"] = s.delay_threshold_exceeded_at_s;
 }
 
 }  // namespace cb::metrics

@@ -7,14 +7,20 @@
 // finished trips; a queued vehicle is one on a lane slower than 0.1 m/s; served
 // vehicles are those that entered before the delay index, evaluated every
 // `delay_check_interval_s`, first exceeded `delay_threshold`.
-// Not thread-safe; call between engine steps.
+// Not thread-safe; call between engine steps. WriteSummaryJson is a pure function.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <vector>
 
 #include "sim/engine.h"
 
 namespace cb::metrics {
+
+// A vehicle on a lane slower than this is queued (PRODUCT.md: "queue: vehicles with
+// speed below 0.1 m/s"). Every queue count says so: KpiRecorder through
+// sim::Engine::LaneWaitingCount, the service's live lane queues, the EV's stops.
+inline constexpr double kQueueSpeedMps = 0.1;
 
 struct KpiOptions {
   double sample_interval_s = 60;
@@ -52,6 +58,23 @@ struct Summary {
   long long served_at_threshold = 0;
   double delay_threshold_exceeded_at_s = -1;  // -1: never
 };
+
+// Adds the KPIs of `summary` to the JSON object `out`, one key per KPI, in this
+// order (the same keys in every command's and the service's JSON):
+//   average_travel_time_s             s; every released vehicle (see above)
+//   delay_index                       >= 1
+//   vehicles_released                 due so far (entered + waiting to enter + finished ones)
+//   vehicles_entered                  entered the network
+//   vehicles_running                  on the road now
+//   vehicles_waiting_to_enter         due but not yet in (their first lane is full)
+//   throughput                        finished trips (Summary::vehicles_finished)
+//   queued_on_lanes                   queued vehicles now (kQueueSpeedMps)
+//   mean_queued_on_lanes              queued vehicles, mean over the samples
+//   served_vehicles_delay_index_1_40  entered before the delay index first exceeded
+//                                     the threshold (all entered ones when it never did)
+//   delay_index_exceeded_1_40_at_s    when it did; -1: never
+// Precondition: `out` is an object or null (null becomes an object).
+void WriteSummaryJson(const Summary& summary, nlohmann::ordered_json& out);
 
 class KpiRecorder {
  public:

@@ -140,13 +140,14 @@ void CaptureLive(const sim::Engine& engine, const signal::SignalManager& signals
   out.vehicles.assign(lanes, 0);
   out.queue.assign(lanes, 0);
   out.speed_mps.assign(lanes, 0);
-  // One pass over the running vehicles gives counts, standing vehicles and speeds.
+  // One pass over the running vehicles gives counts, queued vehicles (the KPIs'
+  // threshold, as sim::Engine::LaneWaitingCount counts them) and speeds.
   long long queued = 0;
   for (const sim::VehicleView& v : engine.RunningVehicles()) {
     if (v.on_lane_link || v.drivable >= lanes) continue;
     ++out.vehicles[v.drivable];
     out.speed_mps[v.drivable] += static_cast<float>(v.speed_mps);
-    if (v.speed_mps < 0.1) {
+    if (v.speed_mps < metrics::kQueueSpeedMps) {
       ++out.queue[v.drivable];
       ++queued;
     }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "control/registry.h"
 #include "demand/scenario.h"
@@ -118,6 +119,73 @@ TEST(Kpis, ServedVehiclesStopCountingWhenTheIndexPassesTheThreshold) {
   ASSERT_GT(summary.delay_threshold_exceeded_at_s, 0);
   EXPECT_EQ(summary.served_at_threshold, entered_at_exceed);
   EXPECT_LT(summary.served_at_threshold, summary.vehicles_entered);
+}
+
+// The queue threshold of the KPIs is the engine's: a vehicle on a lane slower than
+// kQueueSpeedMps is one that sim::Engine::LaneWaitingCount counts.
+TEST(Kpis, QueuedVehiclesAreThoseBelowTheQueueSpeed) {
+  auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(net.ok());
+  auto shared_net = std::make_shared<const roadnet::Network>(std::move(net).value());
+  demand::DemandSpec spec;
+  spec.flows = {testing::MakeFlow({"W_C", "C_E"}, 4)};
+  auto d = demand::BuildDemand(spec, *shared_net);
+  ASSERT_TRUE(d.ok());
+  sim::Engine engine(shared_net, std::make_shared<const demand::Demand>(std::move(d).value()), {});
+  engine.SetPhase(*shared_net->FindIntersection("C"), 2);  // red for them: a queue builds up
+  KpiRecorder recorder(engine);
+  long long most = 0;
+  for (int s = 0; s < 120; ++s) {
+    engine.Step();
+    recorder.AfterStep();
+    long long below = 0;
+    for (const sim::VehicleView& v : engine.RunningVehicles()) {
+      if (!v.on_lane_link && v.speed_mps < kQueueSpeedMps) ++below;
+    }
+    ASSERT_EQ(recorder.Finish().queued_on_lanes, below) << "t=" << engine.time_s();
+    most = std::max(most, below);
+  }
+  EXPECT_GT(most, 3);
+}
+
+TEST(Kpis, SummaryJsonHasOneKeyPerKpi) {
+  Summary s;
+  s.time_s = 600;
+  s.average_travel_time_s = 123.5;
+  s.delay_index = 1.25;
+  s.vehicles_released = 100;
+  s.vehicles_entered = 90;
+  s.vehicles_finished = 70;
+  s.vehicles_running = 20;
+  s.vehicles_waiting_to_enter = 10;
+  s.queued_on_lanes = 7;
+  s.mean_queued_on_lanes = 5.5;
+  s.served_at_threshold = 60;
+  s.delay_threshold_exceeded_at_s = 400;
+  nlohmann::ordered_json j = {{"controller", "fixed"}};
+  WriteSummaryJson(s, j);
+  std::vector<std::string> keys;
+  for (const auto& item : j.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"controller", "average_travel_time_s", "delay_index",
+                                            "vehicles_released", "vehicles_entered", "vehicles_running",
+                                            "vehicles_waiting_to_enter", "throughput", "queued_on_lanes",
+                                            "mean_queued_on_lanes", "served_vehicles_delay_index_1_40",
+                                            "delay_index_exceeded_1_40_at_s"}));
+  EXPECT_EQ(j["average_travel_time_s"], 123.5);
+  EXPECT_EQ(j["delay_index"], 1.25);
+  EXPECT_EQ(j["vehicles_released"], 100);
+  EXPECT_EQ(j["vehicles_entered"], 90);
+  EXPECT_EQ(j["vehicles_running"], 20);
+  EXPECT_EQ(j["vehicles_waiting_to_enter"], 10);
+  EXPECT_EQ(j["throughput"], 70);
+  EXPECT_EQ(j["queued_on_lanes"], 7);
+  EXPECT_EQ(j["mean_queued_on_lanes"], 5.5);
+  EXPECT_EQ(j["served_vehicles_delay_index_1_40"], 60);
+  EXPECT_EQ(j["delay_index_exceeded_1_40_at_s"], 400);
+  nlohmann::ordered_json empty;
+  WriteSummaryJson(Summary{}, empty);
+  EXPECT_TRUE(empty.is_object());
+  EXPECT_EQ(empty["delay_index_exceeded_1_40_at_s"], -1);
 }
 
 }  // namespace
