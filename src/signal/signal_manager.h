@@ -134,10 +134,11 @@ class SignalManager final : public LookaheadModel {
   double DecisionIntervalS(IntersectionId intersection) const;
   // Simulated time since which `intersection` shows the phase it shows now.
   double ShownSinceS(IntersectionId intersection) const;
-  // The shortest time from now until `phase` could show green at `intersection`
-  // if it were requested now: 0 if it shows green; the rest of the clearance if
-  // the clearance leads to it; else the rest of the current minimum green (or of
-  // the current clearance plus the next phase's minimum green) plus a clearance.
+  // The shortest time until `phase` could show green at `intersection` if it were
+  // requested now, counted from the coming step (0: green from the coming step on):
+  // 0 if it is the phase granted; the rest of the clearance if the clearance leads
+  // to it; else the rest of the current minimum green (or of the current clearance
+  // plus the next phase's minimum green) plus a clearance.
   // Holds by others are not counted. Precondition: a signalised intersection.
   double EarliestGreenS(IntersectionId intersection, PhaseIndex phase) const;
 
