@@ -14,7 +14,7 @@
 
 namespace cb {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code { kOk, kInvalidInput, kNotFound, kIoError, kInternal };
 
@@ -44,7 +44,7 @@ class Status {
 // Either a value or a failed Status. Accessing the value of a failed result is a
 // programming error (asserted in debug builds).
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) { assert(!std::get<Status>(state_).ok()); }  // NOLINT
