@@ -14,6 +14,7 @@
 //   5. move      vehicles change lane / lane link in order of position, finished
 //                vehicles leave (serial, ordered);
 //   6. leaders   each vehicle finds its leader and gap (parallel by lane).
+// Step() calls one private function per phase, in this order (step.cc).
 // The car-following, stop-before and right-of-way rules follow CityFlow's
 // published model so results are comparable with the benchmark literature.
 //
@@ -21,7 +22,12 @@
 // which road links are green. Determinism: no shared random generator; every
 // random choice derives from (seed, vehicle); 1 thread and N threads give the same
 // StateHash(). No heap allocation inside Step() once capacity is reserved.
-// Thread-safety: an Engine is used by one thread at a time.
+//
+// Data (engine_state.h): what the network and the flows compile to is immutable
+// and shared by an engine and its clones; everything a step changes is one state
+// struct, so copying an engine's simulation is one assignment (CopyStateFrom).
+// Thread-safety: an Engine is used by one thread at a time. Engines sharing
+// compiled data (clones) may be used by different threads at once.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +41,10 @@
 #include "roadnet/network.h"
 
 namespace cb::sim {
+namespace internal {
+struct CompiledNetwork;
+struct EngineState;
+}  // namespace internal
 
 struct EngineOptions {
   double step_s = 1.0;  // simulated seconds per step
@@ -72,35 +82,37 @@ class Engine {
   // (InvalidInput otherwise). Thread counts may differ: they never change results.
   // Reuses this engine's buffers, so repeated copies do not allocate once warm.
   Status CopyStateFrom(const Engine& source);
-  // A new engine on the same network and demand with this one's state (slow: it
-  // prepares its own lane paths; then keep it and use CopyStateFrom).
+  // A new engine on the same network and demand with this one's state. It shares
+  // this engine's compiled network and lane paths (immutable) and copies the state
+  // (allocates: keep it and use CopyStateFrom for later copies).
   std::unique_ptr<Engine> Clone(int threads = 1) const;
   // Whether Step() releases the demand's vehicles (default true). A look-ahead copy
   // turns it off so that it never sees the future of the flow file: it runs only
-  // the vehicles already released (on the roads or queued to enter).
+  // the vehicles already released (on the roads or queued to enter). A setting of
+  // this engine, not state: CopyStateFrom leaves it as it is; Clone copies it.
   void set_release_flows(bool release) { release_flows_ = release; }
   bool release_flows() const { return release_flows_; }
 
   // Shows `phase` at `intersection` from the next step on. Precondition: the
   // intersection is signalised and the phase exists.
   void SetPhase(IntersectionId intersection, PhaseIndex phase);
-  PhaseIndex phase(IntersectionId intersection) const { return phase_[intersection.index()]; }
-  bool green(RoadLinkId link) const { return green_[link.index()] != 0; }
+  PhaseIndex phase(IntersectionId intersection) const;
+  bool green(RoadLinkId link) const;
 
   const roadnet::Network& network() const { return *network_; }
   const demand::Demand& demand() const { return *demand_; }
   const EngineOptions& options() const { return options_; }
 
-  long long step_count() const { return step_; }
-  double time_s() const { return static_cast<double>(step_) * options_.step_s; }
+  long long step_count() const;
+  double time_s() const;
 
   // Counters. released = running + waiting_to_enter + finished at every step.
-  long long vehicles_released() const { return static_cast<long long>(vehicle_count_); }
-  long long vehicles_entered() const { return entered_; }
-  long long vehicles_running() const { return running_; }
-  long long vehicles_waiting_to_enter() const { return waiting_; }
-  long long vehicles_finished() const { return finished_; }
-  long long vehicle_updates() const { return vehicle_updates_; }
+  long long vehicles_released() const;
+  long long vehicles_entered() const;
+  long long vehicles_running() const;
+  long long vehicles_waiting_to_enter() const;
+  long long vehicles_finished() const;
+  long long vehicle_updates() const;
 
   // Vehicles on a lane, and those of them slower than 0.1 m/s.
   int LaneVehicleCount(LaneId lane) const;
@@ -120,7 +132,7 @@ class Engine {
   // Vehicles on the lane links of a movement (inside the intersection).
   int RoadLinkVehicleCount(RoadLinkId link) const;
   // Vehicles that entered lane links of this intersection since the start.
-  long long IntersectionThroughput(IntersectionId id) const { return intersection_passed_[id.index()]; }
+  long long IntersectionThroughput(IntersectionId id) const;
 
   // CityFlow's average travel time: finished vehicles with their trip time, every
   // other released vehicle with (now - release time). `flows_only` leaves out
@@ -167,13 +179,22 @@ class Engine {
   // Hash of every vehicle's state (position, speed, place) and the signal state.
   uint64_t StateHash() const;
 
-  // Internal state, defined in engine_state.h.
-  struct Impl;
-
  private:
+  // Clone(): shares `source`'s compiled data, copies its state.
+  Engine(const Engine& source, int threads);
+
+  // The phases of Step(), in order (step.cc).
+  void ReleaseFlows();     // 1. release
+  void InsertQueued();     // 2. insert
+  void NotifyConflicts();  // 3. notify
+  void DecideSpeeds();     // 4. decide
+  void MoveVehicles();     // 5. move
+  void FindLeaders();      // 6. leaders
+
   uint32_t ReleaseNext(std::size_t flow);
   uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
                       int32_t flow);
+  // Adds a lane path at run time; returns its offset.
   uint32_t AppendPath(const demand::LanePath& path, int vehicle_type);
   double RestFreeFlow(uint32_t vehicle) const;
   void UpdateLeader(uint32_t vehicle, uint32_t ahead_on_same_drivable);
@@ -182,17 +203,12 @@ class Engine {
   std::shared_ptr<const roadnet::Network> network_;
   std::shared_ptr<const demand::Demand> demand_;
   EngineOptions options_;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const internal::CompiledNetwork> compiled_;  // shared with clones
+  std::unique_ptr<internal::EngineState> state_;               // all that a step changes
+  // How this engine runs, not what it simulates: not part of the copied state.
   std::unique_ptr<Executor> executor_;
-  bool release_flows_ = true;
-
-  long long step_ = 0;
-  std::size_t vehicle_count_ = 0;
-  long long entered_ = 0, running_ = 0, waiting_ = 0, finished_ = 0;
-  long long vehicle_updates_ = 0;
-  std::vector<PhaseIndex> phase_;
-  std::vector<uint8_t> green_;  // by road link
-  std::vector<long long> intersection_passed_;
+  std::vector<std::size_t> cuts_;  // drivable blocks of the parallel phases, one per thread
+  bool release_flows_ = true;      // a look-ahead copy keeps its own setting across copies
 };
 
 }  // namespace cb::sim

@@ -1,18 +1,26 @@
-// Internal state of the Engine, shared by engine.cc and step.cc only.
+// Internal data of the Engine, shared by engine.cc and step.cc only.
+//
+// Two parts, so that a look-ahead copy costs one state assignment:
+//  - CompiledNetwork: what the network and the demand's flows compile to (flat
+//    drivable arrays, adjacency, conflict slots, the flows' lane paths). Built once
+//    by the first engine, never changed, shared by every engine made from it by
+//    Engine::Clone (std::shared_ptr<const CompiledNetwork>).
+//  - EngineState: everything that Step() or a call between steps changes
+//    (vehicles, queues, signals, counters, clock, and what AddVehicle / Reroute
+//    add at run time). Engine::CopyStateFrom is one assignment of it; its vectors
+//    keep their capacity, so repeated copies do not allocate once warm.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <utility>
 #include <vector>
 
-#include "base/executor.h"
+#include "base/ids.h"
 #include "demand/demand.h"
-#include "sim/engine.h"
 
-namespace cb::sim {
-namespace internal {
+namespace cb::sim::internal {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr int64_t kNotOnLink = std::numeric_limits<int32_t>::max();
@@ -27,20 +35,14 @@ inline uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-}  // namespace internal
-
-struct Engine::Impl {
-  using VehicleState = internal::VehicleState;
-  static constexpr uint32_t kNone = internal::kNone;
-  // --- Static, from the network. Drivables: lanes [0, L), lane links [L, L + K).
+// Immutable once built. Drivables: lanes [0, L), lane links [L, L + K).
+struct CompiledNetwork {
   uint32_t lane_count = 0;
   std::vector<double> length;      // by drivable
   std::vector<double> max_speed;   // by drivable
   std::vector<uint8_t> is_turn;    // by drivable (lane links)
   std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
-  std::vector<demand::VehicleType> types;  // the demand's, then any added at run time
-  std::vector<double> approach_m;          // by vehicle type
   // Flat copies of the network's adjacency, for the hot loops.
   std::vector<uint32_t> lane_out_begin, lane_out;      // lane -> drivables of the lane links leaving it
   std::vector<uint32_t> inter_link_begin, inter_link;  // intersection -> drivables of its lane links
@@ -52,6 +54,51 @@ struct Engine::Impl {
   std::vector<uint32_t> link_cross_begin;  // by lane link index (size K + 1)
   std::vector<CrossSlot> link_cross;       // sorted by distance within each lane link
   std::vector<uint32_t> cross_link;        // 2 per cross: the drivable of each side
+
+  // --- Lane paths of the flows: for each flow and start lane, the drivables in
+  // order. Paths added at run time live in EngineState and take the offsets from
+  // paths.size() on (see PathAt).
+  std::vector<uint32_t> paths;
+  std::vector<double> path_rest_free_s;  // free-flow time of the path after each entry
+  struct PathRef {
+    uint32_t start_lane;
+    uint32_t offset;
+  };
+  std::vector<std::vector<PathRef>> flow_paths;
+  std::vector<uint32_t> flow_path_length;
+
+  // The speed a vehicle of type `vt` drives drivable `d` at in free flow.
+  double FreeSpeed(const demand::VehicleType& vt, uint32_t d) const {
+    double v = std::min(vt.max_speed_mps, max_speed[d]);
+    return is_turn[d] ? std::min(v, vt.turn_speed_mps) : v;
+  }
+};
+
+// Everything a step changes; a copy of it is a copy of the simulation.
+struct EngineState {
+  using CrossSlot = CompiledNetwork::CrossSlot;
+
+  // --- Clock and counters. released = running + waiting + finished.
+  long long step = 0;
+  std::size_t vehicles_released = 0;
+  long long vehicles_entered = 0, vehicles_running = 0, vehicles_waiting = 0, vehicles_finished = 0;
+  long long vehicle_updates = 0;
+
+  // --- Signals (set between steps) and what has passed them.
+  std::vector<PhaseIndex> phase;               // by intersection
+  std::vector<uint8_t> green;                  // by road link
+  std::vector<long long> intersection_passed;  // by intersection: vehicles that entered its lane links
+
+  // --- Vehicle types: the demand's, then any added at run time (AddVehicle). A
+  // handful of entries read per vehicle in the hot loops, so kept whole here rather
+  // than split into a shared part and a run-time tail.
+  std::vector<demand::VehicleType> types;
+  std::vector<double> approach_m;  // by vehicle type
+
+  // --- Lane paths added at run time (AddVehicle, Reroute); offset o here is path
+  // offset CompiledNetwork::paths.size() + o.
+  std::vector<uint32_t> extra_paths;
+  std::vector<double> extra_path_rest_free_s;
 
   // --- Conflict points: nearest vehicle on each side, refreshed every step.
   // A side's entry is current only when its stamp equals the step it was written
@@ -68,16 +115,6 @@ struct Engine::Impl {
   std::vector<uint32_t> front, back;               // by drivable: first / last vehicle on it, kNone if empty
   std::vector<std::vector<uint32_t>> entry_queue;  // by lane
   std::vector<std::size_t> entry_head;             // by lane
-
-  // --- Lane paths: for each flow and start lane, the drivables in order.
-  std::vector<uint32_t> paths;
-  std::vector<double> path_rest_free_s;  // free-flow time of the path after each entry
-  struct PathRef {
-    uint32_t start_lane;
-    uint32_t offset;
-  };
-  std::vector<std::vector<PathRef>> flow_paths;
-  std::vector<uint32_t> flow_path_length;
 
   // --- Flow release state (accumulated as CityFlow does, for identical timing).
   std::vector<double> flow_accumulated, flow_clock;
@@ -103,34 +140,6 @@ struct Engine::Impl {
   double finished_flow_travel_s = 0;  // of vehicles released by flows only
   double finished_delay_ratio = 0;
 
-  std::vector<std::size_t> cuts;  // drivable blocks with equal vehicle counts, one per thread
-
-  // Splits the drivables into one block per thread holding about as many vehicles
-  // each (the split never changes results, only the balance).
-  void BalanceBlocks(std::size_t threads) {
-    cuts.assign(threads + 1, on.size());
-    cuts[0] = 0;
-    std::size_t total = 0;
-    for (const auto& q : on) total += q.size() + 1;
-    std::size_t seen = 0, w = 1;
-    for (std::size_t d = 0; d < on.size() && w < threads; ++d) {
-      seen += on[d].size() + 1;
-      while (w < threads && seen * threads >= total * w) cuts[w++] = d + 1;
-    }
-  }
-
-  // The speed a vehicle of type `vt` drives drivable `d` at in free flow.
-  double FreeSpeed(const demand::VehicleType& vt, uint32_t d) const {
-    double v = std::min(vt.max_speed_mps, max_speed[d]);
-    return is_turn[d] ? std::min(v, vt.turn_speed_mps) : v;
-  }
-
-  // Free-flow time of a path from entry `from` (whole entries) to its end.
-  double PathFreeFlow(uint32_t offset, int vehicle_type, uint32_t from) const {
-    uint32_t d = paths[offset + from];
-    return path_rest_free_s[offset + from] + length[d] / FreeSpeed(types[vehicle_type], d);
-  }
-
   // Keeps front/back in step with `on` after `on[d]` changed.
   void RefreshEnds(uint32_t d) {
     const std::vector<uint32_t>& q = on[d];
@@ -139,4 +148,25 @@ struct Engine::Impl {
   }
 };
 
-}  // namespace cb::sim
+// The drivables of the lane path at `offset`: a flow's (compiled) or one added at
+// run time.
+inline const uint32_t* PathAt(const CompiledNetwork& c, const EngineState& s, uint32_t offset) {
+  const std::size_t base = c.paths.size();
+  return offset < base ? c.paths.data() + offset : s.extra_paths.data() + (offset - base);
+}
+
+// Free-flow time after each entry of the lane path at `offset`.
+inline const double* PathRestFreeAt(const CompiledNetwork& c, const EngineState& s, uint32_t offset) {
+  const std::size_t base = c.path_rest_free_s.size();
+  return offset < base ? c.path_rest_free_s.data() + offset
+                       : s.extra_path_rest_free_s.data() + (offset - base);
+}
+
+// Free-flow time of the path at `offset` from entry `from` (whole entries) to its end.
+inline double PathFreeFlow(const CompiledNetwork& c, const EngineState& s, uint32_t offset, int vehicle_type,
+                           uint32_t from) {
+  uint32_t d = PathAt(c, s, offset)[from];
+  return PathRestFreeAt(c, s, offset)[from] + c.length[d] / c.FreeSpeed(s.types[vehicle_type], d);
+}
+
+}  // namespace cb::sim::internal

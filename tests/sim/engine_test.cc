@@ -308,6 +308,90 @@ TEST(EngineCopy, ReleaseFromFlowStartsLikeTheFlowItself) {
   EXPECT_FALSE(copy->ReleaseFromFlow(2).ok());  // there are two flows
 }
 
+// Vehicles added at run time bring lane paths and vehicle types that are the
+// copied engine's own: copies must carry them, and a copy that added its own
+// must lose them when it copies again.
+TEST(EngineCopy, CopiesCarryVehiclesTypesAndPathsAddedAtRunTime) {
+  Tiny t = MakeTiny({testing::MakeFlow({"N_C", "C_S"}, 4), testing::MakeFlow({"W_C", "C_E"}, 6)});
+  const RoadId w_c = *t.net->FindRoad("W_C"), c_e = *t.net->FindRoad("C_E");
+  const std::vector<RoadId> south_north = {*t.net->FindRoad("S_C"), *t.net->FindRoad("C_N")};
+  using State = Engine::VehicleStatus::State;
+  demand::VehicleType ambulance;
+  ambulance.max_speed_mps = 16.7;
+  demand::VehicleType truck;
+  truck.length_m = 12;
+
+  Engine original(t.net, t.demand, {});
+  RunFixed(original, 20);
+  auto first = original.AddVehicle({w_c, c_e}, ambulance);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  RunFixed(original, 5);
+  std::unique_ptr<Engine> copy = original.Clone();
+  // Another engine that first added a truck going south to north: its run-time
+  // path and type sit where the original has the ambulance's.
+  Engine other(t.net, t.demand, {});
+  ASSERT_TRUE(other.AddVehicle(south_north, truck).ok());
+  RunFixed(other, 50);
+  ASSERT_TRUE(other.CopyStateFrom(original).ok());
+  EXPECT_EQ(copy->StateHash(), original.StateHash());
+  EXPECT_EQ(other.StateHash(), original.StateHash());
+  for (int s = 0; s < 150; ++s) {
+    original.Step();
+    copy->Step();
+    other.Step();
+  }
+  EXPECT_EQ(copy->StateHash(), original.StateHash());
+  EXPECT_EQ(other.StateHash(), original.StateHash());
+  EXPECT_EQ(other.Vehicle(*first).state, State::kFinished);
+  EXPECT_EQ(other.Vehicle(*first).road, c_e);
+
+  // A reroute appends a path too. The copy's own additions at the same place are
+  // replaced by the source's.
+  auto second = original.AddVehicle({w_c, c_e}, ambulance);
+  ASSERT_TRUE(second.ok());
+  for (int s = 0; s < 60 && original.Vehicle(*second).state != State::kRunning; ++s) original.Step();
+  ASSERT_EQ(original.Vehicle(*second).state, State::kRunning);
+  ASSERT_TRUE(original.Reroute(*second, {w_c, c_e}).ok());
+  ASSERT_TRUE(copy->AddVehicle(south_north, truck).ok());
+  ASSERT_TRUE(copy->AddVehicle(south_north, truck).ok());
+  ASSERT_TRUE(copy->CopyStateFrom(original).ok());
+  EXPECT_EQ(copy->StateHash(), original.StateHash());
+  EXPECT_DOUBLE_EQ(copy->TimeToGo(), original.TimeToGo());
+  for (int s = 0; s < 150; ++s) {
+    original.Step();
+    copy->Step();
+  }
+  EXPECT_EQ(copy->StateHash(), original.StateHash());
+  EXPECT_EQ(copy->Vehicle(*second).state, State::kFinished);
+  EXPECT_EQ(copy->Vehicle(*second).road, c_e);
+  EXPECT_DOUBLE_EQ(copy->DelayIndex(), original.DelayIndex());
+
+  // Additions after a copy stay with the engine that made them.
+  auto extra = copy->AddVehicle(south_north, truck);
+  ASSERT_TRUE(extra.ok()) << extra.status().message();
+  EXPECT_FALSE(original.Vehicle(*extra).exists);
+  ASSERT_TRUE(copy->CopyStateFrom(original).ok());
+  EXPECT_FALSE(copy->Vehicle(*extra).exists);
+  EXPECT_EQ(copy->StateHash(), original.StateHash());
+}
+
+// Whether an engine releases its flows is its own setting, not state: a look-ahead
+// copy that turned releases off keeps them off when it copies the live engine.
+TEST(EngineCopy, ReleaseSettingIsKeptAcrossCopies) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 2)});
+  Engine live(t.net, t.demand, {});
+  RunFixed(live, 10);
+  std::unique_ptr<Engine> ahead = live.Clone();
+  EXPECT_TRUE(ahead->release_flows());
+  ahead->set_release_flows(false);
+  RunFixed(live, 10);
+  ASSERT_TRUE(ahead->CopyStateFrom(live).ok());
+  EXPECT_FALSE(ahead->release_flows());
+  const long long released = ahead->vehicles_released();
+  RunFixed(*ahead, 20);
+  EXPECT_EQ(ahead->vehicles_released(), released);
+}
+
 TEST(EngineCopy, RefusesAnEngineOfAnotherScenario) {
   Tiny a = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 5)});
   Tiny b = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 5)});
