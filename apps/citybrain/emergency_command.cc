@@ -204,7 +204,6 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   if (!valid.ok()) return valid;
   if (std::isnan(s.recovery_green_s))
     return Status::InvalidInput("--recovery-green must be a number of seconds");
-  if (s.threads < 1 || s.threads > 256) return Status::InvalidInput("--threads must be in 1..256");
   if (s.dispatches < 1 || s.dispatches > 10000)
     return Status::InvalidInput("--dispatches must be in 1..10000");
 
