@@ -23,7 +23,15 @@ namespace {
 class Decider {
  public:
   Decider(const CompiledNetwork& c, const EngineState& s, double dt)
-      : c_(c), s_(s), types_(s.types), green_(s.green), dt_(dt), step_(s.step) {}
+      : c_(c),
+        s_(s),
+        types_(s.types),
+        green_(s.green),
+        compiled_paths_(c.paths.data()),
+        compiled_path_count_(static_cast<uint32_t>(c.paths.size())),
+        extra_paths_(s.extra_paths.data()),
+        dt_(dt),
+        step_(s.step) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v`.
   void Decide(uint32_t v, EngineState& out) const {
@@ -35,7 +43,8 @@ class Decider {
     double s = std::min(vt.max_speed_mps, speed + vt.max_pos_acc_mps2 * dt_);
     s = std::min(s, c_.max_speed[d]);
     s = std::min(s, FollowSpeed(v, vt));
-    if (IntersectionRelated(v)) s = std::min(s, IntersectionSpeed(v, vt, &blocker));
+    const uint32_t next = NextDrivable(v);
+    if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
     s = std::max(s, speed - vt.max_neg_acc_mps2 * dt_);
 
     double delta;
@@ -57,7 +66,7 @@ class Decider {
         break;
       }
       ++pos;
-      cur = PathAt(c_, s_, s_.path_offset[v])[pos];
+      cur = Path(v)[pos];
     }
     out.next_speed[v] = s;
     out.next_dis[v] = dis;
@@ -67,9 +76,15 @@ class Decider {
   }
 
  private:
+  // PathAt with the two path arrays' addresses read once per step.
+  const uint32_t* Path(uint32_t v) const {
+    const uint32_t offset = s_.path_offset[v];
+    return offset < compiled_path_count_ ? compiled_paths_ + offset
+                                         : extra_paths_ + (offset - compiled_path_count_);
+  }
   uint32_t NextDrivable(uint32_t v) const {
     uint32_t pos = s_.path_pos[v] + 1;
-    return pos < s_.path_length[v] ? PathAt(c_, s_, s_.path_offset[v])[pos] : kNone;
+    return pos < s_.path_length[v] ? Path(v)[pos] : kNone;
   }
   bool IsLink(uint32_t d) const { return d >= c_.lane_count; }
 
@@ -80,10 +95,10 @@ class Decider {
   }
 
   // Inside an intersection, or on a lane close enough to heed the one ahead.
-  bool IntersectionRelated(uint32_t v) const {
+  // `next`: NextDrivable(v).
+  bool IntersectionRelated(uint32_t v, uint32_t next) const {
     uint32_t d = s_.drivable[v];
     if (IsLink(d)) return true;
-    uint32_t next = NextDrivable(v);
     return next != kNone && IsLink(next) && c_.length[d] - s_.dis[v] <= s_.approach_m[s_.type[v]];
   }
 
@@ -94,12 +109,13 @@ class Decider {
     return s_.dis[tail] > types_[s_.type[tail]].length_m + vt.length_m || s_.speed[tail] >= 2;
   }
 
-  double IntersectionSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t* blocker) const {
+  double IntersectionSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next,
+                           uint32_t* blocker) const {
     const uint32_t d = s_.drivable[v];
     const double speed = s_.speed[v];
     double s = vt.max_speed_mps;
     uint32_t link = kNone;
-    uint32_t next = NextDrivable(v);
+
     if (next != kNone && IsLink(next)) {
       link = next;
       uint32_t k = link - c_.lane_count;
@@ -201,6 +217,9 @@ class Decider {
   const EngineState& s_;
   const std::vector<demand::VehicleType>& types_;
   const std::vector<uint8_t>& green_;
+  const uint32_t* compiled_paths_;
+  uint32_t compiled_path_count_;
+  const uint32_t* extra_paths_;
   double dt_;
   long long step_;
 };
