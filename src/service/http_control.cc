@@ -38,7 +38,7 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
   LogEvent(api, {0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
                  (one ? "intersection -> " : "all signals -> ") + name});
   SendJson(req, res, 200,
-           Json{{"controller", name}, {"intersection", one ? Json(intersection) : Json(nullptr)}}.dump());
+           Json{{"controller", name}, {"intersection", one ? Json(intersection) : Json(nullptr)}});
 }
 
 // {"phase": p, "duration_s": d} or {"release": true}
@@ -47,21 +47,21 @@ void PostOverride(const ApiContext& api, const Request& req, Response& res) {
   const std::string name = req.matches[1];
   auto id = api.sim.network().FindIntersection(name);
   if (!id) return SendError(res, 404, "unknown intersection '" + Clip(name) + "'");
-  auto body = ParseBody(req);
-  if (!body.ok()) return SendError(res, 400, body.status().message());
+  Json body;
+  if (!ReadBody(req, res, &body)) return;
   if (!api.sim.signalised(*id)) return SendError(res, 409, "intersection '" + Clip(name) + "' has no signal");
-  if (FindMember(*body, "release")) {
+  if (FindMember(body, "release")) {
     bool release = false;
-    Status st = GetBool(*body, "release", "", &release);
+    Status st = GetBool(body, "release", "", &release);
     if (st.ok() && !release) st = Status::InvalidInput("field 'release': expected true");
     if (!st.ok()) return SendError(res, 400, st.message());
     api.sim.ReleaseHold(*id);
-    return SendJson(req, res, 200, Json{{"intersection", name}, {"released", true}}.dump());
+    return SendJson(req, res, 200, Json{{"intersection", name}, {"released", true}});
   }
   long long phase = 0;
   double duration_s = 0;
-  Status st = GetIntInRange(*body, "phase", "", 0, 1 << 20, &phase);
-  if (st.ok()) st = GetDoubleInRange(*body, "duration_s", "", 1, kMaxOverrideS, &duration_s);
+  Status st = GetIntInRange(body, "phase", "", 0, 1 << 20, &phase);
+  if (st.ok()) st = GetDoubleInRange(body, "duration_s", "", 1, kMaxOverrideS, &duration_s);
   if (!st.ok()) return SendError(res, 400, st.message());
   Status held = api.sim.Hold(*id, static_cast<PhaseIndex>(phase), duration_s);
   if (!held.ok()) {
@@ -73,8 +73,7 @@ void PostOverride(const ApiContext& api, const Request& req, Response& res) {
            Json{{"intersection", name},
                 {"phase", phase},
                 {"duration_s", duration_s},
-                {"note", "shown after the clearance interval and the current minimum green"}}
-               .dump());
+                {"note", "shown after the clearance interval and the current minimum green"}});
 }
 
 // {"action": "pause" | "resume"} and/or {"speed": x | "max"}
@@ -107,10 +106,9 @@ void PostSim(const ApiContext& api, const Request& req, Response& res) {
     detail += (detail.empty() ? "" : ", ") + (*speed > 0 ? "speed " + std::to_string(*speed) : "speed max");
   }
   LogEvent(api, {0, 0, 0, 0, "sim_control", "", -1, "operator", detail});
-  SendJson(
-      req, res, 200,
-      Json{{"paused", api.sim.paused()}, {"speed", api.sim.speed() > 0 ? Json(api.sim.speed()) : Json("max")}}
-          .dump());
+  SendJson(req, res, 200,
+           Json{{"paused", api.sim.paused()},
+                {"speed", api.sim.speed() > 0 ? Json(api.sim.speed()) : Json("max")}});
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ void PostDetections(const ApiContext& api, const Request& req, Response& res) {
   LogEvent(api,
            {0, 0, 0, 0, "detections", name, -1, "detector", std::to_string(detections.size()) + " lanes"});
   SendJson(req, res, 200,
-           Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", *expires_s}}.dump());
+           Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", *expires_s}});
 }
 
 }  // namespace

@@ -34,8 +34,7 @@ void PostEmergency(const ApiContext& api, const Request& req, Response& res) {
            Json{{"vehicle", dispatched->vehicle.value()},
                 {"route", std::move(route)},
                 {"free_flow_time_s", dispatched->free_flow_time_s},
-                {"dispatcher", dispatcher}}
-               .dump());
+                {"dispatcher", dispatcher}});
 }
 
 }  // namespace

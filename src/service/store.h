@@ -1,7 +1,7 @@
 // The service's store: KPI samples and the event log in SQLite, kept across restarts.
 //
 // One database file (WAL journal mode, so readers never block the writer) with
-// three tables:
+// three tables of data:
 //   runs(run_id, started_ms, roadnet, flow, controller)   one row per service start
 //   kpi_samples(run_id, time_s, wall_ms, controller, on_road, waiting_to_enter,
 //               entered, finished, average_travel_time_s, delay_index,
@@ -13,6 +13,13 @@
 // Every value is bound to a prepared statement, never spliced into SQL, so nothing
 // a client sends can change the schema or other rows. Appends are one transaction
 // each: a crash leaves either all or none of a batch.
+//
+// Text is kept as valid UTF-8, so the history can always be written as JSON: every
+// string bound (BeginRun, Append) is repaired first (base/utf8.h: ill-formed
+// sequences become U+FFFD); Open repairs rows stored otherwise (by versions before
+// this rule, or by other programs), in one transaction, and remembers how far it
+// checked in a fourth table, text_checked(table_name, through_rowid), so each row
+// is checked once; the reads repair what they return as well.
 //
 // Thread-safety: the writing methods (BeginRun, Append) are meant for one thread
 // (the service's simulation thread) and use their own connection; the reading
@@ -74,9 +81,9 @@ struct RowQuery {
 
 class Store {
  public:
-  // Opens (creating if needed) the database at `path`, switches it to WAL mode and
-  // creates the tables. IoError naming the path when it cannot be opened or is
-  // not a citybrain store.
+  // Opens (creating if needed) the database at `path`, switches it to WAL mode,
+  // creates the tables and repairs text rows that are not valid UTF-8. IoError
+  // naming the path when it cannot be opened or is not a citybrain store.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
@@ -105,8 +112,8 @@ class Store {
   sqlite3* reader_ = nullptr;
 };
 
-// CSV (RFC 4180: fields with commas, quotes or newlines are quoted) of the rows,
-// with a header line.
+// CSV (RFC 4180: fields with commas, quotes or newlines are quoted; text as valid
+// UTF-8) of the rows, with a header line.
 std::string KpisCsv(const std::vector<KpiRow>& rows);
 std::string EventsCsv(const std::vector<EventRow>& rows);
 
