@@ -135,8 +135,11 @@ std::size_t Count(const std::string& text, const std::string& what) {
 // A raw client socket connected to 127.0.0.1:port (closed by the destructor).
 class RawClient {
  public:
-  explicit RawClient(int port) {
+  explicit RawClient(int port, int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -243,6 +246,20 @@ TEST(HttpFront, StalledConnectionsDoNotDelayRequests) {
   ExpectStateAnswers(served->port(), 20);
   done = true;
   trickle.join();
+}
+
+TEST(HttpFront, ClientsThatNeverReadDoNotHoldWorkers) {
+  auto served = StartService([](ServiceOptions& o) { o.http_threads = 1; });
+  ASSERT_TRUE(served);
+  std::string pipelined;
+  for (int i = 0; i < 200; ++i) pipelined += "GET /api/v1/network HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::vector<std::unique_ptr<RawClient>> deaf;
+  for (int i = 0; i < 20; ++i) {
+    // A small receive buffer, never read: the answers pile up at the server.
+    deaf.push_back(std::make_unique<RawClient>(served->port(), /*receive_buffer=*/4096));
+    ASSERT_TRUE(deaf.back()->Send(pipelined));
+  }
+  ExpectStateAnswers(served->port(), 20);
 }
 
 TEST(HttpFront, StreamsDoNotTakeRequestWorkers) {
