@@ -190,8 +190,9 @@ void Address(int fd, bool peer, std::string& ip, int& port) {
 
 // httplib's view of one request on a connection: reads come from the request the
 // gate framed (and end with it, so that a pipelined next request stays in the
-// buffer); writes go to the connection's output buffer (request workers) or
-// straight to the socket (stream threads, each send bounded by SO_SNDTIMEO).
+// buffer); writes go to the socket without waiting, what it does not take to the
+// connection's output buffer (request workers), or straight to the socket, waiting
+// (stream threads, each send bounded by SO_SNDTIMEO).
 class ConnStream final : public httplib::Stream {
  public:
   ConnStream(HttpFront::Conn& conn, bool direct, int write_timeout_ms)
@@ -211,7 +212,16 @@ class ConnStream final : public httplib::Stream {
   }
   ssize_t write(const char* ptr, std::size_t size) override {
     if (!direct_) {
-      conn_.out.append(ptr, size);
+      // What the socket takes now goes at once (most responses, without a copy);
+      // the rest waits in `out`, after which everything is appended to keep the order.
+      std::size_t sent = 0;
+      while (conn_.out.empty() && sent < size) {
+        const ssize_t n = ::send(conn_.fd, ptr + sent, size - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // full (EAGAIN), or broken: the send after the request finds out
+        sent += static_cast<std::size_t>(n);
+      }
+      conn_.out.append(ptr + sent, size - sent);
       return static_cast<ssize_t>(size);
     }
     for (;;) {

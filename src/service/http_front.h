@@ -19,10 +19,11 @@
 //                   socket at once, and closes connections past their deadlines. No
 //                   thread waits for any one client.
 //   request workers `request_threads` threads. A worker runs process_request for one
-//                   complete request, reading it from the buffer and writing the
-//                   response to memory, sends what the socket takes without waiting,
-//                   and gives the connection back to the gate (keep-alive) or closes it.
-//                   A worker never waits on the network.
+//                   complete request, reading it from the buffer; the response goes
+//                   to the socket as far as it takes it without waiting, the rest to
+//                   memory for the gate to flush. Then it gives the connection back
+//                   to the gate (keep-alive) or closes it. A worker never waits on
+//                   the network.
 //   stream threads  at most `max_long_lived` threads, started when needed, for requests
 //                   that `is_long_lived` picks (the Server-Sent-Events stream). They
 //                   write straight to the socket (blocking, each write bounded by the
