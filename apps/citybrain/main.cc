@@ -253,7 +253,16 @@ int main(int argc, char** argv) {
     AddSignalOptions(serve_cmd, serve.signals);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd
-        ->add_option("--http-threads", serve.http_threads, "HTTP worker threads (each open stream holds one)")
+        ->add_option("--http-threads", serve.http_threads,
+                     "HTTP request worker threads (streams and waiting connections hold none)")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--stream-clients", serve.stream_clients,
+                     "Open event streams at most (each has its own thread); more are answered 503")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--max-connections", serve.max_connections,
+                     "Open HTTP connections at most; more are answered 503 and closed")
         ->capture_default_str();
     serve_cmd->add_flag("--paused", serve.paused,
                         "Start paused (resume from the dashboard or POST /api/v1/sim)");

@@ -23,7 +23,9 @@ struct ServeSettings {
   std::string web_root;           // empty: web/dist found next to the binary's source tree
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
-  int http_threads = 64;
+  int http_threads = 16;    // request workers
+  int stream_clients = 64;  // open streams at most, each on its own thread
+  int max_connections = 4096;
   bool paused = false;
 };
 

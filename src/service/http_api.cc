@@ -13,16 +13,14 @@ using namespace http;
 
 void InstallRoutes(httplib::Server& server, const ApiContext& api) {
   const ServiceOptions& options = api.options;
-  const int threads = options.http_threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  // Threads, connection limits and the read and idle time-outs are the front's
+  // (HttpFront, http_front.h, set up in service.cc).
   server.set_payload_max_length(options.max_body_bytes);
   // Headers and body go out in separate writes: without TCP_NODELAY a response's
   // last partial segment waits for the peer's delayed ACK (40 ms on Linux).
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(10000);
-  server.set_keep_alive_timeout(5);
-  server.set_read_timeout(5);
-  server.set_write_timeout(5);
+  server.set_write_timeout(5);  // a stream's send to a client that does not read
   InstallRequestHandling(server, options, api.store.run_id());  // request ids, JSON errors, exceptions
 
   // --- Dashboard ---------------------------------------------------------------

@@ -11,8 +11,9 @@
 // control requests guarded by the operator token (docs/api.md).
 //
 // Lifetimes: Create loads nothing from disk but the token and the store; Start
-// binds the port and starts both threads; Stop (also run by the destructor) ends
-// the streams, stops the server, joins both threads and flushes the store. A
+// binds the port and starts the simulation thread and the server's; Stop (also run
+// by the destructor) ends the streams, stops the server, joins every thread and
+// flushes the store. A
 // stopped Service cannot be started again: create a new one (it begins a new run
 // in the same store).
 // Thread-safety: Start/Stop from the owning thread; the accessors from any thread.
@@ -48,8 +49,13 @@ struct ServiceOptions {
   double kpi_interval_s = 60;               // KPI samples stored every this many simulated seconds
   double detection_ttl_s = 30;              // posted detector observations count this long (simulated s)
   std::size_t max_body_bytes = 64 * 1024;
-  int http_threads = 64;        // HTTP worker threads; each open stream holds one
-  int max_stream_clients = 48;  // must stay below http_threads
+  // The HTTP front (http_front.h): connections wait for their whole request without
+  // holding a thread; then one of `http_threads` request workers runs the handler.
+  int http_threads = 16;               // request workers (1..1024); streams do not use them
+  int max_stream_clients = 64;         // open streams (1..4096), each on its own stream thread
+  int max_connections = 4096;          // open connections (1..1048576); more are answered 503
+  double http_request_timeout_s = 10;  // a request must arrive whole within this of its first byte
+  double http_idle_timeout_s = 5;      // a connection without a request in progress is closed after
   std::size_t stream_queue_frames = 4;
   double max_frame_rate_hz = 10;  // state frames per wall second, at most
   int sim_threads = 1;            // engine worker threads (results do not depend on it)
@@ -70,10 +76,10 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Binds host:port and starts the simulation and HTTP threads. IoError when the
-  // port cannot be bound.
+  // Binds host:port and starts the simulation thread and the HTTP front's threads.
+  // IoError when the port cannot be bound.
   Status Start();
-  // Idempotent; returns when both threads have ended and the store is flushed.
+  // Idempotent; returns when every thread has ended and the store is flushed.
   void Stop();
 
   int port() const;                  // the bound port, after Start
