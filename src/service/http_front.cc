@@ -83,20 +83,21 @@ const char* Reason(int status) {
 }
 
 // A whole response that ends the connection, for what the gate answers itself.
-std::string ClosingResponse(int status, const std::string& json) {
+std::string ClosingResponse(int status, const std::string& json, const std::string& request_id) {
   return "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
-         "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
-         std::to_string(json.size()) + "\r\nConnection: close\r\n\r\n" + json;
+         "\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: " + request_id +
+         "\r\nContent-Length: " + std::to_string(json.size()) + "\r\nConnection: close\r\n\r\n" + json;
 }
 
-// {"error": message}; our own messages, so only quotes and backslashes need escaping.
-std::string ErrorJson(std::string_view message) {
+// {"error": message, "request_id": id}; our own messages and ids, so only quotes
+// and backslashes need escaping.
+std::string ErrorJson(std::string_view message, const std::string& request_id) {
   std::string json = "{\"error\":\"";
   for (char c : message) {
     if (c == '"' || c == '\\') json += '\\';
     json += c;
   }
-  return json + "\"}";
+  return json + "\",\"request_id\":\"" + request_id + "\"}";
 }
 
 RequestFrame Fail(RequestFrame frame, int status, std::string error) {
@@ -457,9 +458,14 @@ void HttpFront::Stop() {
 
 bool HttpFront::process_and_close_socket(socket_t sock) {
   if (stopping_ || open_.load() >= options_.max_connections) {
-    SendNow(sock, ClosingResponse(
-                      503, ErrorJson("too many connections (" + std::to_string(options_.max_connections) +
-                                     " open); try again later")));
+    const std::string id = NextRequestId();
+    SendNow(sock,
+            ClosingResponse(503,
+                            ErrorJson("too many connections (" + std::to_string(options_.max_connections) +
+                                          " open); try again later",
+                                      id),
+                            id));
+    LogServerError(503, "a new connection", id);
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return false;
@@ -633,11 +639,11 @@ void HttpFront::Evaluate(std::unique_ptr<Conn>& conn) {
     return;
   }
   const RequestFrame frame = FrameRequest(c.in, options_.max_header_bytes, options_.max_body_bytes);
-  if (frame.kind == RequestFrame::Kind::kError) return Reply(conn, frame.status, ErrorJson(frame.error));
+  if (frame.kind == RequestFrame::Kind::kError) return Reply(conn, frame.status, frame.error);
   if (frame.kind == RequestFrame::Kind::kIncomplete) {
     if (c.peer_closed) return Close(std::move(conn));
     if (c.in.size() >= MaxInputBytes()) {  // (chunk framing can be that long) read no more
-      return Reply(conn, 413, ErrorJson("request larger than " + std::to_string(MaxInputBytes()) + " bytes"));
+      return Reply(conn, 413, "request larger than " + std::to_string(MaxInputBytes()) + " bytes");
     }
     if (frame.expects_continue && !c.continue_sent) {
       // The client waits for this before it sends the body (curl: up to 1 s).
@@ -650,7 +656,7 @@ void HttpFront::Evaluate(std::unique_ptr<Conn>& conn) {
   const bool long_lived = options_.is_long_lived && options_.is_long_lived(frame.method, frame.path);
   if (long_lived) {
     if (long_lived_busy_.load() >= options_.max_long_lived) {
-      return Reply(conn, 503, options_.long_lived_busy_json);
+      return Reply(conn, 503, options_.long_lived_busy_message, frame.method + " " + frame.path);
     }
     ++long_lived_busy_;
   }
@@ -664,10 +670,21 @@ void HttpFront::Evaluate(std::unique_ptr<Conn>& conn) {
   }
 }
 
-void HttpFront::Reply(std::unique_ptr<Conn>& conn, int status, const std::string& json) {
+std::string HttpFront::NextRequestId() {
+  return options_.request_id_prefix + std::to_string(next_id_.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+void HttpFront::LogServerError(int status, const std::string& what, const std::string& id) const {
+  if (options_.log) options_.log("HTTP " + std::to_string(status) + " for " + what + " (request " + id + ")");
+}
+
+void HttpFront::Reply(std::unique_ptr<Conn>& conn, int status, const std::string& message,
+                      const std::string& what) {
   Conn& c = *conn;
+  const std::string id = NextRequestId();
+  if (status >= 500) LogServerError(status, what, id);
   c.in.clear();
-  c.out = ClosingResponse(status, json);
+  c.out = ClosingResponse(status, ErrorJson(message, id), id);
   c.out_sent = 0;
   c.close_after_flush = true;
   Park(conn);
@@ -720,8 +737,7 @@ void HttpFront::Sweep() {
       if (now - c.idle_since > options_.idle_timeout) Close(std::move(conn));
     } else if (now - c.request_since > options_.request_timeout) {
       const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.request_timeout).count();
-      Reply(conn, 408,
-            ErrorJson("the request did not arrive whole within " + std::to_string(seconds) + " s"));
+      Reply(conn, 408, "the request did not arrive whole within " + std::to_string(seconds) + " s");
     }
   }
 }

@@ -29,7 +29,7 @@
 //                   write straight to the socket (blocking, each write bounded by the
 //                   server's write time-out) for as long as the response lasts. Beyond
 //                   `max_long_lived` such requests are answered 503 with
-//                   `long_lived_busy_json`, so streams never take request workers.
+//                   `long_lived_busy_message`, so streams never take request workers.
 //
 // Deadlines (checked by the gate about every 0.2 s): a request must arrive whole
 // within `request_timeout` of its first byte (else 408 and close); a connection
@@ -77,7 +77,12 @@ struct FrontOptions {
   std::size_t max_buffered_output_bytes = 256u << 20;    // responses parked in the gate, total
   // Whether a request is served by a stream thread: (method, path without query).
   std::function<bool(std::string_view method, std::string_view path)> is_long_lived;
-  std::string long_lived_busy_json = "{\"error\":\"too many stream clients\"}";
+  std::string long_lived_busy_message = "too many stream clients";
+  // What the gate answers itself (400, 408, 413, 431, 503) carries an X-Request-Id
+  // "<request_id_prefix><n>" (n counting them) and names it in its JSON error;
+  // `log` (may be empty) hears of every 5xx the gate answers, with its id.
+  std::string request_id_prefix = "gate-";
+  std::function<void(const std::string&)> log;
 };
 
 // Where the first request in `in` (a connection's received bytes, leading blank
@@ -136,7 +141,12 @@ class HttpFront : public httplib::Server {
   void OnWritable(std::unique_ptr<Conn>& conn);
   void Resume(std::unique_ptr<Conn> conn);  // a new or returned connection
   void Evaluate(std::unique_ptr<Conn>& conn);
-  void Reply(std::unique_ptr<Conn>& conn, int status, const std::string& json);
+  // Answers `status` with a JSON error naming `message` and a request id, then
+  // closes; a 5xx is logged as "HTTP <status> for <what> (request <id>)".
+  void Reply(std::unique_ptr<Conn>& conn, int status, const std::string& message,
+             const std::string& what = "a request");
+  std::string NextRequestId();
+  void LogServerError(int status, const std::string& what, const std::string& id) const;
   void Park(std::unique_ptr<Conn>& conn);  // start flushing conn's output
   void Sweep();
   // Received bytes a connection may hold: one whole request of the largest allowed
@@ -145,6 +155,7 @@ class HttpFront : public httplib::Server {
 
   const FrontOptions options_;
   std::atomic<int> open_{0};
+  std::atomic<unsigned long long> next_id_{0};
   std::atomic<bool> stopping_{false};            // Stop has begun: no new connections, last responses
   std::atomic<bool> gate_stop_{false};           // the gate thread ends
   std::atomic<std::size_t> buffered_output_{0};  // bytes parked in the gate for flushing

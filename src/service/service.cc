@@ -144,10 +144,11 @@ Status Service::Start() {
   front.is_long_lived = [](std::string_view method, std::string_view path) {
     return method == "GET" && path == "/api/v1/stream";
   };
-  front.long_lived_busy_json =
-      nlohmann::json{{"error", "too many stream clients (" + std::to_string(s.options.max_stream_clients) +
-                                   "); poll GET /api/v1/state instead"}}
-          .dump();
+  front.long_lived_busy_message = "too many stream clients (" + std::to_string(s.options.max_stream_clients) +
+                                  "); poll GET /api/v1/state instead";
+  // The gate's own answers are numbered apart from the handlers' ("<run>-<n>").
+  front.request_id_prefix = std::to_string(s.store->run_id()) + "-g";
+  front.log = s.options.log;
   s.server = std::make_unique<HttpFront>(std::move(front));
   InstallRoutes(*s.server, *s.api);
   if (s.options.port == 0) {

@@ -352,8 +352,9 @@ TEST(HttpFront, BodiesArriveWithExpectContinueAndChunked) {
   const std::string auth = "Authorization: Bearer " + served->service->token() + "\r\n";
   const std::string body = "{\"action\": \"pause\"}";
   RawClient expect(served->port());
-  ASSERT_TRUE(expect.Send("POST /api/v1/sim HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: " +
-                          std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(expect.Send("POST /api/v1/sim HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                          auth + "Content-Length: " + std::to_string(body.size()) +
+                          "\r\nExpect: 100-continue\r\n\r\n"));
   ASSERT_TRUE(expect.ReadUntil("HTTP/1.1 100 Continue\r\n\r\n")) << expect.received();
   ASSERT_TRUE(expect.Send(body));
   ASSERT_TRUE(expect.ReadUntil("\"paused\":true")) << expect.received();
@@ -361,7 +362,8 @@ TEST(HttpFront, BodiesArriveWithExpectContinueAndChunked) {
   EXPECT_NE(expect.received().find("HTTP/1.1 200 OK"), std::string::npos);
 
   RawClient chunked(served->port());
-  ASSERT_TRUE(chunked.Send("POST /api/v1/sim HTTP/1.1\r\nHost: x\r\n" + auth +
+  ASSERT_TRUE(chunked.Send("POST /api/v1/sim HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                           auth +
                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                            "4\r\n{\"ac\r\n"));
   std::this_thread::sleep_for(50ms);  // so that the gate sees a partial body first (either way it must pass)
