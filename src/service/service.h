@@ -31,6 +31,7 @@
 
 #include "base/status.h"
 #include "demand/scenario.h"
+#include "service/store.h"
 #include "signal/signal_manager.h"
 
 namespace cb::service {
@@ -51,6 +52,9 @@ struct ServiceOptions {
   int http_threads = 64;        // HTTP worker threads; each open stream holds one
   int max_stream_clients = 48;  // must stay below http_threads
   std::size_t stream_queue_frames = 4;
+  // Control requests waiting for their event's commit, at most (each holds an HTTP
+  // thread meanwhile; capped at http_threads / 2); more are answered 503.
+  std::size_t max_pending_requests = 32;
   double max_frame_rate_hz = 10;  // state frames per wall second, at most
   int sim_threads = 1;            // engine worker threads (results do not depend on it)
   uint64_t seed = 0;
@@ -59,6 +63,8 @@ struct ServiceOptions {
   std::string flow_name;
   // Where the service reports problems it can only log (store write failures).
   std::function<void(const std::string&)> log;
+  // The store's settings (synchronous level: FULL; see store.h, Durability).
+  StoreOptions store;
 };
 
 class Service {
