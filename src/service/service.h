@@ -19,7 +19,8 @@
 // Inside, three parts with their own locks (each header documents its own):
 // SimulationLoop (simulation_loop.h: the twin, under the engine mutex),
 // FramePublisher (frame_publisher.h: the latest frame and the stream) and
-// StoreWriter (store_writer.h: the batches for the store); the HTTP handlers
+// StoreWriter (store_writer.h: the store thread; control requests are answered only
+// once their event is committed, docs/api.md "Durability"); the HTTP handlers
 // (http_api.h) use all three.
 #pragma once
 

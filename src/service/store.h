@@ -26,7 +26,7 @@
 // (docs/api.md, "Durability").
 //
 // Thread-safety: the writing methods (BeginRun, Append) are meant for one thread
-// (the service's simulation thread) and use their own connection; the reading
+// (the StoreWriter's store thread) and use their own connection; the reading
 // methods (Runs, Kpis, Events) may be called from any thread and use a second
 // connection. Both are guarded by their own mutex, so a Store is safe to share.
 #pragma once

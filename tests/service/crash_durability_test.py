@@ -219,6 +219,9 @@ def bench(args, data_dir):
         for c in clients:
             c.join(timeout=60)
         elapsed = time.perf_counter() - started
+        # Every controller_changed event was acknowledged, and every 503 left none.
+        events = get_json(port, "/api/v1/events?run=current&limit=100000")["events"]
+        stored = sum(e["kind"] == "controller_changed" for e in events)
     finally:
         stop_service(proc)
     latencies = sorted(x for c in clients for x in c.latencies)
@@ -229,9 +232,12 @@ def bench(args, data_dir):
         print("no request was acknowledged")
         return 1
     print("%d clients, %.1f s: %d acknowledged (%.0f/s), 503 %d, other %d; latency median %.2f ms, "
-          "p99 %.2f ms, max %.2f ms"
+          "p99 %.2f ms, max %.2f ms; %d controller_changed events stored"
           % (args.clients, elapsed, n, n / elapsed, unavailable, other, 1000 * latencies[n // 2],
-             1000 * latencies[min(n - 1, int(n * 0.99))], 1000 * latencies[-1]))
+             1000 * latencies[min(n - 1, int(n * 0.99))], 1000 * latencies[-1], stored))
+    if stored != n:
+        print("FAIL: %d events stored for %d acknowledged requests" % (stored, n))
+        return 1
     return 0
 
 
