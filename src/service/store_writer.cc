@@ -219,7 +219,10 @@ void StoreWriter::StoreThread() {
     lock.unlock();
 
     Result<std::vector<long long>> ids = store_->Append(kpis, events);
-    if (!ids.ok() && options_.log) options_.log("store: " + ids.status().message());
+    // Logged when a failure starts or changes, not at every retry (every 0.2 s).
+    if (!ids.ok() && options_.log && (failure.ok() || failure.message() != ids.status().message())) {
+      options_.log("store: " + ids.status().message());
+    }
 
     lock.lock();
     if (ids.ok()) {
