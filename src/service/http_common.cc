@@ -300,4 +300,30 @@ void LogEvent(const ApiContext& api, EventRow event) {
   api.store.Queue(std::move(event));
 }
 
+std::optional<StoreWriter::Slot> ReserveEvent(const ApiContext& api, Response& res) {
+  Result<StoreWriter::Slot> slot = api.store.Reserve();
+  if (slot.ok()) return std::move(slot).value();
+  res.set_header("Retry-After", std::to_string(kRetryAfterS));
+  SendError(res, 503, slot.status().message() + "; nothing was applied, retry later");
+  return std::nullopt;
+}
+
+void CommitAndAnswer(const ApiContext& api, const Request& req, Response& res, StoreWriter::Slot slot,
+                     EventRow event, Json body) {
+  event.time_s = api.sim.time_s();
+  const std::string kind = event.kind;
+  Result<long long> id = api.store.Commit(std::move(slot), std::move(event));
+  if (!id.ok()) {
+    Json error{{"error", "the request was applied but its '" + kind +
+                             "' event could not be stored: " + id.status().message()},
+               {"applied", true}};
+    const std::string request_id = res.get_header_value("X-Request-Id");
+    if (!request_id.empty()) error["request_id"] = request_id;
+    SendJson(req, res, 500, error);
+    return;
+  }
+  body["event_id"] = *id;
+  SendJson(req, res, 200, body);
+}
+
 }  // namespace cb::service::http

@@ -16,6 +16,7 @@
 #include <httplib.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "base/json_input.h"
@@ -88,8 +89,26 @@ Result<long long> QueryRun(const Request& req, long long current);
 // ?format=json (false, the default) | csv (true).
 Result<bool> WantsCsv(const Request& req);
 
-// Queues a request event for the log, at the current simulated time.
+// Queues an event nobody is answered about (an auth failure, a refusal) for the
+// log, at the current simulated time; written within ~0.2 s, dropped in a flood.
 void LogEvent(const ApiContext& api, EventRow event);
+
+// --- Acknowledged control requests ("acknowledged means stored", docs/api.md) ---------
+// A control handler that succeeds answers 2xx only once its event is committed:
+//   auto slot = ReserveEvent(api, res);     // before anything is applied
+//   if (!slot) return;                      // 503 answered; nothing applied
+//   ... apply; on a refusal just answer it (the slot is freed) ...
+//   return CommitAndAnswer(api, req, res, std::move(*slot), event, body);
+// Empty after answering 503 with Retry-After: the store's queue of waiting request
+// events is full, or its last write failed.
+std::optional<StoreWriter::Slot> ReserveEvent(const ApiContext& api, Response& res);
+// Commits `event` (at the current simulated time), blocking until it is durable,
+// then answers 200 with `body` (a JSON object) plus "event_id". If the commit
+// fails: 500 with {"error", "applied": true}: the action took effect but is not in
+// the log (not 503, whose retry would apply it twice).
+void CommitAndAnswer(const ApiContext& api, const Request& req, Response& res, StoreWriter::Slot slot,
+                     EventRow event, Json body);
+inline constexpr int kRetryAfterS = 1;  // the Retry-After of a 503
 
 // --- Routes, one function per resource file ------------------------------------------------
 // A route handler over `api`, e.g. server.Get(path, Bind(api, GetState)) with

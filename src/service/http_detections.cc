@@ -81,12 +81,14 @@ void PostDetections(const ApiContext& api, const Request& req, Response& res) {
     if (!detection.ok()) return SendError(res, HttpStatus(detection.status()), detection.status().message());
     detections.push_back(*detection);
   }
+  auto slot = ReserveEvent(api, res);
+  if (!slot) return;
   Result<double> expires_s = api.sim.PostDetections(*id, detections);
   if (!expires_s.ok()) return SendError(res, HttpStatus(expires_s.status()), expires_s.status().message());
-  LogEvent(api,
-           {0, 0, 0, 0, "detections", name, -1, "detector", std::to_string(detections.size()) + " lanes"});
-  SendJson(req, res, 200,
-           Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", *expires_s}});
+  CommitAndAnswer(
+      api, req, res, std::move(*slot),
+      {0, 0, 0, 0, "detections", name, -1, "detector", std::to_string(detections.size()) + " lanes"},
+      Json{{"intersection", name}, {"lanes", detections.size()}, {"expires_s", *expires_s}});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -94,8 +95,13 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   run.roadnet = s.options.roadnet_name.empty() ? net.source() : s.options.roadnet_name;
   run.flow = s.options.flow_name.empty() ? scenario.demand->source : s.options.flow_name;
   run.controller = s.options.controller;
+  StoreWriterOptions store_options;
+  store_options.store = s.options.store;
+  store_options.max_pending_requests = std::clamp<std::size_t>(
+      s.options.max_pending_requests, 1, static_cast<std::size_t>(s.options.http_threads / 2));
+  store_options.log = s.options.log;
   auto store = StoreWriter::Open((std::filesystem::path(s.options.data_dir) / "citybrain.sqlite").string(),
-                                 run, s.options.log);
+                                 run, std::move(store_options));
   if (!store.ok()) return store.status();
   s.store = std::move(store).value();
   const long long run_id = s.store->run_id();

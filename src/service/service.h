@@ -20,7 +20,8 @@
 // Inside, three parts with their own locks (each header documents its own):
 // SimulationLoop (simulation_loop.h: the twin, under the engine mutex),
 // FramePublisher (frame_publisher.h: the latest frame and the stream) and
-// StoreWriter (store_writer.h: the batches for the store); the HTTP handlers
+// StoreWriter (store_writer.h: the store thread; control requests are answered only
+// once their event is committed, docs/api.md "Durability"); the HTTP handlers
 // (http_api.h) use all three.
 #pragma once
 
@@ -32,6 +33,7 @@
 
 #include "base/status.h"
 #include "demand/scenario.h"
+#include "service/store.h"
 #include "signal/signal_manager.h"
 
 namespace cb::service {
@@ -57,6 +59,9 @@ struct ServiceOptions {
   double http_request_timeout_s = 10;  // a request must arrive whole within this of its first byte
   double http_idle_timeout_s = 5;      // a connection without a request in progress is closed after
   std::size_t stream_queue_frames = 4;
+  // Control requests waiting for their event's commit, at most (each holds an HTTP
+  // thread meanwhile; capped at http_threads / 2); more are answered 503.
+  std::size_t max_pending_requests = 32;
   double max_frame_rate_hz = 10;  // state frames per wall second, at most
   int sim_threads = 1;            // engine worker threads (results do not depend on it)
   uint64_t seed = 0;
@@ -65,6 +70,8 @@ struct ServiceOptions {
   std::string flow_name;
   // Where the service reports problems it can only log (store write failures).
   std::function<void(const std::string&)> log;
+  // The store's settings (synchronous level: FULL; see store.h, Durability).
+  StoreOptions store;
 };
 
 class Service {

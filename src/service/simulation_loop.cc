@@ -215,7 +215,7 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
     const long long version = settings_version_.load();
     const auto now = Clock::now();
     if (now - last_flush >= kFlushEvery) {
-      store.Flush(now_s_.load());
+      store.Flush();
       last_flush = now;
     }
     if (paused_.load()) {
@@ -300,7 +300,8 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
       lag_s = 0;
     }
   }
-  store.Flush(now_s_.load());
+  store.Flush();
+  store.WaitCommitted();
 }
 
 }  // namespace cb::service

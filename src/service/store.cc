@@ -244,7 +244,7 @@ struct Store::Statements {
   Statement begin, commit, rollback, insert_kpi, insert_event;
 };
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
   auto writer = OpenConnection(path, /*create=*/true);
@@ -258,7 +258,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   if (mode.Text(0) != "wal") return Status::IoError(path + ": the store cannot use WAL mode here");
   sqlite3_reset(mode.get());  // done: a statement left active would block COMMIT below
-  CB_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL", path));
+  // FULL: the WAL is fsynced at every commit (see store.h, Durability).
+  CB_RETURN_IF_ERROR(Exec(db,
+                          options.synchronous == StoreOptions::Sync::kFull ? "PRAGMA synchronous=FULL"
+                                                                           : "PRAGMA synchronous=NORMAL",
+                          path));
   {
     Statement version(db, "PRAGMA user_version");
     if (!version.ok() || sqlite3_step(version.get()) != SQLITE_ROW)
@@ -272,6 +276,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   CB_RETURN_IF_ERROR(Exec(db, kSchema, path));
   CB_RETURN_IF_ERROR(Exec(db, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str(), path));
   CB_RETURN_IF_ERROR(RepairStoredText(db, path));
+  if (options.max_page_count > 0) {
+    // A query pragma (it answers the new cap): stepped, not exec'd.
+    Statement cap(db, ("PRAGMA max_page_count=" + std::to_string(options.max_page_count)).c_str());
+    if (!cap.ok() || sqlite3_step(cap.get()) != SQLITE_ROW) return Error(db, path, "capping the size");
+  }
 
   store->write_statements_ = std::make_unique<Statements>();
   Statements& s = *store->write_statements_;
@@ -315,8 +324,11 @@ Result<long long> Store::BeginRun(const RunRow& run) {
   return static_cast<long long>(sqlite3_last_insert_rowid(writer_));
 }
 
-Status Store::Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events) {
-  if (kpis.empty() && events.empty()) return Status::Ok();
+Result<std::vector<long long>> Store::Append(const std::vector<KpiRow>& kpis,
+                                             const std::vector<EventRow>& events) {
+  std::vector<long long> ids;
+  if (kpis.empty() && events.empty()) return ids;
+  ids.reserve(events.size());
   std::lock_guard<std::mutex> lock(write_mu_);
   Statements& s = *write_statements_;
   auto run = [](Statement& st) {
@@ -354,18 +366,21 @@ Status Store::Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow
     st.Bind(7, e.source);
     st.Bind(8, e.detail);
     ok = ok && run(st);
+    if (ok) ids.push_back(static_cast<long long>(sqlite3_last_insert_rowid(writer_)));
   }
   if (!ok) {
     Status error = Error(writer_, path_, "appending rows");
-    run(s.rollback);
+    if (!sqlite3_get_autocommit(writer_)) run(s.rollback);
     return error;
   }
   if (!run(s.commit)) {
     Status error = Error(writer_, path_, "committing rows");
-    run(s.rollback);
+    // A failed COMMIT may leave the transaction open (e.g. SQLITE_BUSY) or have
+    // rolled it back already (I/O errors, a full disk); ROLLBACK covers both.
+    if (!sqlite3_get_autocommit(writer_)) run(s.rollback);
     return error;
   }
-  return Status::Ok();
+  return ids;
 }
 
 Result<std::vector<RunRow>> Store::Runs() const {

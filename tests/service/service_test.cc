@@ -11,6 +11,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "service_testing.h"
 
@@ -294,6 +296,47 @@ TEST(Service, ControllerDetectionsAndEmergency) {
   ExpectJsonError(r.Post("/api/v1/emergency", R"({"origin":"E_C","destination":"nowhere"})"), 404, "unknown");
   ExpectJsonError(r.Post("/api/v1/emergency", R"({"origin":"C_S","destination":"N_C"})"), 409);
   r.EventsWith("emergency_dispatched");
+}
+
+// "Acknowledged means stored": a 2xx control answer carries its event's id, and the
+// event is in the store already (read right after, without waiting).
+TEST(Service, EveryAcknowledgedControlRequestIsStoredBeforeItsAnswer) {
+  testing::TempDir dir;
+  Running r = Start(dir.path(), 20);
+  const std::vector<std::tuple<std::string, std::string, std::string>> requests = {
+      {"/api/v1/controller", R"({"controller":"maxpressure"})", "controller_changed"},
+      {"/api/v1/controller", R"({"controller":"fixed","intersection":"C"})", "controller_changed"},
+      {"/api/v1/intersections/C/override", R"({"phase":2,"duration_s":60})", "override_requested"},
+      {"/api/v1/intersections/C/override", R"({"release":true})", "override_released"},
+      {"/api/v1/detections", R"({"intersection":"C","lanes":[{"lane":0,"count":3}]})", "detections"},
+      {"/api/v1/emergency", R"({"origin":"E_C","destination":"C_W"})", "emergency_dispatched"},
+      {"/api/v1/sim", R"({"speed":5})", "sim_control"},
+  };
+  std::vector<std::pair<long long, std::string>> acknowledged;
+  for (const auto& [path, body, kind] : requests) {
+    auto res = r.Post(path, body);
+    ASSERT_TRUE(res) << path;
+    ASSERT_EQ(res->status, 200) << path << ": " << res->body;
+    Json answer = Json::parse(res->body);
+    ASSERT_TRUE(answer.contains("event_id") && answer["event_id"].is_number_integer()) << res->body;
+    acknowledged.emplace_back(answer["event_id"].get<long long>(), kind);
+  }
+  Json events = r.Get("/api/v1/events?run=current")["events"];
+  for (const auto& [id, kind] : acknowledged) {
+    bool found = false;
+    for (const Json& e : events) {
+      if (e["id"] == id) {
+        found = true;
+        EXPECT_EQ(e["kind"], kind) << "event " << id;
+      }
+    }
+    EXPECT_TRUE(found) << "acknowledged event " << id << " (" << kind << ") is not in " << events.dump();
+  }
+  // A refusal carries no event id.
+  auto refused = r.Post("/api/v1/intersections/C/override", R"({"phase":0,"duration_s":30})");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_FALSE(Json::parse(refused->body).contains("event_id"));
 }
 
 TEST(Service, KpisAndEventsSurviveARestartAndExportAsCsv) {

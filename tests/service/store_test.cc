@@ -237,6 +237,49 @@ TEST(Store, NeverStoresOrReturnsIllFormedText) {
     EXPECT_EQ(type, "text");
     EXPECT_TRUE(IsValidUtf8(bytes)) << ::testing::PrintToString(bytes);
   }
+
+TEST(Store, AppendAnswersTheIdsOfItsEventsInOrder) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir / "store.sqlite");
+  ASSERT_TRUE(store.ok());
+  EventRow a, b, c;
+  a.kind = "a";
+  b.kind = "b";
+  c.kind = "c";
+  auto first = (*store)->Append({}, {a});
+  auto next = (*store)->Append({KpiRow{}}, {b, c});
+  ASSERT_TRUE(first.ok() && next.ok());
+  ASSERT_EQ(first->size(), 1u);
+  ASSERT_EQ(next->size(), 2u);
+  auto events = (*store)->Events({});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].id, (*first)[0]);
+  EXPECT_EQ((*events)[1].id, (*next)[0]);
+  EXPECT_EQ((*events)[1].kind, "b");
+  EXPECT_EQ((*events)[2].id, (*next)[1]);
+  EXPECT_EQ((*events)[2].kind, "c");
+  EXPECT_TRUE((*store)->Append({}, {})->empty());
+}
+
+TEST(Store, AFailedAppendStoresNothing) {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.max_page_count = 1;  // capped at its size after creation: a full disk
+  auto store = Store::Open(dir / "store.sqlite", options);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EventRow small, big;
+  small.kind = "small";
+  big.kind = "big";
+  big.detail = std::string(100000, 'x');  // needs pages the cap refuses
+  auto failed = (*store)->Append({}, {small, big});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find(dir / "store.sqlite"), std::string::npos)
+      << failed.status().message();
+  EXPECT_NE(failed.status().message().find("full"), std::string::npos) << failed.status().message();
+  EXPECT_TRUE((*store)->Events({})->empty());       // not even the small one
+  ASSERT_TRUE((*store)->Append({}, {small}).ok());  // the connection still works
+  EXPECT_EQ((*store)->Events({})->size(), 1u);
 }
 
 TEST(Store, LimitKeepsTheNewestInOrder) {
