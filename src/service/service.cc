@@ -97,8 +97,9 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   run.controller = s.options.controller;
   StoreWriterOptions store_options;
   store_options.store = s.options.store;
-  store_options.max_pending_requests = std::clamp<std::size_t>(
-      s.options.max_pending_requests, 1, static_cast<std::size_t>(s.options.http_threads / 2));
+  store_options.max_pending_requests =
+      std::clamp<std::size_t>(s.options.max_pending_requests, 1,
+                              std::max<std::size_t>(1, static_cast<std::size_t>(s.options.http_threads / 2)));
   store_options.log = s.options.log;
   auto store = StoreWriter::Open((std::filesystem::path(s.options.data_dir) / "citybrain.sqlite").string(),
                                  run, std::move(store_options));

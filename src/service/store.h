@@ -103,8 +103,8 @@ struct RowQuery {
 class Store {
  public:
   // Opens (creating if needed) the database at `path`, switches it to WAL mode with
-  // `options.synchronous` and creates the tables and repairs text rows that are not valid UTF-8. IoError naming the path when it
-  // cannot be opened or is not a citybrain store.
+  // `options.synchronous` and creates the tables and repairs text rows that are not valid UTF-8. IoError
+  // naming the path when it cannot be opened or is not a citybrain store.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;

@@ -237,6 +237,7 @@ TEST(Store, NeverStoresOrReturnsIllFormedText) {
     EXPECT_EQ(type, "text");
     EXPECT_TRUE(IsValidUtf8(bytes)) << ::testing::PrintToString(bytes);
   }
+}
 
 TEST(Store, AppendAnswersTheIdsOfItsEventsInOrder) {
   testing::TempDir dir;
