@@ -72,6 +72,14 @@ Result<Json> ParseJson(const std::string& text, const std::string& source) {
     if (byte >= text.size()) reason = "unexpected end of file (truncated?); " + reason;
     return Status::InvalidInput(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
                                 ": malformed JSON: " + reason);
+  } catch (const Json::exception& e) {
+    // A number too large for a double (e.g. 1e400) is not a syntax error; the
+    // parser gives no position for it.
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    return Status::InvalidInput(
+        source + ": malformed JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)) +
+        ", expected finite numbers");
   }
 }
 

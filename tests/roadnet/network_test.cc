@@ -79,7 +79,7 @@ TEST(BuildNetwork, RejectsZeroAndNegativeLengths) {
   ExpectInvalid(BuildNetwork(spec), "zero length");
   spec = testing::MakeCrossSpec();
   spec.roads[0].length_m = -5;
-  ExpectInvalid(BuildNetwork(spec), "expected > 0");
+  ExpectInvalid(BuildNetwork(spec), "road length -5 m is out of range, expected 1 to 100000 m");
 }
 
 TEST(BuildNetwork, RejectsRoadWithoutLanesOrSpeed) {
@@ -88,7 +88,7 @@ TEST(BuildNetwork, RejectsRoadWithoutLanesOrSpeed) {
   ExpectInvalid(BuildNetwork(spec), "has no lanes");
   spec = testing::MakeCrossSpec();
   spec.roads[0].lanes[1].max_speed_mps = 0;
-  ExpectInvalid(BuildNetwork(spec), "maxSpeed must be > 0");
+  ExpectInvalid(BuildNetwork(spec), "lane maxSpeed 0 m/s is out of range, expected 0.5 to 100 m/s");
 }
 
 TEST(BuildNetwork, RejectsLaneIndexOutOfRange) {
