@@ -56,9 +56,11 @@ Status CheckRouteRoads(long long roads);
 // message names the field and range, not the flow; callers add `flow.where`.
 Status CheckFlow(const FlowSpec& flow);
 
-// The default of --max-vehicles: 5 million vehicles, about 1.1 GB of engine state at
-// the measured 225 bytes per vehicle (docs/formats.md, "How many vehicles").
-inline constexpr long long kDefaultMaxVehicles = 5'000'000;
+// The default of --max-vehicles: 10 million vehicles. The engine keeps about 130
+// bytes per vehicle it creates (measured: 127 B, docs/formats.md "How many
+// vehicles"), so 10 million take about 1.3 GB in a run (reserved up front); in the
+// service, whose arrays grow as it runs, about 2 GB at worst.
+inline constexpr long long kDefaultMaxVehicles = 10'000'000;
 // The most --max-vehicles accepts: the engine's vehicle ids are 32-bit.
 inline constexpr long long kMaxVehiclesCeiling = 2'000'000'000;
 

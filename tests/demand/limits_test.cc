@@ -225,23 +225,27 @@ TEST(CountVehicles, FollowsTheReleaseRule) {
 }
 
 TEST(CountVehicles, AnExplodingDemandIsCountedWithoutReplayingIt) {
-  // 100 flows of 10 vehicles a second for a week: 6.048e9 vehicles, counted in
-  // closed form (too many to replay).
-  std::vector<std::tuple<double, double, double>> flows(100, {0.1, 0, -1});
+  // 100 flows of 8 vehicles a second for a week: 4.8e8 vehicles, counted in closed
+  // form (too many to replay).
+  std::vector<std::tuple<double, double, double>> flows(100, {0.125, 0, -1});
   const VehicleCount c = CountVehicles(MakeDemand(flows), 604800, 1.0);
   EXPECT_FALSE(c.exact);
-  EXPECT_EQ(c.total, 100LL * (1 + 6047990));
+  EXPECT_EQ(c.total, 100LL * (1 + 604799 * 8));
+  // Saturates instead of overflowing.
+  std::vector<std::tuple<double, double, double>> absurd(3, {0.1, 0, -1});
+  EXPECT_EQ(CountVehicles(MakeDemand(absurd), 1'000'000'000'000'000'000LL, 1.0).total,
+            9'000'000'000'000'000'000LL);
 }
 
 TEST(CheckVehicleCount, RefusesBeyondTheLimitNamingTheLargestFlow) {
-  const Demand d = MakeDemand({{5, 0, -1}, {0.1, 0, -1}});
+  const Demand d = MakeDemand({{5, 0, -1}, {0.25, 0, -1}});
   const VehicleCount c = CountVehicles(d, 3600, 1.0);
-  EXPECT_EQ(c.total, 720 + 35991);
+  EXPECT_EQ(c.total, 720 + 14397);
   EXPECT_TRUE(CheckVehicleCount(d, c, 3600, 0, c.total).ok());
   ExpectInvalid(
       CheckVehicleCount(d, c, 3600, 0, c.total - 1),
-      {"flows.json: the demand would create 36711 vehicles in 3600 simulated s",
-       "flow [1] alone creates 35991 (interval 0.1 s", "the limit is 36710 vehicles", "--max-vehicles"});
+      {"flows.json: the demand would create 15117 vehicles in 3600 simulated s",
+       "flow [1] alone creates 14397 (interval 0.25 s", "the limit is 15116 vehicles", "--max-vehicles"});
   // Added vehicles (emergency dispatches) count too.
   ExpectInvalid(CheckVehicleCount(d, c, 3600, 1, c.total), {"(plus 1 added)"});
   EXPECT_LE(kDefaultMaxVehicles, kMaxVehiclesCeiling);
