@@ -112,7 +112,7 @@ void AddMaxVehiclesOption(CLI::App* command, long long& max_vehicles) {
   command
       ->add_option("--max-vehicles", max_vehicles,
                    "Refuse a demand that would create more vehicles than this in the run (counted before "
-                   "it starts; the engine keeps about 130 bytes per vehicle created; up to 2000000000)")
+                   "it starts; the engine keeps 130 to 230 bytes per vehicle created; up to 2000000000)")
       ->capture_default_str();
 }
 

@@ -179,7 +179,7 @@ Status CheckVehicleCount(const Demand& demand, const VehicleCount& count, double
                " s, endTime " + FormatNumber(f.end_s) + " s)";
   }
   message += "; the limit is " + std::to_string(max_vehicles) +
-             " vehicles (the engine keeps every vehicle it creates, about 130 bytes each); check the "
+             " vehicles (the engine keeps every vehicle it creates, 130 to 230 bytes each); check the "
              "flows' interval, startTime and endTime, or raise the limit with --max-vehicles N";
   return Status::InvalidInput(std::move(message));
 }

@@ -56,11 +56,12 @@ Status CheckRouteRoads(long long roads);
 // message names the field and range, not the flow; callers add `flow.where`.
 Status CheckFlow(const FlowSpec& flow);
 
-// The default of --max-vehicles: 10 million vehicles. The engine keeps about 130
-// bytes per vehicle it creates (measured: 127 B, docs/formats.md "How many
-// vehicles"), so 10 million take about 1.3 GB in a run (reserved up front); in the
-// service, whose arrays grow as it runs, about 2 GB at worst.
-inline constexpr long long kDefaultMaxVehicles = 10'000'000;
+// The default of --max-vehicles: 5 million vehicles. The engine keeps 130 to 230
+// bytes per vehicle it creates (measured: 127 B when most wait to enter, 227 B on
+// the City Brain Challenge city; docs/formats.md "How many vehicles"), so 5 million
+// take at most about 1.2 GB in a run (reserved up front), and about 2 GB at worst in
+// the service, whose arrays grow as it runs.
+inline constexpr long long kDefaultMaxVehicles = 5'000'000;
 // The most --max-vehicles accepts: the engine's vehicle ids are 32-bit.
 inline constexpr long long kMaxVehiclesCeiling = 2'000'000'000;
 

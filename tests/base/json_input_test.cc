@@ -17,6 +17,15 @@ TEST(JsonInput, MalformedJsonNamesSourceLineAndColumn) {
   EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos);
 }
 
+// A number too large for a double is refused as input, not thrown as an internal error.
+TEST(JsonInput, OverflowingNumberIsMalformedInput) {
+  auto json = ParseJson("[{\"length\": 1e400}]", "flow.json");
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(json.status().message(),
+            "flow.json: malformed JSON: number overflow parsing '1e400', expected finite numbers");
+}
+
 TEST(JsonInput, MembersAreNamedByTheirPathOrAsFieldsOfTheRoot) {
   const Json body = Json::parse(R"({"phase": "two", "roads": [{"speed": true}]})");
   long long phase = 0;

@@ -131,7 +131,7 @@ TEST(SignalledTwin, RefusesBadOptionsNamingTheFlag) {
   EXPECT_NE(attempt(o).message().find("--duration"), std::string::npos);
   o = {};
   o.duration_s = 1e15;  // would step for ever
-  EXPECT_NE(attempt(o).message().find("--duration 1000000000000000 is out of range, expected more than 0 and "
+  EXPECT_NE(attempt(o).message().find("--duration 1e+15 is out of range, expected more than 0 and "
                                       "at most 604800 s"),
             std::string::npos)
       << attempt(o).message();
@@ -176,7 +176,7 @@ TEST(SignalledTwin, RefusesADemandBeyondTheVehicleLimit) {
   o.duration_s = kMaxDurationS;
   auto twin = SignalledTwin::Create(flood, std::move(control::MakeController("fixed")->controller), 0, o);
   ASSERT_FALSE(twin.ok());
-  EXPECT_NE(twin.status().message().find("would create 6047991 vehicles"), std::string::npos)
+  EXPECT_NE(twin.status().message().find("would create 1209598"), std::string::npos)
       << twin.status().message();
 }
 
