@@ -179,6 +179,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   options.signals = settings.signals;
   options.duration_s = settings.duration_s;
   options.threads = settings.threads;
+  options.max_vehicles = settings.max_vehicles;
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
   if (!settings.report.empty()) {
@@ -228,6 +229,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.duration_s = settings.duration_s;
       run.signals = settings.signals;
       run.threads = settings.threads;
+      run.max_vehicles = settings.max_vehicles;
       run.progress = false;
       ++done;
       progress << "[" << done << "/" << total << "] " << spec.name << ", " << controller << ": running ..."

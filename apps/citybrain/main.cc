@@ -104,7 +104,17 @@ void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
 }
 
 constexpr const char* kDurationHelp =
-    "Simulated seconds [default: the data's: 3600 on CityFlow networks, 1200 on City Brain Challenge ones]";
+    "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
+    "City Brain Challenge ones]";
+
+// The vehicle limit, offered alike by every sub-command that loads a scenario.
+void AddMaxVehiclesOption(CLI::App* command, long long& max_vehicles) {
+  command
+      ->add_option("--max-vehicles", max_vehicles,
+                   "Refuse a demand that would create more vehicles than this in the run (counted before "
+                   "it starts; the engine keeps 130 to 230 bytes per vehicle created; up to 2000000000)")
+      ->capture_default_str();
+}
 
 }  // namespace
 
@@ -128,6 +138,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
+    AddMaxVehiclesOption(run_cmd, run.max_vehicles);
     run_cmd
         ->add_option("--controller-at", run.controller_at,
                      "Run another controller at one intersection: ID=NAME (repeatable)")
@@ -177,6 +188,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
+    AddMaxVehiclesOption(compare_cmd, compare.max_vehicles);
     compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     compare_cmd->add_option(
@@ -214,6 +226,7 @@ int main(int argc, char** argv) {
         ->excludes(dispatches_opt)
         ->excludes(seed_opt);
     AddSignalOptions(emergency_cmd, emergency.signals);
+    AddMaxVehiclesOption(emergency_cmd, emergency.max_vehicles);
     emergency_cmd->add_option(
         "--recovery-green", emergency.recovery_green_s,
         "After an EV passed, serve the longest queue this many seconds first (0: hand straight "
@@ -251,6 +264,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
     AddSignalOptions(serve_cmd, serve.signals);
+    AddMaxVehiclesOption(serve_cmd, serve.max_vehicles);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd
         ->add_option("--http-threads", serve.http_threads,

@@ -51,6 +51,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   options.duration_s = settings.duration_s;
   options.seed = settings.seed;
   options.threads = settings.threads;
+  options.max_vehicles = settings.max_vehicles;
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
   auto made = control::MakeController(settings.controller);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "demand/limits.h"
 #include "signal/signal_manager.h"
 
 namespace cb::app {
@@ -23,6 +24,7 @@ struct ServeSettings {
   std::string web_root;           // empty: web/dist found next to the binary's source tree
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
+  long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
   int http_threads = 16;    // request workers
   int stream_clients = 64;  // open streams at most, each on its own thread
   int max_connections = 4096;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "base/json_input.h"
+#include "base/physical_range.h"
 #include "demand/cbengine_flow.h"
 #include "demand/cityflow_flow.h"
 #include "roadnet/cbengine_roadnet.h"
@@ -72,8 +73,11 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
   if (status.ok()) status = GetOptionalDouble(*root, "interval", "config", 1.0, &interval);
   if (status.ok()) status = GetOptionalDouble(*root, "seed", "config", 0, &seed);
   if (!status.ok()) return status.WithContext(config_path);
-  if (!(interval > 0 && interval <= 10)) {
-    return Status::InvalidInput(config_path + ": config.interval must be in (0, 10] s");
+  // The step: its lower bound keeps a week's run (run::kMaxDurationS) within
+  // 6e7 steps.
+  if (!(interval >= 0.01 && interval <= 10)) {
+    return Status::InvalidInput(config_path + ": config.interval = " + FormatNumber(interval) +
+                                " s is out of range, expected 0.01 to 10 s (the simulation step)");
   }
   namespace fs = std::filesystem;
   fs::path base = fs::path(dir);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "demand/scenario.h"
 #include "emergency/dispatch.h"
 #include "emergency/preemption.h"
@@ -45,6 +46,8 @@ struct ExperimentOptions {
   double overtime_s = 0;
   uint64_t seed = 0;  // engine seed
   int threads = 1;
+  // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
+  long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();
   PreemptionOptions preemption;  // signal_priority is set per run
 };

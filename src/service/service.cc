@@ -74,6 +74,14 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   twin_options.seed = options.seed ? std::optional<uint64_t>(options.seed) : std::nullopt;
   twin_options.threads = options.sim_threads;
   twin_options.kpis.sample_interval_s = options.kpi_interval_s;
+  twin_options.max_vehicles = options.max_vehicles;
+  // The service runs without end: count every vehicle of the flows that end (up to a
+  // week past the data's run length), open-ended ones to the data's run length; the
+  // engine's limit bounds the rest (ServiceOptions::max_vehicles).
+  double last_end_s = 0;
+  for (const demand::Flow& f : scenario.demand->flows) last_end_s = std::max(last_end_s, f.end_s);
+  twin_options.overtime_s =
+      std::clamp(last_end_s + scenario.step_s - scenario.defaults().duration_s, 0.0, run::kMaxDurationS);
   CB_RETURN_IF_ERROR(twin_options.Validate());
   auto controller = control::MakeController(options.controller);
   if (!controller.ok()) return controller.status();

@@ -32,6 +32,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "demand/scenario.h"
 #include "service/store.h"
 #include "signal/signal_manager.h"
@@ -64,6 +65,11 @@ struct ServiceOptions {
   std::size_t max_pending_requests = 32;
   double max_frame_rate_hz = 10;  // state frames per wall second, at most
   int sim_threads = 1;            // engine worker threads (results do not depend on it)
+  // The most vehicles the service creates (--max-vehicles). Create refuses a demand
+  // that would create more by the end of its last finite flow (open-ended flows
+  // counted to the data's run length); the twin then runs on without end, and once it
+  // has created this many vehicles its flows release no more (logged once).
+  long long max_vehicles = demand::kDefaultMaxVehicles;
   uint64_t seed = 0;
   // Names for the runs table (informational).
   std::string roadnet_name;

@@ -245,6 +245,13 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
       dispatcher_->TakeEvents(dispatch_events);
       now_s_ = engine_.time_s();
       HarvestSignalEvents(store);
+      if (!vehicle_limit_logged_ && engine_.vehicles_refused() > 0) {
+        vehicle_limit_logged_ = true;
+        store.AddEvent({0, 0, now_s_.load(), 0, "vehicle_limit", "", -1, "service",
+                        "the twin has created its limit of " +
+                            std::to_string(engine_.options().max_vehicles) +
+                            " vehicles (--max-vehicles); its flows release no more"});
+      }
       const auto& series = twin_->recorder()->network_series();
       for (; kpi_samples_seen_ < series.size(); ++kpi_samples_seen_) {
         const metrics::NetworkSample& x = series[kpi_samples_seen_];

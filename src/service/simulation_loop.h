@@ -155,6 +155,7 @@ class SimulationLoop {
   std::size_t signal_events_seen_ = 0;
   signal::SignalEvent last_signal_event_;
   std::size_t kpi_samples_seen_ = 0;
+  bool vehicle_limit_logged_ = false;  // the engine's vehicle limit was reached (logged once)
 };
 
 }  // namespace cb::service

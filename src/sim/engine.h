@@ -52,6 +52,11 @@ struct EngineOptions {
   int threads = 1;      // worker threads for the parallel phases
   // Vehicles to reserve room for (avoids allocation during the run); 0 = estimate.
   long long reserve_vehicles = 0;
+  // The most vehicles the engine creates (flows and AddVehicle); 0 = no limit. Beyond
+  // it flows release nothing (their departures are counted in vehicles_refused())
+  // and AddVehicle fails. A run checks its demand against the limit before it starts
+  // (demand::CheckVehicleCount), so only an endless run (the service) reaches it.
+  long long max_vehicles = 0;
 };
 
 // Where one vehicle is, for tests, drawing and KPIs.
@@ -113,6 +118,8 @@ class Engine {
   long long vehicles_waiting_to_enter() const;
   long long vehicles_finished() const;
   long long vehicle_updates() const;
+  // Departures not made because EngineOptions::max_vehicles vehicles existed.
+  long long vehicles_refused() const;
 
   // Vehicles on a lane, and those of them slower than 0.1 m/s.
   int LaneVehicleCount(LaneId lane) const;
@@ -141,7 +148,8 @@ class Engine {
 
   // Adds a vehicle (e.g. an emergency vehicle) due now on `route`; it enters its
   // first road when there is room, like any other. InvalidInput for an empty,
-  // unknown or unconnected route or bad parameters. Allocates: call between steps.
+  // unknown or unconnected route, parameters outside demand/limits.h, or when
+  // EngineOptions::max_vehicles vehicles exist. Allocates: call between steps.
   Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type);
 
   // Releases flow `flow`'s next vehicle now, as the flow itself would (same start

@@ -84,6 +84,14 @@ TEST(JsonInput, DeepNestingIsRefusedWithoutExhaustingTheStack) {
   EXPECT_NE(huge.status().message().find("nested deeper"), std::string::npos) << huge.status().message();
   auto quoted = ParseJson("[\"" + std::string(100000, '[') + "\"]", "body");
   ASSERT_TRUE(quoted.ok()) << quoted.status().message();
+
+// A number too large for a double is refused as input, not thrown as an internal error.
+TEST(JsonInput, OverflowingNumberIsMalformedInput) {
+  auto json = ParseJson("[{\"length\": 1e400}]", "flow.json");
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(json.status().message(),
+            "flow.json: malformed JSON: number overflow parsing '1e400', expected finite numbers");
 }
 
 TEST(JsonInput, MembersAreNamedByTheirPathOrAsFieldsOfTheRoot) {

@@ -121,6 +121,42 @@ TEST(Service, StateAdvancesAndTheNetworkIsServed) {
   EXPECT_NE(page->body.find("npm run build"), std::string::npos);
 }
 
+// The service runs without end: it refuses at load a demand beyond its vehicle
+// limit over the data's run length (here 900 + 720 + 515 + 600 = 2735 in 3600 s),
+// and once running past it, its flows stop at the limit and say so once.
+TEST(Service, RefusesTooManyVehiclesAtLoadAndStopsAtTheLimit) {
+  testing::TempDir dir;
+  ServiceOptions options;
+  options.port = 0;
+  options.data_dir = dir.path();
+  options.speed = 0;
+  options.http_threads = 4;
+  options.max_stream_clients = 2;
+  options.max_vehicles = 2734;
+  auto refused = Service::Create(testing::CrossScenario(), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("would create 2735 vehicles"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("--max-vehicles"), std::string::npos);
+
+  options.max_vehicles = 2735;
+  auto service = Service::Create(testing::CrossScenario(), options);
+  ASSERT_TRUE(service.ok()) << service.status().message();
+  Running r;
+  r.service = std::move(service).value();
+  ASSERT_TRUE(r.service->Start().ok());
+  r.client = std::make_unique<httplib::Client>("127.0.0.1", r.service->port());
+  r.client->set_read_timeout(10, 0);
+  Json events = r.EventsWith("vehicle_limit");
+  for (const Json& e : events) {
+    if (e["kind"] == "vehicle_limit") {
+      EXPECT_NE(e["detail"].get<std::string>().find("limit of 2735 vehicles"), std::string::npos) << e.dump();
+      EXPECT_GE(e["time_s"].get<double>(), 3600);
+    }
+  }
+  r.service->Stop();
+}
+
 TEST(Service, ServesTheDashboardFolder) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "web");
