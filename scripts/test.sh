@@ -14,7 +14,7 @@ status=0
 # --- Formatting ------------------------------------------------------------------
 check_format() {
   local dirs=() d
-  for d in src apps tests bench; do
+  for d in src apps tests bench fuzz; do
     [[ -d "$d" ]] && dirs+=("$d")
   done
   ((${#dirs[@]} > 0)) || return 0

@@ -1,5 +1,6 @@
 #include "base/json_input.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +41,20 @@ Status RequireObject(const Json& object, const std::string& path) {
   return Status::Ok();
 }
 
+// "line:column" (both from 1) of byte offset `byte` in `text`.
+std::string LineColumn(const std::string& text, std::size_t byte) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path) {
@@ -57,21 +72,30 @@ Result<Json> ParseJson(const std::string& text, const std::string& source) {
   } catch (const Json::parse_error& e) {
     std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;
     if (byte > text.size()) byte = text.size();
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < byte; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
     std::string what = e.what();
     auto colon = what.rfind(": ");
     std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
     if (byte >= text.size()) reason = "unexpected end of file (truncated?); " + reason;
-    return Status::InvalidInput(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                ": malformed JSON: " + reason);
+    return Status::InvalidInput(source + ":" + LineColumn(text, byte) + ": malformed JSON: " + reason);
+  } catch (const Json::out_of_range& e) {
+    // A number beyond the range of a double ("1e400"): nlohmann reports it as
+    // out_of_range.406 "number overflow parsing '1e400'", without a position; the
+    // first occurrence of the quoted number is where it is.
+    const std::string what = e.what();
+    const std::size_t open = what.find('\'');
+    const std::size_t close = what.rfind('\'');
+    std::size_t byte = 0;
+    std::string number;
+    if (open != std::string::npos && close > open) {
+      number = what.substr(open + 1, close - open - 1);
+      byte = std::min(text.find(number), text.size());
+    }
+    return Status::InvalidInput(source + ":" + LineColumn(text, byte) + ": number " +
+                                (number.empty() ? std::string("") : "'" + number + "' ") +
+                                "is out of range, expected a number within +-1.7e308");
+  } catch (const Json::exception& e) {
+    // Any other refusal of the parser: still bad input, never a crash.
+    return Status::InvalidInput(source + ": malformed JSON: " + e.what());
   }
 }
 

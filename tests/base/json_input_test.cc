@@ -17,6 +17,24 @@ TEST(JsonInput, MalformedJsonNamesSourceLineAndColumn) {
   EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos);
 }
 
+// Regression (found by fuzz/cityflow_roadnet): a number beyond the range of a double
+// made nlohmann throw out_of_range, which ParseJson let through, so "1e400" in any
+// JSON input crashed the reader instead of being reported.
+TEST(JsonInput, NumberBeyondDoubleRangeIsAnErrorWithItsPlace) {
+  Result<Json> json = Status::Internal("not parsed");
+  ASSERT_NO_THROW(json = ParseJson("1e388", "roadnet.json"));
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(json.status().message(),
+            "roadnet.json:1:1: number '1e388' is out of range, expected a number within +-1.7e308");
+  ASSERT_NO_THROW(json = ParseJson("{\"a\": 1,\n \"speed\": -2e400}", "request body"));
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().message(),
+            "request body:2:11: number '-2e400' is out of range, expected a number within +-1.7e308");
+  // The largest doubles are still numbers.
+  ASSERT_TRUE(ParseJson("[1.7e308, -1.7e308, 4.9e-324, 1e-400]", "x").ok());
+}
+
 TEST(JsonInput, MembersAreNamedByTheirPathOrAsFieldsOfTheRoot) {
   const Json body = Json::parse(R"({"phase": "two", "roads": [{"speed": true}]})");
   long long phase = 0;
