@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -131,7 +132,15 @@ Result<CityflowConfig> ParseCityflowConfigJson(const Json& root, const std::stri
   if (!(config.step_s > 0 && config.step_s <= 10)) {
     return Status::InvalidInput(source + ": config.interval must be in (0, 10] s");
   }
-  config.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
+  // CityFlow reads the seed as a number; any whole one a double holds exactly is
+  // taken. (Converting a larger one, 1e300, to an integer would be undefined.)
+  constexpr double kMaxSeed = 9007199254740992.0;  // 2^53
+  if (!(seed >= 0 && seed <= kMaxSeed && std::floor(seed) == seed)) {
+    return Status::InvalidInput(source +
+                                ": config.seed: expected a whole number in 0..9007199254740992, found " +
+                                FindMember(root, "seed")->dump());
+  }
+  config.seed = static_cast<uint64_t>(seed);
   return config;
 }
 

@@ -63,8 +63,7 @@ struct CityflowConfig {
   std::string roadnet_file;  // "roadnetFile", required
   std::string flow_file;     // "flowFile", required
   double step_s = 1.0;       // "interval", in (0, 10] s; 1 when absent
-  uint64_t seed =
-      0;  // "seed", an integer in 0..2^53 (a JSON number CityFlow reads as a double); 0 when absent
+  uint64_t seed = 0;         // "seed", a whole number in 0..2^53; 0 when absent
 };
 // Checks a parsed config.json (named `source` in messages); InvalidInput naming the
 // member and the expected value. Touches no disk: the files are not looked for.

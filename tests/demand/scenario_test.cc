@@ -135,6 +135,10 @@ TEST(Scenario, ParsesCityflowConfig) {
   EXPECT_EQ(defaults->dir, "");
   EXPECT_DOUBLE_EQ(defaults->step_s, 1.0);
   EXPECT_EQ(defaults->seed, 0u);
+  auto largest = ParseCityflowConfigJson(
+      Json::parse(R"({"roadnetFile": "r", "flowFile": "f", "seed": 9007199254740992})"), "c.json");
+  ASSERT_TRUE(largest.ok()) << largest.status().message();
+  EXPECT_EQ(largest->seed, 9007199254740992u);
 
   struct Bad {
     const char* json;
@@ -146,7 +150,12 @@ TEST(Scenario, ParsesCityflowConfig) {
         Bad{R"({"roadnetFile": "r", "flowFile": "f", "dir": 1})", "config.dir: expected a string"},
         Bad{R"({"roadnetFile": "r", "flowFile": "f", "interval": 0})", "config.interval must be in"},
         Bad{R"({"roadnetFile": "r", "flowFile": "f", "interval": 11})", "config.interval must be in"},
-        Bad{R"([1])", "c.json: config: expected an object"}}) {
+        Bad{R"([1])", "c.json: config: expected an object"},
+        // Regression: a seed beyond the integers was converted to one (undefined behaviour).
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": 1e300})",
+            "c.json: config.seed: expected a whole number in 0..9007199254740992, found 1e+300"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": -1})", "config.seed: expected a whole"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": 0.5})", "config.seed: expected a whole"}}) {
     auto parsed = ParseCityflowConfigJson(Json::parse(bad.json), "c.json");
     ASSERT_FALSE(parsed.ok()) << bad.json;
     EXPECT_NE(parsed.status().message().find(bad.message), std::string::npos) << parsed.status().message();
