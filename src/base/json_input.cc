@@ -1,5 +1,6 @@
 #include "base/json_input.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>

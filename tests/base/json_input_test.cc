@@ -92,6 +92,24 @@ TEST(JsonInput, OverflowingNumberIsMalformedInput) {
   EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
   EXPECT_EQ(json.status().message(),
             "flow.json: malformed JSON: number overflow parsing '1e400', expected finite numbers");
+
+// Regression (found by fuzz/cityflow_roadnet): a number beyond the range of a double
+// made nlohmann throw out_of_range, which ParseJson let through, so "1e400" in any
+// JSON input crashed the reader instead of being reported.
+TEST(JsonInput, NumberBeyondDoubleRangeIsAnErrorWithItsPlace) {
+  Result<Json> json = Status::Internal("not parsed");
+  ASSERT_NO_THROW(json = ParseJson("1e388", "roadnet.json"));
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(json.status().message().rfind("roadnet.json:1:", 0), 0u) << json.status().message();
+  EXPECT_NE(json.status().message().find("number overflow parsing '1e388'"), std::string::npos)
+      << json.status().message();
+  ASSERT_NO_THROW(json = ParseJson("{\"a\": 1,\n \"speed\": -2e400}", "request body"));
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.status().message().rfind("request body:2:", 0), 0u) << json.status().message();
+  EXPECT_NE(json.status().message().find("'-2e400'"), std::string::npos) << json.status().message();
+  // The largest doubles are still numbers.
+  ASSERT_TRUE(ParseJson("[1.7e308, -1.7e308, 4.9e-324, 1e-400]", "x").ok());
 }
 
 TEST(JsonInput, MembersAreNamedByTheirPathOrAsFieldsOfTheRoot) {
