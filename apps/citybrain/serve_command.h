@@ -25,8 +25,8 @@ struct ServeSettings {
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
   long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
-  int http_threads = 16;    // request workers
-  int stream_clients = 64;  // open streams at most, each on its own thread
+  int http_threads = 16;                                 // request workers
+  int stream_clients = 64;                               // open streams at most, each on its own thread
   int max_connections = 4096;
   bool paused = false;
 };

@@ -84,14 +84,17 @@ TEST(JsonInput, DeepNestingIsRefusedWithoutExhaustingTheStack) {
   EXPECT_NE(huge.status().message().find("nested deeper"), std::string::npos) << huge.status().message();
   auto quoted = ParseJson("[\"" + std::string(100000, '[') + "\"]", "body");
   ASSERT_TRUE(quoted.ok()) << quoted.status().message();
+}
 
 // A number too large for a double is refused as input, not thrown as an internal error.
 TEST(JsonInput, OverflowingNumberIsMalformedInput) {
   auto json = ParseJson("[{\"length\": 1e400}]", "flow.json");
   ASSERT_FALSE(json.ok());
   EXPECT_EQ(json.status().code(), Status::Code::kInvalidInput);
-  EXPECT_EQ(json.status().message(),
-            "flow.json: malformed JSON: number overflow parsing '1e400', expected finite numbers");
+  EXPECT_EQ(json.status().message().rfind("flow.json:1:", 0), 0u) << json.status().message();
+  EXPECT_NE(json.status().message().find("number overflow parsing '1e400'"), std::string::npos)
+      << json.status().message();
+}
 
 // Regression (found by fuzz/cityflow_roadnet): a number beyond the range of a double
 // made nlohmann throw out_of_range, which ParseJson let through, so "1e400" in any

@@ -158,7 +158,7 @@ TEST_F(ReaderRanges, CityflowNamesFileFlowFieldValueAndRange) {
   std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   body.replace(body.rfind("\"length\": 1.0"), 14, "\"length\": 1e400");
   ExpectInvalid(LoadCityflow(Write("flow.json", body)),
-                {"flow.json: malformed JSON: number overflow parsing '1e400', expected finite numbers"});
+                {"flow.json:", "malformed JSON: number overflow parsing '1e400'"});
 }
 
 // CBEngine flows: times and interval on the first line of a record, then the road
