@@ -1,7 +1,7 @@
 // Fuzz target: the JSON bodies of the service's control endpoints (docs/api.md).
 //
 // Each input is the body of a POST to every control endpoint in turn. What runs is
-// the service's own body reader, http::ParseBody (src/service/http_common.cc),
+// the service's own body reader, http::ReadBody (src/service/http_common.cc),
 // then per endpoint the reads its handler makes, through the same base/json_input
 // helpers and bounds:
 //   POST /api/v1/controller                      control::MakeController on the name
@@ -133,13 +133,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.method = "POST";
   req.set_header("Content-Type", "application/json");
   req.body = cb::fuzz::AsString(data, size);
-  Result<Json> body = cb::service::http::ParseBody(req);
-  CheckError(body.status());
-  if (!body.ok()) return 0;
-  Controller(*body);
-  Override(*body);
-  Sim(*body);
-  Emergency(*body);
-  Detections(*body);
+  httplib::Response res;
+  Json body;
+  if (!cb::service::http::ReadBody(req, res, &body)) {
+    // Refused: a 4xx with a JSON error, never anything else.
+    if (res.status < 400 || res.status >= 500)
+      cb::fuzz::Fail("ReadBody answered " + std::to_string(res.status));
+    if (!Json::accept(res.body)) cb::fuzz::Fail("ReadBody's error is not JSON: " + res.body);
+    return 0;
+  }
+  Controller(body);
+  Override(body);
+  Sim(body);
+  Emergency(body);
+  Detections(body);
   return 0;
 }
