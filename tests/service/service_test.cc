@@ -55,7 +55,8 @@ struct Running {
     const auto until = std::chrono::steady_clock::now() + 10s;
     Json events;
     while (std::chrono::steady_clock::now() < until) {
-      events = Get("/api/v1/events?run=current")["events"];
+      // Oldest first (after_id), so that a flood of later events cannot hide it.
+      events = Get("/api/v1/events?run=current&after_id=1&limit=100000")["events"];
       for (const Json& e : events) {
         if (e["kind"] == kind) return events;
       }
