@@ -382,6 +382,10 @@ TEST(Service, KpisAndEventsSurviveARestartAndExportAsCsv) {
     Running first = Start(dir.path(), 0);
     EXPECT_EQ(first.service->run_id(), 1);
     first.StateWhen([](const Json& s) { return s["time_s"].get<double>() >= 200; });
+    // Paused, so that the fixed plan's refused unsafe phase cannot flood the log at max speed.
+    auto paused = first.Post("/api/v1/sim", R"({"action":"pause"})");
+    ASSERT_TRUE(paused);
+    ASSERT_EQ(paused->status, 200) << paused->body;
     ExpectJsonError(first.Post("/api/v1/sim", R"({"action":"pause"})", false), 401);
     first.EventsWith("auth_failure");
     first.service->Stop();
@@ -392,7 +396,7 @@ TEST(Service, KpisAndEventsSurviveARestartAndExportAsCsv) {
   ASSERT_GE(kpis["samples"].size(), 3u);
   EXPECT_EQ(kpis["samples"][0]["run_id"], 1);
   EXPECT_EQ(kpis["samples"][0]["time_s"], 60);
-  Json events = second.Get("/api/v1/events?run=1")["events"];
+  Json events = second.Get("/api/v1/events?run=1&after_id=1&limit=100000")["events"];
   std::set<std::string> kinds;
   for (const Json& e : events) kinds.insert(e["kind"].get<std::string>());
   EXPECT_TRUE(kinds.count("service_started"));
