@@ -45,8 +45,9 @@ struct CompareSettings {
   std::optional<double> duration_s;  // unset: each scenario's own (the data's run length)
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
-  std::string report;  // optional: PATH.md or PATH.html
-  bool json = false;   // one JSON object on `out` instead of the tables
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
+  std::string report;               // optional: PATH.md or PATH.html
+  bool json = false;                // one JSON object on `out` instead of the tables
   bool bound = false;  // also run each scenario's free-flow bound (RunSettings::bound), as a last row
 };
 

@@ -6,6 +6,8 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "compare_command.h"
@@ -103,6 +105,16 @@ void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
       ->capture_default_str();
 }
 
+// --lane-change on|off, offered alike by every sub-command that runs the twin.
+void AddLaneChangeOption(CLI::App* command, std::optional<bool>& lane_change) {
+  command
+      ->add_option_function<std::string>(
+          "--lane-change", [&lane_change](const std::string& value) { lane_change = value == "on"; },
+          "Lane changes of the twin (docs/lane_changes.md): on or off [default: the data's, a CityFlow "
+          "config.json's \"laneChange\", else off]")
+      ->check(CLI::IsMember({"on", "off"}));
+}
+
 constexpr const char* kDurationHelp =
     "Simulated seconds [default: the data's: 3600 on CityFlow networks, 1200 on City Brain Challenge ones]";
 
@@ -128,6 +140,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
+    AddLaneChangeOption(run_cmd, run.lane_change);
     run_cmd
         ->add_option("--controller-at", run.controller_at,
                      "Run another controller at one intersection: ID=NAME (repeatable)")
@@ -177,6 +190,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
+    AddLaneChangeOption(compare_cmd, compare.lane_change);
     compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     compare_cmd->add_option(
@@ -214,6 +228,7 @@ int main(int argc, char** argv) {
         ->excludes(dispatches_opt)
         ->excludes(seed_opt);
     AddSignalOptions(emergency_cmd, emergency.signals);
+    AddLaneChangeOption(emergency_cmd, emergency.lane_change);
     emergency_cmd->add_option(
         "--recovery-green", emergency.recovery_green_s,
         "After an EV passed, serve the longest queue this many seconds first (0: hand straight "
@@ -251,6 +266,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
     AddSignalOptions(serve_cmd, serve.signals);
+    AddLaneChangeOption(serve_cmd, serve.lane_change);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd
         ->add_option("--http-threads", serve.http_threads, "HTTP worker threads (each open stream holds one)")

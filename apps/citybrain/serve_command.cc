@@ -78,6 +78,7 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   options.web_root = FindWebRoot(settings.web_root, argv0);
   options.signals = settings.signals;
   options.sim_threads = settings.threads;
+  options.lane_change = settings.lane_change;
   options.http_threads = settings.http_threads;
   options.max_stream_clients = std::max(1, settings.http_threads * 3 / 4);
   options.roadnet_name = settings.config.empty() ? settings.roadnet : settings.config;

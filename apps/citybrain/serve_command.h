@@ -23,6 +23,7 @@ struct ServeSettings {
   std::string web_root;           // empty: web/dist found next to the binary's source tree
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
   int http_threads = 64;
   bool paused = false;
 };

@@ -71,6 +71,9 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
   if (status.ok() && root->contains("dir")) status = GetString(*root, "dir", "config", &dir);
   if (status.ok()) status = GetOptionalDouble(*root, "interval", "config", 1.0, &interval);
   if (status.ok()) status = GetOptionalDouble(*root, "seed", "config", 0, &seed);
+  bool lane_change = false;
+  if (status.ok() && root->contains("laneChange"))
+    status = GetBool(*root, "laneChange", "config", &lane_change);
   if (!status.ok()) return status.WithContext(config_path);
   if (!(interval > 0 && interval <= 10)) {
     return Status::InvalidInput(config_path + ": config.interval must be in (0, 10] s");
@@ -83,6 +86,7 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
   if (!scenario.ok()) return scenario.status();
   scenario->step_s = interval;
   scenario->seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
+  scenario->lane_change = lane_change;
   return scenario;
 }
 

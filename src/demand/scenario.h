@@ -38,6 +38,9 @@ struct Scenario {
   std::shared_ptr<const Demand> demand;
   double step_s = 1.0;  // from config.json "interval" when given
   uint64_t seed = 0;    // from config.json "seed" when given
+  // Whether the data asks for lane changes (config.json "laneChange", default
+  // false, as in CityFlow): a run's default, sim::EngineOptions::lane_change.
+  bool lane_change = false;
   // The data's own run length, decision cadence and clearance: what a run uses
   // when the user does not say (set by the importers, roadnet::DataDefaults).
   const roadnet::DataDefaults& defaults() const { return network->data_defaults(); }
@@ -46,7 +49,8 @@ struct Scenario {
 Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,
                               const ScenarioOptions& options = {});
 
-// Reads a CityFlow config.json: "dir", "roadnetFile", "flowFile", "interval", "seed".
+// Reads a CityFlow config.json: "dir", "roadnetFile", "flowFile", "interval", "seed",
+// "laneChange".
 // A relative "dir" is taken relative to the current directory first, as CityFlow
 // does, then relative to the config file's own folder.
 Result<Scenario> LoadCityflowConfig(const std::string& config_path, const ScenarioOptions& options = {});

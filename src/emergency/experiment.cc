@@ -56,6 +56,7 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   twin_options.duration_s = options.duration_s;
   twin_options.seed = options.seed;
   twin_options.threads = options.threads;
+  twin_options.lane_change = options.lane_change;
   twin_options.extra_vehicles = static_cast<long long>(dispatches.size());
   twin_options.record_kpis = false;  // everyone else's KPIs are read from the engine at the end
   auto created = run::SignalledTwin::Create(scenario, std::move(made->controller),

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct ExperimentOptions {
   double overtime_s = 0;
   uint64_t seed = 0;  // engine seed
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
   demand::VehicleType vehicle = EmergencyVehicleType();
   PreemptionOptions preemption;  // signal_priority is set per run
 };

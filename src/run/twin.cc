@@ -43,6 +43,7 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
   engine_options.step_s = scenario.step_s;
   engine_options.seed = options.seed.value_or(scenario.seed);
   engine_options.threads = options.threads;
+  engine_options.lane_change = options.lane_change.value_or(scenario.lane_change);
   engine_options.reserve_vehicles =
       scenario.demand->VehiclesDueBefore(twin->duration_s_, scenario.step_s) + options.extra_vehicles;
   twin->engine_ = std::make_unique<sim::Engine>(scenario.network, scenario.demand, engine_options);

@@ -46,8 +46,10 @@ struct TwinOptions {
   std::optional<double> duration_s;  // run length; unset: the data's (Scenario::defaults())
   std::optional<uint64_t> seed;      // unset: the scenario's (config.json "seed", else 0)
   int threads = 1;                   // worker threads of the engine; never changes results
-  long long extra_vehicles = 0;      // room to reserve beyond the demand due in the run (e.g. EVs)
-  bool record_kpis = true;           // the KPI recorder (off for look-ahead copies)
+  // Lane changes (docs/lane_changes.md); unset: the scenario's (config.json "laneChange", else off).
+  std::optional<bool> lane_change;
+  long long extra_vehicles = 0;  // room to reserve beyond the demand due in the run (e.g. EVs)
+  bool record_kpis = true;       // the KPI recorder (off for look-ahead copies)
   metrics::KpiOptions kpis;
 
   // InvalidInput naming the option when a value is out of range.

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -51,8 +52,9 @@ struct ServiceOptions {
   int http_threads = 64;        // HTTP worker threads; each open stream holds one
   int max_stream_clients = 48;  // must stay below http_threads
   std::size_t stream_queue_frames = 4;
-  double max_frame_rate_hz = 10;  // state frames per wall second, at most
-  int sim_threads = 1;            // engine worker threads (results do not depend on it)
+  double max_frame_rate_hz = 10;    // state frames per wall second, at most
+  int sim_threads = 1;              // engine worker threads (results do not depend on it)
+  std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
   uint64_t seed = 0;
   // Names for the runs table (informational).
   std::string roadnet_name;
