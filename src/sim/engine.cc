@@ -258,7 +258,8 @@ uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   return static_cast<uint32_t>(compiled_->paths.size()) + offset;
 }
 
-Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type) {
+Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                                     LaneId first_lane) {
   EngineState& s = *state_;
   const roadnet::Network& net = *network_;
   if (route.empty()) return Status::InvalidInput("route is empty");
@@ -274,7 +275,12 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
         type.usual_neg_acc_mps2 > 0 && type.max_pos_acc_mps2 > 0 && type.usual_pos_acc_mps2 > 0)) {
     return Status::InvalidInput("vehicle parameters must be positive");
   }
-  std::vector<LaneId> starts = demand::StartLanes(net, route);
+  if (first_lane.valid() &&
+      (first_lane.index() >= net.lanes().size() || net.lane(first_lane).road != route[0])) {
+    return Status::InvalidInput("the first lane is not a lane of road '" + net.road(route[0]).id + "'");
+  }
+  std::vector<LaneId> starts =
+      first_lane.valid() ? std::vector<LaneId>{first_lane} : demand::StartLanes(net, route);
   Result<demand::LanePath> path = Status::InvalidInput("no lane of the first road leads on");
   for (LaneId start : starts) {
     path = demand::PlanLanePath(net, route, start);
@@ -282,7 +288,7 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
   }
   if (!path.ok() && options_.lane_change) {
     // Drivable with strategic lane changes on the way (docs/lane_changes.md)?
-    for (LaneId start : net.road(route[0]).lanes) {
+    for (LaneId start : first_lane.valid() ? starts : net.road(route[0]).lanes) {
       path = demand::PlanLanePath(net, route, start, demand::LaneChanges::kAllowed);
       if (path.ok()) break;
     }

@@ -159,9 +159,13 @@ class Engine {
   double AverageTravelTime(bool flows_only = false) const;
 
   // Adds a vehicle (e.g. an emergency vehicle) due now on `route`; it enters its
-  // first road when there is room, like any other. InvalidInput for an empty,
-  // unknown or unconnected route or bad parameters. Allocates: call between steps.
-  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type);
+  // first road when there is room, like any other, on `first_lane` when given (a
+  // lane of the first road), else on the first lane that leads on. InvalidInput for
+  // an empty, unknown or unconnected route, a route not drivable from that lane
+  // (with lane changes on: not even after strategic changes), or bad parameters.
+  // Allocates: call between steps.
+  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                               LaneId first_lane = LaneId());
 
   // Releases flow `flow`'s next vehicle now, as the flow itself would (same start
   // lane rule, same path), due or not. A look-ahead that replays recent demand
