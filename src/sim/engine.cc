@@ -109,6 +109,31 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
     c.lane_index[l] = static_cast<uint8_t>(std::min<std::size_t>(i, 255));
     c.lane_width[l] = lane.width_m;
   }
+  c.lane_only_next_road.assign(c.lane_count, kNone);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    uint32_t only = kNone;
+    for (LaneLinkId ll : net.lanes()[l].lane_links) {
+      const uint32_t road = net.lane(net.lane_link(ll).to).road.value();
+      if (only != kNone && only != road) {
+        only = kNone;
+        break;
+      }
+      only = road;
+    }
+    c.lane_only_next_road[l] = only;
+  }
+  c.lane_shares_next_road.assign(c.lane_count, 0);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    for (uint32_t neighbour : {c.lane_inner[l], c.lane_outer[l]}) {
+      if (neighbour == kNone) continue;
+      for (LaneLinkId a : net.lanes()[l].lane_links) {
+        for (LaneLinkId b : net.lanes()[neighbour].lane_links) {
+          if (net.lane(net.lane_link(a).to).road == net.lane(net.lane_link(b).to).road)
+            c.lane_shares_next_road[l] = 1;
+        }
+      }
+    }
+  }
   std::vector<std::vector<uint32_t>> into(c.lane_count);
   for (std::size_t k = 0; k < net.lane_links().size(); ++k) {
     into[net.lane_links()[k].to.index()].push_back(c.lane_count + static_cast<uint32_t>(k));
@@ -184,7 +209,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   if (options_.lane_change) {
     for (auto* v : {&s.change_offset_m, &s.last_change_s, &s.side_gap}) v->reserve(r);
     for (auto* v : {&s.change_to, &s.side_leader, &s.signal_from, &s.needs_change_on}) v->reserve(r);
-    s.signal_as_follower.reserve(r);
+    s.lane_flags.reserve(r);
     s.candidate.reserve(r);
     s.extra_paths.reserve(1 << 16);
     s.extra_path_rest_free_s.reserve(1 << 16);

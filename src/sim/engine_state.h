@@ -74,6 +74,10 @@ struct CompiledNetwork {
   std::vector<uint8_t> lane_index;
   std::vector<double> lane_width;
   std::vector<uint32_t> lane_in_begin, lane_in;  // lane -> drivables of the lane links ending at it
+  std::vector<uint32_t> lane_only_next_road;     // the one road all lane links of a lane lead to, else kNone
+  // 1 when a neighbour lane has a lane link to a road this lane has one to: else a
+  // discretionary change is possible only on a route's last road.
+  std::vector<uint8_t> lane_shares_next_road;
 
   // The speed a vehicle of type `vt` drives drivable `d` at in free flow.
   double FreeSpeed(const demand::VehicleType& vt, uint32_t d) const {
@@ -150,10 +154,13 @@ struct EngineState {
   std::vector<uint32_t> side_leader;    // by vehicle: while changing, its leader on the target lane
   std::vector<double> side_gap;         // by vehicle: and the gap to it
   // Signals of this step (made in the lane-change phase, heeded in the next decide):
-  // the candidate whose signal a vehicle keeps (the most urgent), and whether it
-  // received it as that candidate's would-be follower (then it yields).
+  // the candidate whose signal a vehicle keeps (the most urgent).
   std::vector<uint32_t> signal_from;
-  std::vector<uint8_t> signal_as_follower;
+  // By vehicle, what decide must heed, in one byte: kChangingLane (change_to is
+  // set), kYielding (it holds signal_from's signal as that candidate's would-be
+  // follower).
+  static constexpr uint8_t kChangingLane = 1, kYielding = 2;
+  std::vector<uint8_t> lane_flags;
   std::vector<uint8_t> candidate;  // by vehicle: 1 while it is a candidate in the current phase
   // Set by decide: the lane a vehicle stood on when its path's next lane link
   // started at another lane of its road (it needs a strategic change), else kNone.

@@ -50,6 +50,8 @@ bool MoreUrgent(const EngineState& s, uint32_t a, uint32_t b) {
 // Whether `lane` has a lane link to road `next_road` whose end lane has one to
 // road `after_road` (kNone: any end lane will do).
 bool LeadsOn(const CompiledNetwork& c, uint32_t lane, uint32_t next_road, uint32_t after_road) {
+  const uint32_t only = c.lane_only_next_road[lane];
+  if (only != kNone && only != next_road) return false;  // the common case: one movement per lane
   for (uint32_t o = c.lane_out_begin[lane]; o < c.lane_out_begin[lane + 1]; ++o) {
     const uint32_t end = c.link_end_lane[c.lane_out[o] - c.lane_count];
     if (c.lane_road[end] != next_road) continue;
@@ -102,6 +104,7 @@ void Engine::AbortLaneChange(uint32_t v) {
   s.RefreshEnds(target);
   --s.guests[target];
   s.change_to[v] = kNone;
+  s.lane_flags[v] &= static_cast<uint8_t>(~EngineState::kChangingLane);
   s.change_offset_m[v] = 0;
   ++s.lane_changes_aborted;
 }
@@ -115,6 +118,7 @@ void Engine::FinishLaneChange(uint32_t v) {
   s.RefreshEnds(from);
   --s.guests[target];
   s.change_to[v] = kNone;
+  s.lane_flags[v] &= static_cast<uint8_t>(~EngineState::kChangingLane);
   s.change_offset_m[v] = 0;
   s.last_change_s[v] = time_s();
   ++s.lane_changes_finished;
@@ -177,8 +181,13 @@ void Engine::FindLaneChangeCandidates() {
   };
   for (uint32_t d = 0; d < c.lane_count; ++d) {
     const std::vector<uint32_t>& on = s.on[d];
+    double tail_ahead_m = 0;  // where the tail of the vehicle ahead is (valid from i = 1)
     for (std::size_t i = 0; i < on.size(); ++i) {
       const uint32_t v = on[i];
+      const double dis = s.dis[v];
+      const demand::VehicleType& vt = types[s.type[v]];
+      const double tail_ahead_of_v = tail_ahead_m;
+      tail_ahead_m = dis - vt.length_m;
       if (s.needs_change_on[v] == d) {
         if (s.change_to[v] != kNone || now - s.last_change_s[v] < kCoolingS) continue;
         const uint32_t pos = s.path_pos[v];
@@ -187,16 +196,16 @@ void Engine::FindLaneChangeCandidates() {
         if (target != kNone) candidates_.push_back({v, target, true});
         continue;
       }
-      const demand::VehicleType& vt = types[s.type[v]];
-      const double ahead_m = c.length[d] - s.dis[v];
+      const double ahead_m = c.length[d] - dis;
       if (ahead_m < kMinRoomAheadM) continue;
-      const double gap = i > 0 ? s.dis[on[i - 1]] - types[s.type[on[i - 1]]].length_m - s.dis[v] : ahead_m;
+      const double gap = i > 0 ? tail_ahead_of_v - dis : ahead_m;
       if (gap < kMinGapLengths * vt.length_m ||
           gap > kMaxGapLengths * vt.length_m + kMaxGapSpeedSteps * dt * vt.max_speed_mps) {
         continue;
       }
-      if (s.drivable[v] != d || s.change_to[v] != kNone || now - s.last_change_s[v] < kCoolingS) continue;
       const uint32_t pos = s.path_pos[v];
+      if (!c.lane_shares_next_road[d] && pos + 2 < s.path_length[v]) continue;  // no neighbour leads on
+      if (s.drivable[v] != d || s.change_to[v] != kNone || now - s.last_change_s[v] < kCoolingS) continue;
       const uint32_t* path = PathAt(c, s, s.path_offset[v]);
       const uint32_t next_road = pos + 2 < s.path_length[v] ? c.lane_road[path[pos + 2]] : kNone;
       const uint32_t after_road = pos + 4 < s.path_length[v] ? c.lane_road[path[pos + 4]] : kNone;
@@ -225,7 +234,10 @@ void Engine::FindLaneChangeCandidates() {
 // sending, so the result is order-free.
 void Engine::SendLaneChangeSignals() {
   EngineState& s = *state_;
-  for (uint32_t r : s.signalled) s.signal_from[r] = kNone;  // heeded in this step's decide
+  for (uint32_t r : s.signalled) {  // heeded in this step's decide
+    s.signal_from[r] = kNone;
+    s.lane_flags[r] &= static_cast<uint8_t>(~EngineState::kYielding);
+  }
   s.signalled.clear();
   for (const Candidate& k : candidates_) s.candidate[k.vehicle] = k.strategic ? kStrategic : kDiscretionary;
   auto receive = [&](uint32_t r, uint32_t sender, bool as_follower) {
@@ -234,7 +246,8 @@ void Engine::SendLaneChangeSignals() {
     if (s.signal_from[r] != kNone && !MoreUrgent(s, sender, s.signal_from[r])) return;
     if (s.signal_from[r] == kNone) s.signalled.push_back(r);
     s.signal_from[r] = sender;
-    s.signal_as_follower[r] = as_follower ? 1 : 0;
+    s.lane_flags[r] = static_cast<uint8_t>((s.lane_flags[r] & ~EngineState::kYielding) |
+                                           (as_follower ? EngineState::kYielding : 0));
   };
   for (const Candidate& k : candidates_) {
     const Neighbours n = NeighboursOn(k.target, k.vehicle);
@@ -267,6 +280,7 @@ void Engine::StartLaneChanges() {
     s.RefreshEnds(k.target);
     ++s.guests[k.target];
     s.change_to[v] = k.target;
+    s.lane_flags[v] |= EngineState::kChangingLane;
     s.change_offset_m[v] = 0;
     s.changing.push_back(v);
     ++s.lane_changes_started;

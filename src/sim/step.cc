@@ -23,7 +23,7 @@ namespace {
 // network `c_` and the state `s_` as the previous phases left it.
 class Decider {
  public:
-  Decider(const CompiledNetwork& c, const EngineState& s, double dt, bool lane_change)
+  Decider(const CompiledNetwork& c, const EngineState& s, double dt)
       : c_(c),
         s_(s),
         types_(s.types),
@@ -32,10 +32,12 @@ class Decider {
         compiled_path_count_(static_cast<uint32_t>(c.paths.size())),
         extra_paths_(s.extra_paths.data()),
         dt_(dt),
-        step_(s.step),
-        lane_change_(lane_change) {}
+        step_(s.step) {}
 
-  // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v`.
+  // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
+  // with lane changes, needs_change_on). A template so that the loop without lane
+  // changes carries none of their tests.
+  template <bool kLaneChange>
   void Decide(uint32_t v, EngineState& out) const {
     const demand::VehicleType& vt = types_[s_.type[v]];
     const uint32_t d = s_.drivable[v];
@@ -47,7 +49,8 @@ class Decider {
     s = std::min(s, FollowSpeed(v, vt));
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
-    if (lane_change_) s = std::min(s, LaneChangeSpeed(v, vt, next, out));
+    uint32_t needs_change_on = kNone;
+    if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
     s = std::max(s, speed - vt.max_neg_acc_mps2 * dt_);
 
     double delta;
@@ -76,6 +79,7 @@ class Decider {
     out.next_pos[v] = pos;
     out.next_end[v] = end ? 1 : 0;
     out.next_blocker[v] = blocker;
+    if constexpr (kLaneChange) out.needs_change_on[v] = needs_change_on;
   }
 
  private:
@@ -116,33 +120,32 @@ class Decider {
   // follows its leader on the target lane; the would-be follower of a candidate
   // whose signal it holds leaves it room; and a vehicle whose lane does not lead
   // to its path's next lane link stops before the lane's end until it has changed
-  // (and notes that it needs to: `needs_change_on`).
-  double LaneChangeSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next, EngineState& out) const {
+  // (and notes that it needs to in `*needs`).
+  double LaneChangeSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next, uint32_t* needs) const {
     const uint32_t d = s_.drivable[v];
     const double speed = s_.speed[v];
     double s = vt.max_speed_mps;
-    if (s_.change_to[v] != kNone) {
+    const uint8_t flags = s_.lane_flags[v];
+    if (flags & EngineState::kChangingLane) {
       const uint32_t leader = s_.side_leader[v];
       if (leader != kNone) {
         s = std::min(
             s, CarFollowSpeed(vt, speed, types_[s_.type[leader]], s_.speed[leader], s_.side_gap[v], dt_));
       }
     }
-    const uint32_t from = s_.signal_from[v];
-    if (from != kNone && s_.signal_as_follower[v]) {
+    if (flags & EngineState::kYielding) {
+      const uint32_t from = s_.signal_from[v];
       const demand::VehicleType& ct = types_[s_.type[from]];
       const double room = s_.dis[from] - ct.length_m - s_.dis[v] - MinBrakeDistance(vt, speed);
       const double yield =
           NoCollisionSpeed(s_.speed[from], ct.max_neg_acc_mps2, speed, vt.max_neg_acc_mps2, room, dt_, 0);
       if (yield >= 0) s = std::min(s, yield);  // no such speed: it cannot make room, so it does not try
     }
-    uint32_t needs = kNone;
     if (!IsLink(d) && next != kNone && IsLink(next) && c_.link_start_lane[next - c_.lane_count] != d) {
-      needs = d;
+      *needs = d;
       const double rest = c_.length[d] - s_.dis[v];
       if (MinBrakeDistance(vt, speed) <= rest) s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_));
     }
-    out.needs_change_on[v] = needs;
     return s;
   }
 
@@ -259,7 +262,6 @@ class Decider {
   const uint32_t* extra_paths_;
   double dt_;
   long long step_;
-  bool lane_change_;
 };
 
 // Splits the drivables into one block per thread holding about as many vehicles
@@ -350,20 +352,26 @@ void Engine::NotifyConflicts() {
 // 4. Decide: next speed and position of every running vehicle.
 void Engine::DecideSpeeds() {
   EngineState& s = *state_;
-  const bool lane_change = options_.lane_change;
-  const Decider decider(*compiled_, s, options_.step_s, lane_change);
+  const Decider decider(*compiled_, s, options_.step_s);
   // By place rather than by vehicle: neighbours share leaders and conflict points,
   // so this order keeps them in cache. Each vehicle writes only its own slots (a
   // vehicle changing lanes is decided once, on its own lane, not as a guest).
   if (executor_->threads() > 1) BalanceBlocks(s.on, static_cast<std::size_t>(executor_->threads()), cuts_);
-  executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t d = begin; d < end; ++d) {
-      for (uint32_t v : s.on[d]) {
-        if (lane_change && s.drivable[v] != d) continue;
-        decider.Decide(v, s);
+  if (options_.lane_change) {
+    executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t d = begin; d < end; ++d) {
+        for (uint32_t v : s.on[d]) {
+          if (s.drivable[v] == d) decider.Decide<true>(v, s);
+        }
       }
-    }
-  });
+    });
+  } else {
+    executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t d = begin; d < end; ++d) {
+        for (uint32_t v : s.on[d]) decider.Decide<false>(v, s);
+      }
+    });
+  }
   s.vehicle_updates += static_cast<long long>(s.running.size());
 }
 
@@ -526,7 +534,7 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
     s.side_leader.push_back(kNone);
     s.side_gap.push_back(0);
     s.signal_from.push_back(kNone);
-    s.signal_as_follower.push_back(0);
+    s.lane_flags.push_back(0);
     s.candidate.push_back(0);
     s.needs_change_on.push_back(kNone);
   }
