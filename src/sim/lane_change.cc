@@ -124,10 +124,12 @@ void Engine::FinishLaneChange(uint32_t v) {
   ++s.lane_changes_finished;
   // A discretionary change leaves the lane its path takes on: the rest of the
   // route is planned again from the new lane. A strategic change moves towards
-  // the lane of the path's next lane link, so the path stays as it is.
+  // the lane of the path's next lane link, so the path stays as it is. On the last
+  // road of the route nothing is read from the path any more (the vehicle's lane
+  // is `drivable`), so nothing needs planning: the path store does not grow.
   const uint32_t pos = s.path_pos[v];
   const uint32_t* path = PathAt(c, s, s.path_offset[v]);
-  if (pos + 1 >= s.path_length[v] || c.link_start_lane[path[pos + 1] - c.lane_count] == from) {
+  if (pos + 1 < s.path_length[v] && c.link_start_lane[path[pos + 1] - c.lane_count] == from) {
     ReplanFrom(v, target);
   }
   s.drivable[v] = target;
