@@ -221,6 +221,8 @@ class Engine {
   // Parts of ChangeLanes (step.cc).
   void ProgressChanges();
   void FindLaneChangeCandidates();
+  struct Candidate;
+  void FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vector<Candidate>& found) const;
   void SendLaneChangeSignals();
   void StartLaneChanges();
   void AbortLaneChange(uint32_t vehicle);
@@ -265,6 +267,8 @@ class Engine {
     bool strategic;
   };
   std::vector<Candidate> candidates_;
+  std::vector<std::vector<Candidate>> block_candidates_;  // FindLaneChangeCandidates, per block
+  std::vector<std::size_t> lane_cuts_;                    // its blocks: cuts_ over the lanes only
   std::vector<RoadId> replan_roads_;
   std::vector<uint32_t> replan_prefix_;
   demand::LanePath replan_path_;

@@ -165,13 +165,36 @@ void Engine::ReplanFrom(uint32_t v, uint32_t lane) {
 // the window), to a neighbour lane whose room ahead beats its own gap by its
 // length, and that leads on along its route; the outer lane unless the inner has
 // more room.
+//
+// Read-only, so it runs in parallel over blocks of lanes; each block's candidates
+// go to the block's own list, and the lists are joined in block order: the result
+// is in lane order whatever the thread count.
 void Engine::FindLaneChangeCandidates() {
+  const std::size_t blocks = cuts_.size() - 1;
+  lane_cuts_.resize(cuts_.size());
+  for (std::size_t w = 0; w < cuts_.size(); ++w)
+    lane_cuts_[w] = std::min<std::size_t>(cuts_[w], compiled_->lane_count);
+  block_candidates_.resize(blocks);
+  executor_->ParallelForBlocks(lane_cuts_, [&](std::size_t begin, std::size_t end) {
+    if (begin == end) return;
+    std::size_t w = 0;
+    while (!(lane_cuts_[w] == begin && lane_cuts_[w + 1] == end)) ++w;
+    FindCandidatesOn(static_cast<uint32_t>(begin), static_cast<uint32_t>(end), block_candidates_[w]);
+  });
+  candidates_.clear();
+  for (std::size_t w = 0; w < blocks; ++w) {
+    if (lane_cuts_[w] == lane_cuts_[w + 1]) continue;
+    candidates_.insert(candidates_.end(), block_candidates_[w].begin(), block_candidates_[w].end());
+  }
+}
+
+void Engine::FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vector<Candidate>& found) const {
   const CompiledNetwork& c = *compiled_;
-  EngineState& s = *state_;
+  const EngineState& s = *state_;
   const auto& types = s.types;
   const double now = time_s();
   const double dt = options_.step_s;
-  candidates_.clear();
+  found.clear();
   // Room ahead of `v` on `lane` (from its front at its distance): to the tail of
   // the nearest vehicle there not behind it, else to the lane's end.
   auto room_on = [&](uint32_t lane, uint32_t v) {
@@ -181,7 +204,7 @@ void Engine::FindLaneChangeCandidates() {
     const uint32_t leader = q[i - 1];
     return s.dis[leader] - types[s.type[leader]].length_m - s.dis[v];
   };
-  for (uint32_t d = 0; d < c.lane_count; ++d) {
+  for (uint32_t d = first_lane; d < end_lane; ++d) {
     const std::vector<uint32_t>& on = s.on[d];
     double tail_ahead_m = 0;  // where the tail of the vehicle ahead is (valid from i = 1)
     for (std::size_t i = 0; i < on.size(); ++i) {
@@ -195,7 +218,7 @@ void Engine::FindLaneChangeCandidates() {
         const uint32_t pos = s.path_pos[v];
         const uint32_t wanted = c.link_start_lane[PathAt(c, s, s.path_offset[v])[pos + 1] - c.lane_count];
         const uint32_t target = c.lane_index[wanted] < c.lane_index[d] ? c.lane_inner[d] : c.lane_outer[d];
-        if (target != kNone) candidates_.push_back({v, target, true});
+        if (target != kNone) found.push_back({v, target, true});
         continue;
       }
       const double ahead_m = c.length[d] - dis;
@@ -224,7 +247,7 @@ void Engine::FindLaneChangeCandidates() {
         const double inner_room = room_on(c.lane_inner[d], v);
         if (inner_room > gap + vt.length_m && inner_room > outer_room) target = c.lane_inner[d];
       }
-      if (target != kNone) candidates_.push_back({v, target, false});
+      if (target != kNone) found.push_back({v, target, false});
     }
   }
 }
