@@ -170,6 +170,30 @@ TEST(LaneChange, AChangeCutShortByTheEndOfTheLaneIsAborted) {
   EXPECT_EQ(engine.vehicles_finished() + engine.vehicles_running(), 2);  // nobody lost
 }
 
+TEST(LaneChange, ADiscretionaryChangeNeedsThirtyMetresAhead) {
+  // A fast car enters lane 1 about 10 m behind a slow one, with empty lanes beside
+  // it: every rule but the room ahead lets it change. On 60 m roads it does; on
+  // 28 m roads it never has 30 m ahead, so it stays behind the slow car.
+  for (double length : {60.0, 28.0}) {
+    Road road = MakeRoad(testing::MakeChainSpec(length));
+    Engine engine(road.net, road.demand, WithLaneChanges(true));
+    auto slow = engine.AddVehicle(road.route, Slow(), road.Lane("A_M", 1));
+    ASSERT_TRUE(slow.ok());
+    for (int s = 0; s < 8; ++s) engine.Step();
+    auto fast = engine.AddVehicle(road.route, {}, road.Lane("A_M", 1));
+    ASSERT_TRUE(fast.ok());
+    Changes changes = DriveUntilFinished(engine, *fast, 300);
+    EXPECT_EQ(engine.Vehicle(*fast).state, Engine::VehicleStatus::State::kFinished);
+    if (length > 30) {
+      ASSERT_FALSE(changes.targets.empty()) << length;
+      EXPECT_EQ(changes.targets[0], road.Lane("A_M", 2).value());
+    } else {
+      EXPECT_TRUE(changes.targets.empty()) << length;
+      EXPECT_GT(engine.Vehicle(*fast).finished_s, engine.Vehicle(*slow).finished_s);
+    }
+  }
+}
+
 TEST(LaneChange, TheWouldBeFollowerYieldsAndTheChangerGoesInFrontOfIt) {
   Road road = MakeRoad(testing::MakeChainSpec());
   // F1 closes on a slow car on lane 1 while F2 drives lane 2 just behind F1, too
@@ -281,6 +305,7 @@ TEST(LaneChange, EveryChangeInARealCityKeepsTheRules) {
   std::map<uint32_t, VehicleView> before;  // by vehicle id, after the previous step
   std::map<uint32_t, long long> ended;     // step at which each vehicle's last change ended
   long long starts = 0;
+  long long soonest_again = 1 << 30;  // steps from the end of a change to the vehicle's next start
   for (long long step = 0; step < 1800; ++step) {
     signals.BeforeStep();
     engine.Step();
@@ -307,6 +332,7 @@ TEST(LaneChange, EveryChangeInARealCityKeepsTheRules) {
       ASSERT_EQ(std::abs(target.index_in_road - lane.index_in_road), 1);
       if (ended.contains(v.id.value())) {
         EXPECT_GE(step - ended[v.id.value()], 3);
+        soonest_again = std::min(soonest_again, step - ended[v.id.value()]);
       }
       EXPECT_GE(lane.length_m - v.position_m, 30 - 1e-9);
       double gap = lane.length_m - v.position_m;
@@ -330,6 +356,8 @@ TEST(LaneChange, EveryChangeInARealCityKeepsTheRules) {
   }
   EXPECT_GT(starts, 100);
   EXPECT_EQ(engine.lane_changes_started(), starts);
+  // The cooling time binds: some vehicles change again as soon as it allows.
+  EXPECT_EQ(soonest_again, 3);
 }
 
 }  // namespace
