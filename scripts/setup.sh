@@ -5,6 +5,9 @@
 # only what changed. Quiet on success; on failure it prints the tail of the log.
 #
 # Progress lines go to stderr so that `scripts/demo.sh --json > out.json` stays clean.
+# clang-14, libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) and llvm-14 (its
+# symbolizer) are for the fuzz targets (scripts/fuzz.sh, docs/fuzzing.md); the
+# release build itself uses g++.
 # Set CITYBRAIN_SKIP_APT=1 to skip the package step (e.g. on a non-Debian machine
 # where the dependencies were installed another way).
 set -euo pipefail
@@ -17,6 +20,7 @@ readonly packages=(
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libsqlite3-dev
   clang-format python3
+  clang-14 libclang-rt-14-dev llvm-14
 )
 readonly log_dir="build/logs"
 readonly tail_lines=60

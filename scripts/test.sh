@@ -2,7 +2,8 @@
 # The whole test suite, exactly as CI runs it (.ci/run): installs and builds what is
 # missing (scripts/setup.sh), checks the formatting of our C++ sources, runs every
 # test with ctest, then the end-to-end test of the service and its dashboard in
-# headless Chromium. Exits non-zero if anything fails; every check always runs.
+# headless Chromium, then each fuzz target on a fixed number of inputs. Exits
+# non-zero if anything fails; every check always runs.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +15,7 @@ status=0
 # --- Formatting ------------------------------------------------------------------
 check_format() {
   local dirs=() d
-  for d in src apps tests bench; do
+  for d in src apps tests bench fuzz; do
     [[ -d "$d" ]] && dirs+=("$d")
   done
   ((${#dirs[@]} > 0)) || return 0
@@ -99,6 +100,23 @@ run_e2e() {
 }
 
 run_e2e || status=1
+
+# --- Fuzzing: every fuzz target on a fixed number of inputs under ASan+UBSan ----------
+# scripts/fuzz.sh builds the fuzz preset (clang, build/fuzz) and runs each target of
+# fuzz/ from its seeds with a fixed libFuzzer seed, so a reader that crashes, hangs,
+# leaks or runs out of memory on an input the targets reach fails CI
+# (docs/fuzzing.md). CITYBRAIN_FUZZ_RUNS changes the number of inputs per target.
+run_fuzz() {
+  local runs="${CITYBRAIN_FUZZ_RUNS:-4000}"
+  echo "citybrain: fuzzing each target for $runs inputs (scripts/fuzz.sh --runs $runs) ..." >&2
+  if scripts/fuzz.sh --runs "$runs" --seed 1; then
+    return 0
+  fi
+  echo "citybrain: error: a fuzz target failed (see above; docs/fuzzing.md says how to replay it)" >&2
+  return 1
+}
+
+run_fuzz || status=1
 
 if ((status == 0)); then
   echo "citybrain: all checks passed" >&2

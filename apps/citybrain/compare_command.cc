@@ -183,6 +183,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   options.signals = settings.signals;
   options.duration_s = settings.duration_s;
   options.threads = settings.threads;
+  options.max_vehicles = settings.max_vehicles;
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
   if (!settings.report.empty()) {
@@ -233,6 +234,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.signals = settings.signals;
       run.threads = settings.threads;
       run.lane_change = settings.lane_change;
+      run.max_vehicles = settings.max_vehicles;
       run.progress = false;
       ++done;
       progress << "[" << done << "/" << total << "] " << spec.name << ", " << controller << ": running ..."

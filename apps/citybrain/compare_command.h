@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "signal/signal_manager.h"
 
 namespace cb::app {
@@ -46,8 +47,9 @@ struct CompareSettings {
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
-  std::string report;               // optional: PATH.md or PATH.html
-  bool json = false;                // one JSON object on `out` instead of the tables
+  long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles, per run
+  std::string report;                                    // optional: PATH.md or PATH.html
+  bool json = false;                                     // one JSON object on `out` instead of the tables
   bool bound = false;  // also run each scenario's free-flow bound (RunSettings::bound), as a last row
 };
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "signal/signal_manager.h"
 
 namespace cb::app {
@@ -21,12 +22,13 @@ struct EmergencySettings {
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
-  std::optional<bool> lane_change;      // unset: the data's (config.json "laneChange", else off)
-  std::optional<uint64_t> engine_seed;  // default: the scenario's
-  int dispatches = 20;                  // random dispatches ...
-  uint64_t seed = 1;                    // ... drawn from this seed
-  std::string dispatch_file;            // or these (see src/emergency/dispatch.h)
-  double recovery_green_s = -1;         // PreemptionOptions::recovery_green_s; < 0: auto
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
+  long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles: flows + emergency vehicles
+  std::optional<uint64_t> engine_seed;                   // default: the scenario's
+  int dispatches = 20;                                   // random dispatches ...
+  uint64_t seed = 1;                                     // ... drawn from this seed
+  std::string dispatch_file;                             // or these (see src/emergency/dispatch.h)
+  double recovery_green_s = -1;                          // PreemptionOptions::recovery_green_s; < 0: auto
   bool reroute = true;
   bool json = false;
   std::string report;                  // PATH.md: Markdown report, picture in PATH.svg

@@ -116,7 +116,17 @@ void AddLaneChangeOption(CLI::App* command, std::optional<bool>& lane_change) {
 }
 
 constexpr const char* kDurationHelp =
-    "Simulated seconds [default: the data's: 3600 on CityFlow networks, 1200 on City Brain Challenge ones]";
+    "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
+    "City Brain Challenge ones]";
+
+// The vehicle limit, offered alike by every sub-command that loads a scenario.
+void AddMaxVehiclesOption(CLI::App* command, long long& max_vehicles) {
+  command
+      ->add_option("--max-vehicles", max_vehicles,
+                   "Refuse a demand that would create more vehicles than this in the run (counted before "
+                   "it starts; the engine keeps 130 to 230 bytes per vehicle created; up to 2000000000)")
+      ->capture_default_str();
+}
 
 }  // namespace
 
@@ -141,6 +151,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);
+    AddMaxVehiclesOption(run_cmd, run.max_vehicles);
     run_cmd
         ->add_option("--controller-at", run.controller_at,
                      "Run another controller at one intersection: ID=NAME (repeatable)")
@@ -191,6 +202,7 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
     AddLaneChangeOption(compare_cmd, compare.lane_change);
+    AddMaxVehiclesOption(compare_cmd, compare.max_vehicles);
     compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     compare_cmd->add_option(
@@ -229,6 +241,7 @@ int main(int argc, char** argv) {
         ->excludes(seed_opt);
     AddSignalOptions(emergency_cmd, emergency.signals);
     AddLaneChangeOption(emergency_cmd, emergency.lane_change);
+    AddMaxVehiclesOption(emergency_cmd, emergency.max_vehicles);
     emergency_cmd->add_option(
         "--recovery-green", emergency.recovery_green_s,
         "After an EV passed, serve the longest queue this many seconds first (0: hand straight "
@@ -267,9 +280,19 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
     AddSignalOptions(serve_cmd, serve.signals);
     AddLaneChangeOption(serve_cmd, serve.lane_change);
+    AddMaxVehiclesOption(serve_cmd, serve.max_vehicles);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd
-        ->add_option("--http-threads", serve.http_threads, "HTTP worker threads (each open stream holds one)")
+        ->add_option("--http-threads", serve.http_threads,
+                     "HTTP request worker threads (streams and waiting connections hold none)")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--stream-clients", serve.stream_clients,
+                     "Open event streams at most (each has its own thread); more are answered 503")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--max-connections", serve.max_connections,
+                     "Open HTTP connections at most; more are answered 503 and closed")
         ->capture_default_str();
     serve_cmd->add_flag("--paused", serve.paused,
                         "Start paused (resume from the dashboard or POST /api/v1/sim)");

@@ -52,6 +52,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   options.seed = settings.seed;
   options.threads = settings.threads;
   options.lane_change = settings.lane_change;
+  options.max_vehicles = settings.max_vehicles;
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
   auto made = control::MakeController(settings.controller);

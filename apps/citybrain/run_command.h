@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "metrics/kpis.h"
 #include "roadnet/network.h"
 #include "signal/signal_manager.h"
@@ -26,6 +27,7 @@ struct RunSettings {
   // Per-intersection controllers: intersection id -> controller name.
   std::map<std::string, std::string> controller_at;
   int threads = 1;
+  long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
   // The free-flow bound instead of a controller: the network without signals and
   // without conflicts inside intersections (roadnet::OpenIntersections).
   bool bound = false;

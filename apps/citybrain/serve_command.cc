@@ -79,8 +79,10 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   options.signals = settings.signals;
   options.sim_threads = settings.threads;
   options.lane_change = settings.lane_change;
+  options.max_vehicles = settings.max_vehicles;
   options.http_threads = settings.http_threads;
-  options.max_stream_clients = std::max(1, settings.http_threads * 3 / 4);
+  options.max_stream_clients = settings.stream_clients;
+  options.max_connections = settings.max_connections;
   options.roadnet_name = settings.config.empty() ? settings.roadnet : settings.config;
   options.flow_name = settings.config.empty() ? settings.flow : settings.config;
   options.log = [](const std::string& message) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "demand/limits.h"
 #include "signal/signal_manager.h"
 
 namespace cb::app {
@@ -24,7 +25,10 @@ struct ServeSettings {
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
-  int http_threads = 64;
+  long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
+  int http_threads = 16;                                 // request workers
+  int stream_clients = 64;                               // open streams at most, each on its own thread
+  int max_connections = 4096;
   bool paused = false;
 };
 

@@ -1,7 +1,12 @@
 #include "base/json_input.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
+
+#include "base/utf8.h"
 
 namespace cb {
 namespace {
@@ -40,6 +45,120 @@ Status RequireObject(const Json& object, const std::string& path) {
   return Status::Ok();
 }
 
+// Builds the document from the parser's events, as Json::parse does, but records
+// a failure instead of throwing it (Json::parse lets a number overflow escape as
+// out_of_range) and refuses nesting deeper than `max_depth` before building it.
+// Containers under construction are reached through `open_`: pointers stay valid
+// because only the innermost open container grows.
+class DocumentBuilder final : public nlohmann::json_sax<Json> {
+ public:
+  explicit DocumentBuilder(std::size_t max_depth) : max_depth_(max_depth) {}
+
+  bool null() override { return Place(Json(nullptr)) != nullptr; }
+  bool boolean(bool v) override { return Place(Json(v)) != nullptr; }
+  bool number_integer(number_integer_t v) override { return Place(Json(v)) != nullptr; }
+  bool number_unsigned(number_unsigned_t v) override { return Place(Json(v)) != nullptr; }
+  bool number_float(number_float_t v, const string_t& /*text*/) override { return Place(Json(v)) != nullptr; }
+  bool string(string_t& v) override { return Place(Json(std::move(v))) != nullptr; }
+  bool binary(binary_t& v) override { return Place(Json::binary(std::move(v))) != nullptr; }
+  bool start_object(std::size_t /*elements*/) override { return Open(Json::object()); }
+  bool key(string_t& key) override {
+    member_ = &(*open_.back())[key];  // a repeated key: the last value wins, as in Json::parse
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t /*elements*/) override { return Open(Json::array()); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t position, const std::string& /*last_token*/,
+                   const Json::exception& error) override {
+    position_ = position;
+    std::string what = error.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ...":
+    // keep what follows; the caller gives the position in the source's own terms.
+    if (what.rfind("[json.exception.", 0) == 0 && what.find("] ") != std::string::npos) {
+      what = what.substr(what.find("] ") + 2);
+    }
+    if (what.rfind("parse error", 0) == 0 && what.find(": ") != std::string::npos) {
+      what = what.substr(what.find(": ") + 2);
+    }
+    // The last token read is quoted in `what`: bytes of the input, maybe long, maybe
+    // not UTF-8.
+    reason_ = ClipUtf8(what, 200);
+    return false;
+  }
+
+  Json document() && { return std::move(root_); }
+  bool too_deep() const { return too_deep_; }
+  std::size_t error_position() const { return position_; }
+  const std::string& error_reason() const { return reason_; }
+
+ private:
+  // Puts a value where the document expects the next one; nullptr when it cannot.
+  Json* Place(Json&& value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    if (member_ == nullptr) return nullptr;
+    *member_ = std::move(value);
+    Json* placed = member_;
+    member_ = nullptr;
+    return placed;
+  }
+  bool Open(Json&& container) {
+    if (open_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    Json* placed = Place(std::move(container));
+    if (placed == nullptr) return false;
+    open_.push_back(placed);
+    return true;
+  }
+  bool Close() {
+    if (open_.empty()) return false;
+    open_.pop_back();
+    return true;
+  }
+
+  const std::size_t max_depth_;
+  Json root_;
+  std::vector<Json*> open_;
+  Json* member_ = nullptr;
+  bool too_deep_ = false;
+  std::size_t position_ = 0;
+  std::string reason_ = "malformed JSON";
+};
+
+// The byte offset of the first '[' or '{' (outside strings) that opens level
+// `max_depth` + 1; text.size() if none does.
+std::size_t OpeningTooDeep(const std::string& text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return text.size();
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path) {
@@ -52,27 +171,32 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Result<Json> ParseJson(const std::string& text, const std::string& source) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;
-    if (byte > text.size()) byte = text.size();
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < byte; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    auto colon = what.rfind(": ");
-    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-    if (byte >= text.size()) reason = "unexpected end of file (truncated?); " + reason;
-    return Status::InvalidInput(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                ": malformed JSON: " + reason);
+  DocumentBuilder builder(kMaxJsonDepth);
+  // sax_parse reports every failure of the text through builder.parse_error; what
+  // it could still throw (allocation failure) is no fault of the input.
+  if (Json::sax_parse(text, &builder)) return std::move(builder).document();
+  std::size_t byte = 0;
+  std::string reason;
+  if (builder.too_deep()) {
+    byte = OpeningTooDeep(text, kMaxJsonDepth);
+    reason = "arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  } else {
+    byte = builder.error_position() > 0 ? builder.error_position() - 1 : 0;
+    reason = builder.error_reason();
   }
+  if (byte > text.size()) byte = text.size();
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < byte; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  if (byte >= text.size()) reason = "unexpected end of file (truncated?); " + reason;
+  return Status::InvalidInput(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                              ": malformed JSON: " + reason);
 }
 
 Result<Json> ParseJsonFile(const std::string& path) {

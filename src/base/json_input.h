@@ -9,6 +9,7 @@
 // Stateless; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,8 +22,16 @@ using Json = nlohmann::json;
 // Reads the whole file; IoError if it cannot be opened.
 Result<std::string> ReadFile(const std::string& path);
 
-// Parses `text` (named `source` in messages); InvalidInput with line:column on
-// malformed or truncated JSON.
+// Arrays and objects nested deeper than this are refused by ParseJson: the parser
+// itself keeps its own stack, but copying, comparing or printing a document
+// recurses once per level.
+inline constexpr std::size_t kMaxJsonDepth = 256;
+
+// Parses `text` (named `source` in messages). Every failure is InvalidInput
+// naming source:line:column (byte-based) and the reason: malformed or truncated
+// JSON, ill-formed UTF-8 or an unpaired surrogate escape in a string, a number
+// too large for a double (1e999), nesting deeper than kMaxJsonDepth. Never
+// throws. Text of the input quoted in a message is clipped and made valid UTF-8.
 Result<Json> ParseJson(const std::string& text, const std::string& source);
 Result<Json> ParseJsonFile(const std::string& path);
 

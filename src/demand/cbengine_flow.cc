@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "demand/limits.h"
 #include "roadnet/cbengine_roadnet.h"  // the line reader shared by the CBEngine formats
 
 namespace cb::demand {
@@ -46,19 +47,19 @@ Result<FlowSpec> ReadFlow(LineCursor& cursor, int64_t index, int64_t count, cons
   if (!end.ok()) return end.status();
   Result<double> interval = ReadTime(cursor, times, times.tokens[2], "interval");
   if (!interval.ok()) return interval.status();
-  if (*start < 0) {
-    return cursor.Error(times.number, "start time " + Quote(times.tokens[0]) + " is negative",
-                        "a start time >= 0 s");
-  }
   if (*end < *start) {
     return cursor.Error(
         times.number,
         "end time " + Quote(times.tokens[1]) + " is before start time " + Quote(times.tokens[0]),
         "an end time >= the start time");
   }
-  if (!(*interval > 0)) {
-    return cursor.Error(times.number, "interval " + Quote(times.tokens[2]) + " is not positive",
-                        "an interval > 0 s");
+  // The ranges every flow reader shares (demand/limits.h).
+  if (Status in_range = CheckFlowTimes(*interval, *start, *end); !in_range.ok()) {
+    return Status::InvalidInput(flow.where + ": " + ordinal + ": " + in_range.message());
+  }
+  if (Status vehicle_ok = CheckVehicle(vehicle); !vehicle_ok.ok()) {
+    return Status::InvalidInput(flow.where + ": " + ordinal + ": " + vehicle_ok.message() +
+                                " (the vehicle CBEngine flows are given)");
   }
   flow.start_s = *start;
   flow.end_s = *end;
@@ -78,6 +79,10 @@ Result<FlowSpec> ReadFlow(LineCursor& cursor, int64_t index, int64_t count, cons
                         "a line with one integer >= 1, the number of roads of the route");
   }
 
+  if (Status roads_ok = CheckRouteRoads(*roads); !roads_ok.ok()) {
+    return Status::InvalidInput(cursor.source() + ":" + std::to_string(count_line.number) + ": " + ordinal +
+                                ": " + roads_ok.message());
+  }
   next = cursor.Next("inside " + ordinal,
                      "a line with the " + std::to_string(*roads) + " road ids of its route");
   if (!next.ok()) return next.status();

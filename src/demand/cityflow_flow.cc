@@ -1,5 +1,7 @@
 #include "demand/cityflow_flow.h"
 
+#include "demand/limits.h"
+
 namespace cb::demand {
 namespace {
 
@@ -35,6 +37,7 @@ Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& so
     if (status.ok()) status = ReadVehicle(*vehicle, path + ".vehicle", &f.vehicle);
     const Json* route = nullptr;
     if (status.ok()) status = GetArray(flow, "route", path, &route);
+    if (status.ok()) status = CheckRouteRoads(static_cast<long long>(route->size())).WithContext(path);
     if (status.ok()) {
       for (std::size_t r = 0; r < route->size(); ++r) {
         if (!(*route)[r].is_string()) {
@@ -48,6 +51,7 @@ Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& so
     if (status.ok()) status = GetDouble(flow, "interval", path, &f.interval_s);
     if (status.ok()) status = GetOptionalDouble(flow, "startTime", path, 0, &f.start_s);
     if (status.ok()) status = GetOptionalDouble(flow, "endTime", path, -1, &f.end_s);
+    if (status.ok()) status = CheckFlow(f).WithContext(path);
     if (!status.ok()) return status.WithContext(source);
     spec.flows.push_back(std::move(f));
   }

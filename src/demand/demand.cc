@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "demand/limits.h"
 #include "demand/route.h"
 
 namespace cb::demand {
@@ -12,22 +13,6 @@ Status Invalid(const std::string& source, const std::string& where, const std::s
   // Text formats give "file:line" as the place; JSON formats give a path.
   if (where.rfind(source, 0) == 0) return Status::InvalidInput(where + ": flow: " + what);
   return Status::InvalidInput(source + ": flow " + where + ": " + what);
-}
-
-Status ValidateVehicle(const VehicleType& v) {
-  auto positive = [](double x) { return std::isfinite(x) && x > 0; };
-  auto non_negative = [](double x) { return std::isfinite(x) && x >= 0; };
-  if (!positive(v.length_m)) return Status::InvalidInput("vehicle.length must be > 0 m");
-  if (!positive(v.max_speed_mps)) return Status::InvalidInput("vehicle.maxSpeed must be > 0 m/s");
-  if (!positive(v.max_pos_acc_mps2)) return Status::InvalidInput("vehicle.maxPosAcc must be > 0 m/s^2");
-  if (!positive(v.max_neg_acc_mps2)) return Status::InvalidInput("vehicle.maxNegAcc must be > 0 m/s^2");
-  if (!positive(v.usual_pos_acc_mps2)) return Status::InvalidInput("vehicle.usualPosAcc must be > 0 m/s^2");
-  if (!positive(v.usual_neg_acc_mps2)) return Status::InvalidInput("vehicle.usualNegAcc must be > 0 m/s^2");
-  if (!non_negative(v.min_gap_m)) return Status::InvalidInput("vehicle.minGap must be >= 0 m");
-  if (!non_negative(v.headway_s)) return Status::InvalidInput("vehicle.headwayTime must be >= 0 s");
-  if (!non_negative(v.yield_distance_m)) return Status::InvalidInput("vehicle.yieldDistance must be >= 0 m");
-  if (!positive(v.turn_speed_mps)) return Status::InvalidInput("vehicle.turnSpeed must be > 0 m/s");
-  return Status::Ok();
 }
 
 }  // namespace
@@ -46,20 +31,11 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
   Demand demand;
   demand.source = spec.source;
   for (const FlowSpec& fs : spec.flows) {
-    Status vehicle_ok = ValidateVehicle(fs.vehicle);
-    if (!vehicle_ok.ok()) return Invalid(spec.source, fs.where, vehicle_ok.message());
-    if (!(std::isfinite(fs.interval_s) && fs.interval_s > 0)) {
-      return Invalid(spec.source, fs.where, "interval must be > 0 s");
-    }
-    if (!(std::isfinite(fs.start_s) && fs.start_s >= 0))
-      return Invalid(spec.source, fs.where, "startTime must be >= 0 s");
-    if (fs.end_s != -1 && !(std::isfinite(fs.end_s) && fs.end_s >= fs.start_s)) {
-      return Invalid(spec.source, fs.where, "endTime must be -1 (no end) or >= startTime");
-    }
-    if (fs.route.empty())
-      return Invalid(spec.source, fs.where, "route is empty, expected at least one road id");
+    Status flow_ok = CheckFlow(fs);
+    if (!flow_ok.ok()) return Invalid(spec.source, fs.where, flow_ok.message());
 
     Flow flow;
+    flow.where = fs.where;
     flow.interval_s = fs.interval_s;
     flow.start_s = fs.start_s;
     flow.end_s = fs.end_s;

@@ -3,8 +3,9 @@
 //
 // Importers parse a file into a `DemandSpec` (string road ids, with file locations);
 // `BuildDemand` resolves and validates it: every road exists, consecutive roads
-// are joined by a movement, the route can be driven lane by lane, times and vehicle
-// parameters are sane. The result is immutable and thread-safe to read.
+// are joined by a movement, the route can be driven lane by lane, and the times and
+// vehicle parameters lie in the documented ranges of demand/limits.h. The result is
+// immutable and thread-safe to read.
 #pragma once
 
 #include <string>
@@ -55,6 +56,7 @@ struct Flow {
   double start_s = 0;
   double end_s = -1;
   double route_length_m = 0;
+  std::string where;  // the flow's place in its file (FlowSpec::where), for messages
 };
 
 struct Demand {

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <system_error>
 
 #include "base/json_input.h"
+#include "base/physical_range.h"
 #include "demand/cbengine_flow.h"
 #include "demand/cityflow_flow.h"
 #include "roadnet/cbengine_roadnet.h"
@@ -13,27 +17,45 @@
 
 namespace cb::demand {
 
+namespace {
+
+// The format a file starting with the non-blank character `c` has.
+Result<FileFormat> FormatFromFirstCharacter(char c, const std::string& source) {
+  if (c == '{' || c == '[') return FileFormat::kCityflowJson;
+  if (std::isdigit(static_cast<unsigned char>(c)) || c == '/') return FileFormat::kCbengineText;
+  return Status::InvalidInput(source + ": unrecognised format: starts with '" + std::string(1, c) +
+                              "', expected CityFlow JSON ('{' or '[') or CBEngine text (a count)");
+}
+
+Status EmptyFile(const std::string& source) {
+  return Status::InvalidInput(source + ": file is empty, expected a road network or flow file");
+}
+
+}  // namespace
+
 Result<FileFormat> DetectFormat(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError(path + ": cannot open file");
   char c = 0;
   while (in.get(c)) {
     if (std::isspace(static_cast<unsigned char>(c))) continue;
-    if (c == '{' || c == '[') return FileFormat::kCityflowJson;
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '/') return FileFormat::kCbengineText;
-    return Status::InvalidInput(path + ": unrecognised format: starts with '" + std::string(1, c) +
-                                "', expected CityFlow JSON ('{' or '[') or CBEngine text (a count)");
+    return FormatFromFirstCharacter(c, path);
   }
-  return Status::InvalidInput(path + ": file is empty, expected a road network or flow file");
+  return EmptyFile(path);
 }
 
-Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,
-                              const ScenarioOptions& options) {
-  auto net_format = DetectFormat(roadnet_path);
-  if (!net_format.ok()) return net_format.status();
-  Result<roadnet::NetworkSpec> net_spec = *net_format == FileFormat::kCityflowJson
-                                              ? roadnet::ParseCityflowRoadnet(roadnet_path)
-                                              : roadnet::ParseCbengineRoadnet(roadnet_path);
+Result<FileFormat> DetectFormatOfText(std::string_view text, const std::string& source) {
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    return FormatFromFirstCharacter(c, source);
+  }
+  return EmptyFile(source);
+}
+
+namespace {
+
+Result<Scenario> AssembleScenario(Result<roadnet::NetworkSpec> net_spec, const ScenarioOptions& options,
+                                  const std::function<Result<DemandSpec>(const VehicleType&)>& parse_flow) {
   if (!net_spec.ok()) return net_spec.status();
   if (options.open_intersections) roadnet::OpenIntersections(&net_spec.value());
   auto network = roadnet::BuildNetwork(std::move(net_spec).value());
@@ -46,11 +68,7 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
       vehicle.max_speed_mps = std::max(vehicle.max_speed_mps, lane.max_speed_mps);
     }
   }
-  auto flow_format = DetectFormat(flow_path);
-  if (!flow_format.ok()) return flow_format.status();
-  Result<DemandSpec> demand_spec = *flow_format == FileFormat::kCityflowJson
-                                       ? ParseCityflowFlow(flow_path)
-                                       : ParseCbengineFlow(flow_path, vehicle);
+  Result<DemandSpec> demand_spec = parse_flow(vehicle);
   if (!demand_spec.ok()) return demand_spec.status();
   auto demand = BuildDemand(*demand_spec, *shared_network);
   if (!demand.ok()) return demand.status();
@@ -61,32 +79,101 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
   return scenario;
 }
 
+}  // namespace
+
+Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,
+                              const ScenarioOptions& options) {
+  auto net_format = DetectFormat(roadnet_path);
+  if (!net_format.ok()) return net_format.status();
+  Result<roadnet::NetworkSpec> net_spec = *net_format == FileFormat::kCityflowJson
+                                              ? roadnet::ParseCityflowRoadnet(roadnet_path)
+                                              : roadnet::ParseCbengineRoadnet(roadnet_path);
+  return AssembleScenario(
+      std::move(net_spec), options, [&](const VehicleType& vehicle) -> Result<DemandSpec> {
+        auto flow_format = DetectFormat(flow_path);
+        if (!flow_format.ok()) return flow_format.status();
+        return *flow_format == FileFormat::kCityflowJson ? ParseCityflowFlow(flow_path)
+                                                         : ParseCbengineFlow(flow_path, vehicle);
+      });
+}
+
+Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std::string& roadnet_source,
+                                      const std::string& flow_text, const std::string& flow_source,
+                                      const ScenarioOptions& options) {
+  auto net_format = DetectFormatOfText(roadnet_text, roadnet_source);
+  if (!net_format.ok()) return net_format.status();
+  Result<roadnet::NetworkSpec> net_spec = [&]() -> Result<roadnet::NetworkSpec> {
+    if (*net_format == FileFormat::kCbengineText)
+      return roadnet::ParseCbengineRoadnetText(roadnet_text, roadnet_source);
+    auto root = ParseJson(roadnet_text, roadnet_source);
+    if (!root.ok()) return root.status();
+    return roadnet::ParseCityflowRoadnetJson(*root, roadnet_source);
+  }();
+  return AssembleScenario(std::move(net_spec), options,
+                          [&](const VehicleType& vehicle) -> Result<DemandSpec> {
+                            auto flow_format = DetectFormatOfText(flow_text, flow_source);
+                            if (!flow_format.ok()) return flow_format.status();
+                            if (*flow_format == FileFormat::kCbengineText)
+                              return ParseCbengineFlowText(flow_text, flow_source, vehicle);
+                            auto root = ParseJson(flow_text, flow_source);
+                            if (!root.ok()) return root.status();
+                            return ParseCityflowFlowJson(*root, flow_source);
+                          });
+}
+
+Result<CityflowConfig> ParseCityflowConfigJson(const Json& root, const std::string& source) {
+  CityflowConfig config;
+  double seed = 0;
+  Status status = GetString(root, "roadnetFile", "config", &config.roadnet_file);
+  if (status.ok()) status = GetString(root, "flowFile", "config", &config.flow_file);
+  if (status.ok() && FindMember(root, "dir")) status = GetString(root, "dir", "config", &config.dir);
+  if (status.ok()) status = GetOptionalDouble(root, "interval", "config", 1.0, &config.step_s);
+  if (status.ok()) status = GetOptionalDouble(root, "seed", "config", 0, &seed);
+  if (status.ok() && FindMember(root, "laneChange"))
+    status = GetBool(root, "laneChange", "config", &config.lane_change);
+  if (!status.ok()) return status.WithContext(source);
+  // The step: its lower bound keeps a week's run (run::kMaxDurationS) within
+  // 6e7 steps.
+  if (!(config.step_s >= 0.01 && config.step_s <= 10)) {
+    return Status::InvalidInput(source + ": config.interval = " + FormatNumber(config.step_s) +
+                                " s is out of range, expected 0.01 to 10 s (the simulation step)");
+  }
+  // CityFlow reads the seed as a number; any whole one a double holds exactly is
+  // taken. (Converting a larger one, 1e300, to an integer would be undefined.)
+  constexpr double kMaxSeed = 9007199254740992.0;  // 2^53
+  if (!(seed >= 0 && seed <= kMaxSeed && std::floor(seed) == seed)) {
+    return Status::InvalidInput(source +
+                                ": config.seed: expected a whole number in 0..9007199254740992, found " +
+                                FindMember(root, "seed")->dump());
+  }
+  config.seed = static_cast<uint64_t>(seed);
+  return config;
+}
+
+ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& config_path,
+                               const std::function<bool(const std::string&)>& exists) {
+  namespace fs = std::filesystem;
+  const fs::path config_folder = fs::path(config_path).parent_path();
+  fs::path base = fs::path(config.dir);
+  if (!exists((base / config.roadnet_file).string())) base = config_folder / config.dir;
+  if (!exists((base / config.roadnet_file).string())) base = config_folder;
+  return ConfigFiles{(base / config.roadnet_file).string(), (base / config.flow_file).string()};
+}
+
 Result<Scenario> LoadCityflowConfig(const std::string& config_path, const ScenarioOptions& options) {
   auto root = ParseJsonFile(config_path);
   if (!root.ok()) return root.status();
-  std::string dir, roadnet_file, flow_file;
-  double interval = 1.0, seed = 0;
-  Status status = GetString(*root, "roadnetFile", "config", &roadnet_file);
-  if (status.ok()) status = GetString(*root, "flowFile", "config", &flow_file);
-  if (status.ok() && root->contains("dir")) status = GetString(*root, "dir", "config", &dir);
-  if (status.ok()) status = GetOptionalDouble(*root, "interval", "config", 1.0, &interval);
-  if (status.ok()) status = GetOptionalDouble(*root, "seed", "config", 0, &seed);
-  bool lane_change = false;
-  if (status.ok() && root->contains("laneChange"))
-    status = GetBool(*root, "laneChange", "config", &lane_change);
-  if (!status.ok()) return status.WithContext(config_path);
-  if (!(interval > 0 && interval <= 10)) {
-    return Status::InvalidInput(config_path + ": config.interval must be in (0, 10] s");
-  }
-  namespace fs = std::filesystem;
-  fs::path base = fs::path(dir);
-  if (!fs::exists(base / roadnet_file)) base = fs::path(config_path).parent_path() / dir;
-  if (!fs::exists(base / roadnet_file)) base = fs::path(config_path).parent_path();
-  auto scenario = LoadScenario((base / roadnet_file).string(), (base / flow_file).string(), options);
+  auto config = ParseCityflowConfigJson(*root, config_path);
+  if (!config.ok()) return config.status();
+  const ConfigFiles files = ResolveConfigFiles(*config, config_path, [](const std::string& path) {
+    std::error_code error;  // an unreadable folder counts as "not there"
+    return std::filesystem::exists(path, error);
+  });
+  auto scenario = LoadScenario(files.roadnet_path, files.flow_path, options);
   if (!scenario.ok()) return scenario.status();
-  scenario->step_s = interval;
-  scenario->seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
-  scenario->lane_change = lane_change;
+  scenario->step_s = config->step_s;
+  scenario->seed = config->seed;
+  scenario->lane_change = config->lane_change;
   return scenario;
 }
 

@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "base/json_input.h"
 #include "demand/demand.h"
 #include "roadnet/network.h"
 
@@ -18,6 +21,8 @@ enum class FileFormat { kCityflowJson, kCbengineText };
 
 // Detects the format of `path` from its first non-blank character.
 Result<FileFormat> DetectFormat(const std::string& path);
+// The same for a text already in memory, named `source` in messages.
+Result<FileFormat> DetectFormatOfText(std::string_view text, const std::string& source);
 
 struct ScenarioOptions {
   // Vehicle used for formats whose flows carry no vehicle parameters (CBEngine).
@@ -48,6 +53,37 @@ struct Scenario {
 
 Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,
                               const ScenarioOptions& options = {});
+// As LoadScenario, from the two files' texts (messages name `roadnet_source` and
+// `flow_source`): what LoadScenario does once it has read the files. Touches no disk.
+Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std::string& roadnet_source,
+                                      const std::string& flow_text, const std::string& flow_source,
+                                      const ScenarioOptions& options = {});
+
+// The members of a CityFlow config.json that citybrain reads (the others, such as
+// "saveReplay", are ignored).
+struct CityflowConfig {
+  std::string dir;           // "dir", "" when absent
+  std::string roadnet_file;  // "roadnetFile", required
+  std::string flow_file;     // "flowFile", required
+  double step_s = 1.0;       // "interval", in 0.01..10 s; 1 when absent
+  uint64_t seed = 0;         // "seed", a whole number in 0..2^53; 0 when absent
+  bool lane_change = false;  // "laneChange", false when absent (Scenario::lane_change)
+};
+// Checks a parsed config.json (named `source` in messages); InvalidInput naming the
+// member and the expected value. Touches no disk: the files are not looked for.
+Result<CityflowConfig> ParseCityflowConfigJson(const Json& root, const std::string& source);
+
+struct ConfigFiles {
+  std::string roadnet_path;
+  std::string flow_path;
+};
+// Where the files `config` names are, for a config file at `config_path`: in
+// "dir" taken relative to the current directory if the roadnet file is there, else
+// relative to the config file's folder, else in the config file's folder itself.
+// `exists` says whether a path names a file (std::filesystem::exists in
+// LoadCityflowConfig).
+ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& config_path,
+                               const std::function<bool(const std::string&)>& exists);
 
 // Reads a CityFlow config.json: "dir", "roadnetFile", "flowFile", "interval", "seed",
 // "laneChange".

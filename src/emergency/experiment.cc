@@ -58,6 +58,8 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   twin_options.threads = options.threads;
   twin_options.lane_change = options.lane_change;
   twin_options.extra_vehicles = static_cast<long long>(dispatches.size());
+  twin_options.overtime_s = std::max(0.0, options.overtime_s);
+  twin_options.max_vehicles = options.max_vehicles;
   twin_options.record_kpis = false;  // everyone else's KPIs are read from the engine at the end
   auto created = run::SignalledTwin::Create(scenario, std::move(made->controller),
                                             made->info.designed_cadence_s, twin_options);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "demand/scenario.h"
 #include "emergency/dispatch.h"
 #include "emergency/preemption.h"
@@ -47,6 +48,8 @@ struct ExperimentOptions {
   uint64_t seed = 0;  // engine seed
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
+  // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
+  long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();
   PreemptionOptions preemption;  // signal_priority is set per run
 };

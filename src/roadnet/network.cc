@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "roadnet/ranges.h"
+
 namespace cb::roadnet {
 namespace {
 
@@ -13,6 +15,22 @@ Status Invalid(const std::string& source, const std::string& where, const std::s
   std::string place = source;
   if (!where.empty()) place += (place.empty() ? "" : ": ") + where;
   return Status::InvalidInput(place + ": " + what);
+}
+
+// "lane width 1e+308 m is out of range, expected ..." when `value` is not admitted.
+Status OutOfRange(const std::string& source, const std::string& where, const PhysicalRange& range,
+                  double value) {
+  return Invalid(source, where, std::string(range.field) + " " + range.OutOfRange(value));
+}
+
+Status CheckPoints(const std::string& source, const std::string& where, const std::vector<Point>& points) {
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    for (double v : {points[k].x, points[k].y}) {
+      if (!kCoordinateRange.Admits(v))
+        return OutOfRange(source, where + " point " + std::to_string(k), kCoordinateRange, v);
+    }
+  }
+  return Status::Ok();
 }
 
 // Offsets a road centre line sideways to the centre of a lane, `offset_m` to the
@@ -187,7 +205,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     inter.point = is.point;
     inter.geo = is.geo;
     inter.is_virtual = is.is_virtual;
-    if (!(is.width_m >= 0)) return Invalid(src, is.where, "intersection width is negative, expected >= 0");
+    if (!kIntersectionWidthRange.Admits(is.width_m))
+      return OutOfRange(src, is.where, kIntersectionWidthRange, is.width_m);
+    CB_RETURN_IF_ERROR(CheckPoints(src, is.where, {is.point}));
     inter.width_m = is.width_m;
     net.intersections_.push_back(std::move(inter));
   }
@@ -211,10 +231,11 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       return Invalid(src, rs.where, "road '" + rs.id + "' has fewer than 2 points, expected a polyline");
     if (rs.lanes.empty())
       return Invalid(src, rs.where, "road '" + rs.id + "' has no lanes, expected at least one");
-    if (rs.length_m && !(*rs.length_m > 0)) {
-      return Invalid(src, rs.where,
-                     "road '" + rs.id + "' has length " + std::to_string(*rs.length_m) + ", expected > 0");
-    }
+    if (rs.length_m && !kRoadLengthRange.Admits(*rs.length_m))
+      return OutOfRange(src, rs.where, kRoadLengthRange, *rs.length_m);
+    if (!kLanesPerRoadRange.Admits(static_cast<double>(rs.lanes.size())))
+      return OutOfRange(src, rs.where, kLanesPerRoadRange, static_cast<double>(rs.lanes.size()));
+    CB_RETURN_IF_ERROR(CheckPoints(src, rs.where, rs.points));
     Road road;
     road.id = rs.id;
     road.from = *from;
@@ -239,8 +260,10 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     for (std::size_t k = 0; k < rs.lanes.size(); ++k) {
       const LaneSpec& ls = rs.lanes[k];
       std::string lane_where = rs.where + " lane " + std::to_string(k);
-      if (!(ls.width_m > 0)) return Invalid(src, lane_where, "lane width must be > 0");
-      if (!(ls.max_speed_mps > 0)) return Invalid(src, lane_where, "lane maxSpeed must be > 0 m/s");
+      if (!kLaneWidthRange.Admits(ls.width_m))
+        return OutOfRange(src, lane_where, kLaneWidthRange, ls.width_m);
+      if (!kLaneSpeedRange.Admits(ls.max_speed_mps))
+        return OutOfRange(src, lane_where, kLaneSpeedRange, ls.max_speed_mps);
       Lane lane;
       lane.road = RoadId(r);
       lane.index_in_road = static_cast<int>(k);
@@ -255,6 +278,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       }
       if (!(lane.length_m > 0))
         return Invalid(src, lane_where, "lane has zero length after trimming by the intersections");
+      if (lane.length_m > kRoadLengthRange.max)
+        return OutOfRange(src, lane_where, kRoadLengthRange, lane.length_m);
       road.lanes.push_back(LaneId(net.lanes_.size()));
       road.length_m = std::max(road.length_m, lane.length_m);
       road.speed_limit_mps = std::max(road.speed_limit_mps, lane.max_speed_mps);
@@ -314,6 +339,7 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         ll.from = from_road.lanes[lls.from_lane];
         ll.to = to_road.lanes[lls.to_lane];
         if (lls.points.size() >= 2) {
+          CB_RETURN_IF_ERROR(CheckPoints(src, lwhere, lls.points));
           ll.points = lls.points;
         } else {
           const Lane& a = net.lane(ll.from);
@@ -341,7 +367,8 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     for (std::size_t p = 0; p < is.phases.size(); ++p) {
       const PhaseSpec& ps = is.phases[p];
       std::string where = ps.where.empty() ? is.where + " lightphases[" + std::to_string(p) + "]" : ps.where;
-      if (!(ps.duration_s >= 0)) return Invalid(src, where, "phase time is negative, expected >= 0 s");
+      if (!kPhaseTimeRange.Admits(ps.duration_s))
+        return OutOfRange(src, where, kPhaseTimeRange, ps.duration_s);
       Phase phase;
       phase.duration_s = ps.duration_s;
       phase.green.assign(link_count, false);

@@ -19,8 +19,18 @@ class SignalledTwin::RecorderHook final : public StepHook {
 Status TwinOptions::Validate() const {
   Status s = signals.Validate();
   if (!s.ok()) return s;
-  if (duration_s && !(std::isfinite(*duration_s) && *duration_s > 0)) {
-    return Status::InvalidInput("--duration must be a finite number > 0 s");
+  if (duration_s && !(std::isfinite(*duration_s) && *duration_s > 0 && *duration_s <= kMaxDurationS)) {
+    return Status::InvalidInput("--duration " + FormatNumber(*duration_s) +
+                                " is out of range, expected more than 0 and at most " +
+                                FormatNumber(kMaxDurationS) + " s (one week)");
+  }
+  if (max_vehicles < 1 || max_vehicles > demand::kMaxVehiclesCeiling) {
+    return Status::InvalidInput("--max-vehicles " + std::to_string(max_vehicles) +
+                                " is out of range, expected 1 to " +
+                                std::to_string(demand::kMaxVehiclesCeiling));
+  }
+  if (!(std::isfinite(overtime_s) && overtime_s >= 0 && overtime_s <= kMaxDurationS)) {
+    return Status::InvalidInput("overtime must be 0 to " + FormatNumber(kMaxDurationS) + " s");
   }
   if (threads < 1 || threads > 256) return Status::InvalidInput("--threads must be in 1..256");
   if (extra_vehicles < 0) return Status::InvalidInput("extra vehicles must be >= 0");
@@ -38,14 +48,26 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
   if (!controller) return Status::InvalidInput("no controller");
   std::unique_ptr<SignalledTwin> twin(new SignalledTwin());
   twin->duration_s_ = options.duration_s.value_or(scenario.defaults().duration_s);
+  if (!(twin->duration_s_ > 0 && twin->duration_s_ <= kMaxDurationS)) {
+    return Status::InvalidInput("run length " + FormatNumber(twin->duration_s_) +
+                                " s is out of range, expected 0 to " + FormatNumber(kMaxDurationS) + " s");
+  }
   twin->steps_ = std::max(1LL, std::llround(twin->duration_s_ / scenario.step_s));
+  // Every vehicle the run will create, counted by the engine's release rule before
+  // anything is allocated: a demand beyond the limit is refused here, not by
+  // running out of memory.
+  const long long counted_steps = twin->steps_ + std::llround(options.overtime_s / scenario.step_s);
+  const demand::VehicleCount count = demand::CountVehicles(*scenario.demand, counted_steps, scenario.step_s);
+  CB_RETURN_IF_ERROR(demand::CheckVehicleCount(*scenario.demand, count,
+                                               static_cast<double>(counted_steps) * scenario.step_s,
+                                               options.extra_vehicles, options.max_vehicles));
   sim::EngineOptions engine_options;
   engine_options.step_s = scenario.step_s;
   engine_options.seed = options.seed.value_or(scenario.seed);
   engine_options.threads = options.threads;
   engine_options.lane_change = options.lane_change.value_or(scenario.lane_change);
-  engine_options.reserve_vehicles =
-      scenario.demand->VehiclesDueBefore(twin->duration_s_, scenario.step_s) + options.extra_vehicles;
+  engine_options.reserve_vehicles = count.total + options.extra_vehicles;
+  engine_options.max_vehicles = options.max_vehicles;
   twin->engine_ = std::make_unique<sim::Engine>(scenario.network, scenario.demand, engine_options);
   twin->signals_ = std::make_unique<signal::SignalManager>(*twin->engine_, std::move(controller),
                                                            options.signals, designed_cadence_s);

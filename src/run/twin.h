@@ -23,12 +23,17 @@
 #include <vector>
 
 #include "base/status.h"
+#include "demand/limits.h"
 #include "demand/scenario.h"
 #include "metrics/kpis.h"
 #include "signal/signal_manager.h"
 #include "sim/engine.h"
 
 namespace cb::run {
+
+// The longest run --duration accepts: one week of simulated traffic. Longer studies
+// run in pieces (a run's KPI series and the engine's per-vehicle state grow with it).
+inline constexpr double kMaxDurationS = 7 * 24 * 3600;
 
 enum class HookStage { kPreemption = 0, kDetectorInput = 1, kRecorders = 2, kPublisher = 3 };
 
@@ -48,11 +53,20 @@ struct TwinOptions {
   int threads = 1;                   // worker threads of the engine; never changes results
   // Lane changes (docs/lane_changes.md); unset: the scenario's (config.json "laneChange", else off).
   std::optional<bool> lane_change;
-  long long extra_vehicles = 0;  // room to reserve beyond the demand due in the run (e.g. EVs)
-  bool record_kpis = true;       // the KPI recorder (off for look-ahead copies)
+  long long extra_vehicles = 0;  // vehicles added beyond the demand's (e.g. EVs): reserved and counted
+  // Simulated seconds the caller may step beyond duration_s (the emergency
+  // experiment's overtime, the service's run past the data's length); counted in
+  // the vehicle limit.
+  double overtime_s = 0;
+  // The most vehicles the run may create (--max-vehicles): Create refuses a demand
+  // that would create more in duration_s + overtime_s (demand::CheckVehicleCount),
+  // and the engine creates no more beyond it (sim::EngineOptions::max_vehicles).
+  long long max_vehicles = demand::kDefaultMaxVehicles;
+  bool record_kpis = true;  // the KPI recorder (off for look-ahead copies)
   metrics::KpiOptions kpis;
 
-  // InvalidInput naming the option when a value is out of range.
+  // InvalidInput naming the option when a value is out of range (--duration: more
+  // than 0 and at most kMaxDurationS; --max-vehicles: 1 to demand::kMaxVehiclesCeiling).
   Status Validate() const;
 };
 
@@ -60,7 +74,8 @@ class SignalledTwin {
  public:
   // Builds the twin for `scenario` with `controller` at every signal.
   // `designed_cadence_s` > 0: the controller's own cadence (its registration).
-  // InvalidInput when the options do not validate.
+  // InvalidInput when the options do not validate, or when the demand would create
+  // more than `options.max_vehicles` vehicles (checked before anything is allocated).
   static Result<std::unique_ptr<SignalledTwin>> Create(const demand::Scenario& scenario,
                                                        std::unique_ptr<signal::Controller> controller,
                                                        double designed_cadence_s, const TwinOptions& options);

@@ -13,37 +13,15 @@ using namespace http;
 
 void InstallRoutes(httplib::Server& server, const ApiContext& api) {
   const ServiceOptions& options = api.options;
-  const int threads = options.http_threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  // Threads, connection limits and the read and idle time-outs are the front's
+  // (HttpFront, http_front.h, set up in service.cc).
   server.set_payload_max_length(options.max_body_bytes);
   // Headers and body go out in separate writes: without TCP_NODELAY a response's
   // last partial segment waits for the peer's delayed ACK (40 ms on Linux).
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(10000);
-  server.set_keep_alive_timeout(5);
-  server.set_read_timeout(5);
-  server.set_write_timeout(5);
-  const std::size_t max_body = options.max_body_bytes;
-  server.set_error_handler(
-      httplib::Server::HandlerWithResponse([max_body](const Request& req, Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own error
-        std::string message = "HTTP " + std::to_string(res.status);
-        if (res.status == 404) message = "no such endpoint: " + Clip(req.path);
-        if (res.status == 413) message = "request body larger than " + std::to_string(max_body) + " bytes";
-        if (res.status == 400) message = "malformed HTTP request";
-        res.set_content(Json{{"error", message}}.dump(), kJsonType);
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  server.set_exception_handler([](const Request&, Response& res, std::exception_ptr error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    SendError(res, 500, "internal error: " + what);
-  });
+  server.set_write_timeout(5);  // a stream's send to a client that does not read
+  InstallRequestHandling(server, options, api.store.run_id());  // request ids, JSON errors, exceptions
 
   // --- Dashboard ---------------------------------------------------------------
   std::error_code ec;
@@ -52,7 +30,8 @@ void InstallRoutes(httplib::Server& server, const ApiContext& api) {
     // Not "text/javascript", which httplib would brotli-compress at its slowest on every load.
     server.set_file_extension_and_mimetype_mapping("js", "application/javascript; charset=utf-8");
   } else {
-    server.Get("/", [](const Request&, Response& res) {
+    server.Get("/", [](const Request& req, Response& res) {
+      if (!CheckRequestText(req, res)) return;
       res.set_content(
           "<!doctype html><title>citybrain</title><p>The dashboard is not built: run "
           "<code>scripts/setup.sh</code> "
@@ -64,14 +43,14 @@ void InstallRoutes(httplib::Server& server, const ApiContext& api) {
 
   // --- The API -------------------------------------------------------------------
   server.Get("/api/v1", [](const Request& req, Response& res) {
+    if (!CheckRequestText(req, res)) return;
     SendJson(req, res, 200,
              Json{{"version", 1},
                   {"endpoints",
                    {"GET /api/v1/network", "GET /api/v1/state", "GET /api/v1/stream", "GET /api/v1/vehicles",
                     "GET /api/v1/kpis", "GET /api/v1/events", "GET /api/v1/runs", "GET /api/v1/controllers",
                     "POST /api/v1/controller", "POST /api/v1/intersections/{id}/override",
-                    "POST /api/v1/emergency", "POST /api/v1/detections", "POST /api/v1/sim"}}}
-                 .dump());
+                    "POST /api/v1/emergency", "POST /api/v1/detections", "POST /api/v1/sim"}}});
   });
   InstallStateRoutes(server, api);
   InstallStreamRoutes(server, api);

@@ -1,9 +1,11 @@
 // Internal to src/service: the HTTP API (docs/api.md) over the service's three
 // parts. Not a public header.
 //
-// InstallRoutes configures an httplib::Server (worker threads, limits, time-outs,
-// JSON errors) and registers the dashboard and every /api/v1 route. Handlers run
-// on httplib's worker threads and reach the service only through an ApiContext:
+// InstallRoutes configures an httplib::Server (body limit, write time-out, JSON
+// errors) and registers the dashboard and every /api/v1 route; the service's server
+// is an HttpFront (http_front.h), which owns the threads and connection limits.
+// Handlers run on its request workers (the stream on its stream threads) and reach
+// the service only through an ApiContext:
 // the twin through SimulationLoop's methods (each takes the engine mutex for one
 // call; handlers never lock it themselves), the latest frame and the stream through
 // the FramePublisher, the history and the event log through the StoreWriter.

@@ -32,13 +32,15 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
     }
     id = *found;
   }
+  auto slot = ReserveEvent(api, res);
+  if (!slot) return;
   Status set =
       api.sim.SetController(id, name, std::move(controller->controller), controller->info.designed_cadence_s);
   if (!set.ok()) return SendError(res, 409, set.message());
-  LogEvent(api, {0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
-                 (one ? "intersection -> " : "all signals -> ") + name});
-  SendJson(req, res, 200,
-           Json{{"controller", name}, {"intersection", one ? Json(intersection) : Json(nullptr)}}.dump());
+  CommitAndAnswer(api, req, res, std::move(*slot),
+                  {0, 0, 0, 0, "controller_changed", one ? intersection : "", -1, "operator",
+                   (one ? "intersection -> " : "all signals -> ") + name},
+                  Json{{"controller", name}, {"intersection", one ? Json(intersection) : Json(nullptr)}});
 }
 
 // {"phase": p, "duration_s": d} or {"release": true}
@@ -47,34 +49,42 @@ void PostOverride(const ApiContext& api, const Request& req, Response& res) {
   const std::string name = req.matches[1];
   auto id = api.sim.network().FindIntersection(name);
   if (!id) return SendError(res, 404, "unknown intersection '" + Clip(name) + "'");
-  auto body = ParseBody(req);
-  if (!body.ok()) return SendError(res, 400, body.status().message());
+  Json body;
+  if (!ReadBody(req, res, &body)) return;
   if (!api.sim.signalised(*id)) return SendError(res, 409, "intersection '" + Clip(name) + "' has no signal");
-  if (FindMember(*body, "release")) {
+  if (FindMember(body, "release")) {
     bool release = false;
-    Status st = GetBool(*body, "release", "", &release);
+    Status st = GetBool(body, "release", "", &release);
     if (st.ok() && !release) st = Status::InvalidInput("field 'release': expected true");
     if (!st.ok()) return SendError(res, 400, st.message());
+    auto slot = ReserveEvent(api, res);
+    if (!slot) return;
     api.sim.ReleaseHold(*id);
-    return SendJson(req, res, 200, Json{{"intersection", name}, {"released", true}}.dump());
+    return CommitAndAnswer(api, req, res, std::move(*slot),
+                           {0, 0, 0, 0, "override_released", name, -1, "operator", ""},
+                           Json{{"intersection", name}, {"released", true}});
   }
   long long phase = 0;
   double duration_s = 0;
-  Status st = GetIntInRange(*body, "phase", "", 0, 1 << 20, &phase);
-  if (st.ok()) st = GetDoubleInRange(*body, "duration_s", "", 1, kMaxOverrideS, &duration_s);
+  Status st = GetIntInRange(body, "phase", "", 0, 1 << 20, &phase);
+  if (st.ok()) st = GetDoubleInRange(body, "duration_s", "", 1, kMaxOverrideS, &duration_s);
   if (!st.ok()) return SendError(res, 400, st.message());
+  auto slot = ReserveEvent(api, res);
+  if (!slot) return;
   Status held = api.sim.Hold(*id, static_cast<PhaseIndex>(phase), duration_s);
   if (!held.ok()) {
+    // A refusal is not acknowledged as done: its event rides with the batched ones.
     LogEvent(api,
              {0, 0, 0, 0, "override_refused", name, static_cast<int>(phase), "operator", held.message()});
     return SendError(res, 409, "refused by the safety layer: " + held.message());
   }
-  SendJson(req, res, 200,
-           Json{{"intersection", name},
-                {"phase", phase},
-                {"duration_s", duration_s},
-                {"note", "shown after the clearance interval and the current minimum green"}}
-               .dump());
+  CommitAndAnswer(api, req, res, std::move(*slot),
+                  {0, 0, 0, 0, "override_requested", name, static_cast<int>(phase), "operator",
+                   "for " + std::to_string(duration_s) + " s"},
+                  Json{{"intersection", name},
+                       {"phase", phase},
+                       {"duration_s", duration_s},
+                       {"note", "shown after the clearance interval and the current minimum green"}});
 }
 
 // {"action": "pause" | "resume"} and/or {"speed": x | "max"}
@@ -99,6 +109,8 @@ void PostSim(const ApiContext& api, const Request& req, Response& res) {
     speed = x;
   }
   if (!has_action && !speed) return SendError(res, 400, "give 'action' (pause/resume) and/or 'speed'");
+  auto slot = ReserveEvent(api, res);
+  if (!slot) return;
   const long long version =
       api.sim.ChangeSettings(has_action ? std::optional<bool>(action == "pause") : std::nullopt, speed);
   api.frames.AwaitVersion(version, std::chrono::seconds(3));  // so that a GET /state right after shows it
@@ -106,11 +118,9 @@ void PostSim(const ApiContext& api, const Request& req, Response& res) {
   if (speed) {
     detail += (detail.empty() ? "" : ", ") + (*speed > 0 ? "speed " + std::to_string(*speed) : "speed max");
   }
-  LogEvent(api, {0, 0, 0, 0, "sim_control", "", -1, "operator", detail});
-  SendJson(
-      req, res, 200,
-      Json{{"paused", api.sim.paused()}, {"speed", api.sim.speed() > 0 ? Json(api.sim.speed()) : Json("max")}}
-          .dump());
+  CommitAndAnswer(api, req, res, std::move(*slot), {0, 0, 0, 0, "sim_control", "", -1, "operator", detail},
+                  Json{{"paused", api.sim.paused()},
+                       {"speed", api.sim.speed() > 0 ? Json(api.sim.speed()) : Json("max")}});
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ void PostEmergency(const ApiContext& api, const Request& req, Response& res) {
   auto to = net.FindRoad(destination);
   if (!from) return SendError(res, 404, "unknown origin road '" + Clip(origin) + "'");
   if (!to) return SendError(res, 404, "unknown destination road '" + Clip(destination) + "'");
+  auto slot = ReserveEvent(api, res);
+  if (!slot) return;
   Result<DispatchResult> dispatched = api.sim.Dispatch(*from, *to);
   if (!dispatched.ok()) {
     const int code = dispatched.status().code() == Status::Code::kInvalidInput ? 409 : 500;
@@ -26,16 +28,15 @@ void PostEmergency(const ApiContext& api, const Request& req, Response& res) {
   const std::string dispatcher = EmergencyDispatcher::kName;
   Json route = Json::array();
   for (RoadId r : dispatched->route) route.push_back(net.road(r).id);
-  LogEvent(api, {0, 0, 0, 0, "emergency_dispatched", "", -1, "operator",
-                 "vehicle " + std::to_string(dispatched->vehicle.value()) + " from " + origin + " to " +
-                     destination + ", " + std::to_string(dispatched->route.size()) + " roads (" + dispatcher +
-                     ")"});
-  SendJson(req, res, 200,
-           Json{{"vehicle", dispatched->vehicle.value()},
-                {"route", std::move(route)},
-                {"free_flow_time_s", dispatched->free_flow_time_s},
-                {"dispatcher", dispatcher}}
-               .dump());
+  CommitAndAnswer(
+      api, req, res, std::move(*slot),
+      {0, 0, 0, 0, "emergency_dispatched", "", -1, "operator",
+       "vehicle " + std::to_string(dispatched->vehicle.value()) + " from " + origin + " to " + destination +
+           ", " + std::to_string(dispatched->route.size()) + " roads (" + dispatcher + ")"},
+      Json{{"vehicle", dispatched->vehicle.value()},
+           {"route", std::move(route)},
+           {"free_flow_time_s", dispatched->free_flow_time_s},
+           {"dispatcher", dispatcher}});
 }
 
 }  // namespace

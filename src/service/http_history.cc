@@ -17,7 +17,7 @@ void GetRuns(const ApiContext& api, const Request& req, Response& res) {
                    {"flow", r.flow},
                    {"controller", r.controller}});
   }
-  SendJson(req, res, 200, Json{{"current", api.store.run_id()}, {"runs", std::move(out)}}.dump());
+  SendJson(req, res, 200, Json{{"current", api.store.run_id()}, {"runs", std::move(out)}});
 }
 
 void GetKpis(const ApiContext& api, const Request& req, Response& res) {
@@ -47,7 +47,7 @@ void GetKpis(const ApiContext& api, const Request& req, Response& res) {
                    {"delay_index", k.delay_index},
                    {"queued_on_lanes", k.queued_on_lanes}});
   }
-  SendJson(req, res, 200, Json{{"current_run", api.store.run_id()}, {"samples", std::move(out)}}.dump());
+  SendJson(req, res, 200, Json{{"current_run", api.store.run_id()}, {"samples", std::move(out)}});
 }
 
 void GetEvents(const ApiContext& api, const Request& req, Response& res) {
@@ -76,7 +76,7 @@ void GetEvents(const ApiContext& api, const Request& req, Response& res) {
                    {"source", e.source},
                    {"detail", e.detail}});
   }
-  SendJson(req, res, 200, Json{{"current_run", api.store.run_id()}, {"events", std::move(out)}}.dump());
+  SendJson(req, res, 200, Json{{"current_run", api.store.run_id()}, {"events", std::move(out)}});
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ void GetVehicles(const ApiContext& api, const Request& req, Response& res) {
 
 void GetControllers(const ApiContext& api, const Request& req, Response& res) {
   SendJson(req, res, 200,
-           Json{{"controllers", control::ControllerNames()}, {"current", api.sim.controller()}}.dump());
+           Json{{"controllers", control::ControllerNames()}, {"current", api.sim.controller()}});
 }
 
 }  // namespace

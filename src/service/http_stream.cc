@@ -1,6 +1,7 @@
 // GET /api/v1/stream: the live state as Server-Sent Events (docs/api.md). Each open
-// stream holds one HTTP worker thread, which waits on its own queue of frames
-// (FramePublisher / StreamHub): the twin never waits for a client.
+// stream holds one of the HTTP front's stream threads (never a request worker:
+// http_front.h), which waits on its own queue of frames (FramePublisher /
+// StreamHub): the twin never waits for a client.
 #include "service/http_common.h"
 
 namespace cb::service::http {

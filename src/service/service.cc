@@ -2,10 +2,13 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string_view>
 #include <thread>
 
 #include "control/registry.h"
@@ -14,14 +17,15 @@
 #include "service/frame_publisher.h"
 #include "service/gzip.h"
 #include "service/http_api.h"
+#include "service/http_front.h"
 #include "service/simulation_loop.h"
 #include "service/snapshot.h"
 #include "service/store_writer.h"
 
 namespace cb::service {
 
-// The three parts, the HTTP server and the two threads. Members are declared so
-// that each outlives what refers to it (the server's handlers refer to `api`, the
+// The three parts, the HTTP server and the simulation thread. Members are declared
+// so that each outlives what refers to it (the server's handlers refer to `api`, the
 // simulation thread to `frames` and `store`).
 struct Service::Impl {
   ServiceOptions options;
@@ -33,12 +37,11 @@ struct Service::Impl {
   std::unique_ptr<SimulationLoop> sim;
   std::unique_ptr<ApiContext> api;
 
-  httplib::Server server;
+  std::unique_ptr<HttpFront> server;  // made by Start
   int bound_port = -1;
   bool started = false;
   bool stopped = false;
   std::thread sim_thread;
-  std::thread http_thread;
 };
 
 Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, ServiceOptions options) {
@@ -47,11 +50,21 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
     return Status::InvalidInput("--speed must be a positive number or 'max'");
   }
   if (options.port < 0 || options.port > 65535) return Status::InvalidInput("--port must be in 0..65535");
-  if (options.http_threads < 2 || options.http_threads > 1024) {
-    return Status::InvalidInput("http threads must be in 2..1024");
+  if (options.http_threads < 1 || options.http_threads > 1024) {
+    return Status::InvalidInput("--http-threads must be in 1..1024, found " +
+                                std::to_string(options.http_threads));
   }
-  if (options.max_stream_clients < 1 || options.max_stream_clients >= options.http_threads) {
-    return Status::InvalidInput("stream clients must be in 1..http_threads-1 (each holds an HTTP thread)");
+  if (options.max_stream_clients < 1 || options.max_stream_clients > 4096) {
+    return Status::InvalidInput("--stream-clients must be in 1..4096, found " +
+                                std::to_string(options.max_stream_clients));
+  }
+  if (options.max_connections < 1 || options.max_connections > (1 << 20)) {
+    return Status::InvalidInput("--max-connections must be in 1..1048576, found " +
+                                std::to_string(options.max_connections));
+  }
+  if (!(options.http_request_timeout_s > 0) || !(options.http_idle_timeout_s > 0) ||
+      !std::isfinite(options.http_request_timeout_s) || !std::isfinite(options.http_idle_timeout_s)) {
+    return Status::InvalidInput("HTTP request and idle time-outs must be positive seconds");
   }
   if (!(options.kpi_interval_s > 0) || !(options.detection_ttl_s > 0) || !(options.max_frame_rate_hz > 0)) {
     return Status::InvalidInput("KPI interval, detection TTL and frame rate must be > 0");
@@ -62,6 +75,14 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   twin_options.threads = options.sim_threads;
   twin_options.lane_change = options.lane_change;
   twin_options.kpis.sample_interval_s = options.kpi_interval_s;
+  twin_options.max_vehicles = options.max_vehicles;
+  // The service runs without end: count every vehicle of the flows that end (up to a
+  // week past the data's run length), open-ended ones to the data's run length; the
+  // engine's limit bounds the rest (ServiceOptions::max_vehicles).
+  double last_end_s = 0;
+  for (const demand::Flow& f : scenario.demand->flows) last_end_s = std::max(last_end_s, f.end_s);
+  twin_options.overtime_s =
+      std::clamp(last_end_s + scenario.step_s - scenario.defaults().duration_s, 0.0, run::kMaxDurationS);
   CB_RETURN_IF_ERROR(twin_options.Validate());
   auto controller = control::MakeController(options.controller);
   if (!controller.ok()) return controller.status();
@@ -83,8 +104,14 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   run.roadnet = s.options.roadnet_name.empty() ? net.source() : s.options.roadnet_name;
   run.flow = s.options.flow_name.empty() ? scenario.demand->source : s.options.flow_name;
   run.controller = s.options.controller;
+  StoreWriterOptions store_options;
+  store_options.store = s.options.store;
+  store_options.max_pending_requests =
+      std::clamp<std::size_t>(s.options.max_pending_requests, 1,
+                              std::max<std::size_t>(1, static_cast<std::size_t>(s.options.http_threads / 2)));
+  store_options.log = s.options.log;
   auto store = StoreWriter::Open((std::filesystem::path(s.options.data_dir) / "citybrain.sqlite").string(),
-                                 run, s.options.log);
+                                 run, std::move(store_options));
   if (!store.ok()) return store.status();
   s.store = std::move(store).value();
   const long long run_id = s.store->run_id();
@@ -121,11 +148,29 @@ Status Service::Start() {
   // Peers hang up mid-response (a closed dashboard tab, a load generator): a write
   // to their socket must fail with EPIPE, not end the process with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  InstallRoutes(s.server, *s.api);
+  FrontOptions front;
+  front.request_threads = s.options.http_threads;
+  front.max_long_lived = s.options.max_stream_clients;
+  front.max_connections = s.options.max_connections;
+  front.max_body_bytes = s.options.max_body_bytes;
+  const auto ms = [](double seconds) { return std::chrono::milliseconds(std::llround(seconds * 1000)); };
+  front.request_timeout = ms(s.options.http_request_timeout_s);
+  front.idle_timeout = ms(s.options.http_idle_timeout_s);
+  // The stream runs on the front's stream threads, never on a request worker.
+  front.is_long_lived = [](std::string_view method, std::string_view path) {
+    return method == "GET" && path == "/api/v1/stream";
+  };
+  front.long_lived_busy_message = "too many stream clients (" + std::to_string(s.options.max_stream_clients) +
+                                  "); poll GET /api/v1/state instead";
+  // The gate's own answers are numbered apart from the handlers' ("<run>-<n>").
+  front.request_id_prefix = std::to_string(s.store->run_id()) + "-g";
+  front.log = s.options.log;
+  s.server = std::make_unique<HttpFront>(std::move(front));
+  InstallRoutes(*s.server, *s.api);
   if (s.options.port == 0) {
-    s.bound_port = s.server.bind_to_any_port(s.options.host);
+    s.bound_port = s.server->bind_to_any_port(s.options.host);
   } else {
-    s.bound_port = s.server.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
+    s.bound_port = s.server->bind_to_port(s.options.host, s.options.port) ? s.options.port : -1;
   }
   if (s.bound_port <= 0) {
     return Status::IoError("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
@@ -133,11 +178,7 @@ Status Service::Start() {
   }
   s.started = true;
   s.sim_thread = std::thread([&s] { s.sim->Run(*s.frames, *s.store); });
-  s.http_thread = std::thread([&s] { s.server.listen_after_bind(); });
-  // Until the accept loop runs, Server::stop() would not end it: wait for it here,
-  // so that a Stop() right after Start() cannot hang.
-  for (int i = 0; i < 5000 && !s.server.is_running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  s.server->Start();
   return Status::Ok();
 }
 
@@ -146,9 +187,8 @@ void Service::Stop() {
   if (!s.started || s.stopped) return;
   s.stopped = true;
   s.sim->RequestStop();
-  s.frames->Close();  // streams end, freeing their HTTP threads
-  s.server.stop();
-  if (s.http_thread.joinable()) s.http_thread.join();
+  s.frames->Close();  // streams end, freeing their stream threads
+  s.server->Stop();
   if (s.sim_thread.joinable()) s.sim_thread.join();  // flushes the store on its way out
 }
 

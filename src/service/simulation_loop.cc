@@ -215,7 +215,7 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
     const long long version = settings_version_.load();
     const auto now = Clock::now();
     if (now - last_flush >= kFlushEvery) {
-      store.Flush(now_s_.load());
+      store.Flush();
       last_flush = now;
     }
     if (paused_.load()) {
@@ -245,6 +245,13 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
       dispatcher_->TakeEvents(dispatch_events);
       now_s_ = engine_.time_s();
       HarvestSignalEvents(store);
+      if (!vehicle_limit_logged_ && engine_.vehicles_refused() > 0) {
+        vehicle_limit_logged_ = true;
+        store.AddEvent({0, 0, now_s_.load(), 0, "vehicle_limit", "", -1, "service",
+                        "the twin has created its limit of " +
+                            std::to_string(engine_.options().max_vehicles) +
+                            " vehicles (--max-vehicles); its flows release no more"});
+      }
       const auto& series = twin_->recorder()->network_series();
       for (; kpi_samples_seen_ < series.size(); ++kpi_samples_seen_) {
         const metrics::NetworkSample& x = series[kpi_samples_seen_];
@@ -300,7 +307,8 @@ void SimulationLoop::Run(FramePublisher& frames, StoreWriter& store) {
       lag_s = 0;
     }
   }
-  store.Flush(now_s_.load());
+  store.Flush();
+  store.WaitCommitted();
 }
 
 }  // namespace cb::service

@@ -21,8 +21,11 @@
 //   - `wake_mu_` (a leaf) serialises settings changes (pause, speed, stop) with the
 //     simulation thread's sleep, so that a change wakes it at once; the settings
 //     themselves are atomics, read without it.
-//   - Lock order: `mu_` before the StoreWriter's queue lock (Run hands rows to
-//     StoreWriter::AddEvent/AddKpi under `mu_`; they lock nothing). The
+//   - Lock order: `mu_` before the StoreWriter's lock (Run hands rows to
+//     StoreWriter::AddEvent/AddKpi under `mu_`; they lock nothing; Flush, which
+//     takes the StoreWriter's leaf lock briefly and never waits for the disk, is
+//     called without `mu_`). Handlers wait for their event's commit after their
+//     twin call has released `mu_`. The
 //     FramePublisher's lock is never taken under `mu_`: frames are captured under
 //     `mu_` and published after releasing it.
 // Immutable after construction, read without a lock: the network, `signalised_`
@@ -64,7 +67,8 @@ class SimulationLoop {
   // Captures and publishes a frame now; for the first frame, before Run starts, so
   // that GET /state and new streams have one at once.
   void PublishFrame(FramePublisher& frames);
-  // Steps until RequestStop, then flushes `store`. Both must outlive the call.
+  // Steps until RequestStop, then flushes `store` and waits until it has written
+  // everything. Both must outlive the call.
   void Run(FramePublisher& frames, StoreWriter& store);
   // Any thread: ends Run soon (it wakes from any wait).
   void RequestStop();
@@ -151,6 +155,7 @@ class SimulationLoop {
   std::size_t signal_events_seen_ = 0;
   signal::SignalEvent last_signal_event_;
   std::size_t kpi_samples_seen_ = 0;
+  bool vehicle_limit_logged_ = false;  // the engine's vehicle limit was reached (logged once)
 };
 
 }  // namespace cb::service

@@ -32,7 +32,10 @@ void AppendIntArray(std::string& out, const char* key, const std::vector<T>& val
   out += ']';
 }
 
-std::string Quoted(const std::string& s) { return Json(s).dump(); }
+// Ids come from the scenario's files (CBEngine's are plain text): ill-formed UTF-8
+// is written as U+FFFD rather than failing the whole document.
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Quoted(const std::string& s) { return Dump(Json(s)); }
 
 }  // namespace
 
@@ -117,7 +120,7 @@ std::string NetworkJson(const roadnet::Network& network) {
   j["signals"] = std::move(signals);
   j["roads"] = std::move(roads);
   j["lane_road"] = std::move(lane_road);
-  return j.dump();
+  return Dump(j);
 }
 
 void CaptureLive(const sim::Engine& engine, const signal::SignalManager& signals,

@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 #include <utility>
+#include <vector>
+
+#include "base/utf8.h"
 
 namespace cb::service {
 namespace {
@@ -47,7 +51,23 @@ CREATE TABLE IF NOT EXISTS events (
   detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id, id);
+CREATE TABLE IF NOT EXISTS text_checked (
+  table_name TEXT PRIMARY KEY,
+  through_rowid INTEGER NOT NULL
+);
 )sql";
+
+// The text columns of each table. Their rows are checked for ill-formed UTF-8
+// once (text_checked remembers how far), repaired if need be.
+struct TextColumns {
+  const char* table;
+  std::vector<const char*> columns;
+};
+const TextColumns kTextColumns[] = {
+    {"runs", {"roadnet", "flow", "controller"}},
+    {"kpi_samples", {"controller"}},
+    {"events", {"kind", "intersection", "source", "detail"}},
+};
 
 // A prepared statement that finalises itself.
 class Statement {
@@ -68,15 +88,34 @@ class Statement {
 
   void Bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
   void Bind(int i, double v) { sqlite3_bind_double(stmt_, i, std::isfinite(v) ? v : 0.0); }
+  // Text is stored as valid UTF-8 (ill-formed sequences as U+FFFD): whatever a
+  // client sent, the log stays readable as JSON.
   void Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (IsValidUtf8(v)) {
+      sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    } else {
+      const std::string repaired = RepairUtf8(v);
+      sqlite3_bind_text(stmt_, i, repaired.data(), static_cast<int>(repaired.size()), SQLITE_TRANSIENT);
+    }
   }
   long long Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  // Repaired as it is read, too: a row written by an older version, or by another
+  // program, must not make a read fail later (the rows are repaired on Open anyway).
   std::string Text(int col) const {
     const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col))
-             : std::string();
+    if (!p) return std::string();
+    const std::string_view text(reinterpret_cast<const char*>(p),
+                                static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+    return RepairUtf8(text);
+  }
+  // Whether column `col` holds text that must be rewritten: ill-formed UTF-8, or
+  // bytes stored as a BLOB in a TEXT column.
+  bool NeedsRepair(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_BLOB) return true;
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p && !IsValidUtf8(std::string_view(reinterpret_cast<const char*>(p),
+                                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))));
   }
 
  private:
@@ -110,10 +149,77 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool create) {
   return db;
 }
 
+// Rewrites, in one transaction, every text value not yet checked that is not valid
+// UTF-8 (rows of versions before the store repaired on write, or of other
+// programs), as RepairUtf8 gives it: a log the service wrote must stay readable.
+Status RepairStoredText(sqlite3* db, const std::string& path) {
+  CB_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE", path));
+  auto fail = [&](const std::string& what) {
+    Status error = Error(db, path, what);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  };
+  for (const TextColumns& t : kTextColumns) {
+    const std::string table = t.table;
+    long long through = 0;
+    {
+      Statement mark(db, "SELECT through_rowid FROM text_checked WHERE table_name = ?1");
+      if (!mark.ok()) return fail("reading text_checked");
+      mark.Bind(1, table);
+      if (sqlite3_step(mark.get()) == SQLITE_ROW) through = mark.Int(0);
+    }
+    std::string columns;
+    for (const char* c : t.columns) columns += std::string(", ") + c;
+    struct Fix {
+      long long rowid;
+      std::size_t column;
+      std::string text;
+    };
+    std::vector<Fix> fixes;
+    long long last = through;
+    {
+      Statement rows(
+          db, ("SELECT rowid" + columns + " FROM " + table + " WHERE rowid > ?1 ORDER BY rowid").c_str());
+      if (!rows.ok()) return fail("checking the text of " + table);
+      rows.Bind(1, through);
+      int rc;
+      while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
+        last = rows.Int(0);
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+          const int col = static_cast<int>(c) + 1;
+          if (rows.NeedsRepair(col)) fixes.push_back({last, c, rows.Text(col)});
+        }
+      }
+      if (rc != SQLITE_DONE) return fail("checking the text of " + table);
+    }
+    for (const Fix& fix : fixes) {
+      Statement update(
+          db, ("UPDATE " + table + " SET " + t.columns[fix.column] + " = ?1 WHERE rowid = ?2").c_str());
+      if (!update.ok()) return fail("repairing the text of " + table);
+      update.Bind(1, fix.text);
+      update.Bind(2, fix.rowid);
+      if (sqlite3_step(update.get()) != SQLITE_DONE) return fail("repairing the text of " + table);
+    }
+    if (last > through) {
+      Statement mark(db, "INSERT OR REPLACE INTO text_checked (table_name, through_rowid) VALUES (?1, ?2)");
+      if (!mark.ok()) return fail("writing text_checked");
+      mark.Bind(1, table);
+      mark.Bind(2, last);
+      if (sqlite3_step(mark.get()) != SQLITE_DONE) return fail("writing text_checked");
+    }
+  }
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("committing repaired text");
+  return Status::Ok();
+}
+
 // Clamps a client-given limit to something the service can afford to send.
 int ClampLimit(int limit) { return std::clamp(limit, 1, 100000); }
 
-void CsvField(std::string& out, const std::string& field) {
+void CsvField(std::string& out, const std::string& text) {
+  // Valid UTF-8 like every other output, whatever the row holds.
+  const std::string repaired = IsValidUtf8(text) ? std::string() : RepairUtf8(text);
+  const std::string& field = repaired.empty() ? text : repaired;
   if (field.find_first_of(",\"\r\n") == std::string::npos) {
     out += field;
     return;
@@ -138,7 +244,7 @@ struct Store::Statements {
   Statement begin, commit, rollback, insert_kpi, insert_event;
 };
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
   auto writer = OpenConnection(path, /*create=*/true);
@@ -151,7 +257,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     return Error(db, path, "not a SQLite database or cannot switch to WAL");
   }
   if (mode.Text(0) != "wal") return Status::IoError(path + ": the store cannot use WAL mode here");
-  CB_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=NORMAL", path));
+  sqlite3_reset(mode.get());  // done: a statement left active would block COMMIT below
+  // FULL: the WAL is fsynced at every commit (see store.h, Durability).
+  CB_RETURN_IF_ERROR(Exec(db,
+                          options.synchronous == StoreOptions::Sync::kFull ? "PRAGMA synchronous=FULL"
+                                                                           : "PRAGMA synchronous=NORMAL",
+                          path));
   {
     Statement version(db, "PRAGMA user_version");
     if (!version.ok() || sqlite3_step(version.get()) != SQLITE_ROW)
@@ -164,6 +275,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   CB_RETURN_IF_ERROR(Exec(db, kSchema, path));
   CB_RETURN_IF_ERROR(Exec(db, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str(), path));
+  CB_RETURN_IF_ERROR(RepairStoredText(db, path));
+  if (options.max_page_count > 0) {
+    // A query pragma (it answers the new cap): stepped, not exec'd.
+    Statement cap(db, ("PRAGMA max_page_count=" + std::to_string(options.max_page_count)).c_str());
+    if (!cap.ok() || sqlite3_step(cap.get()) != SQLITE_ROW) return Error(db, path, "capping the size");
+  }
 
   store->write_statements_ = std::make_unique<Statements>();
   Statements& s = *store->write_statements_;
@@ -207,8 +324,11 @@ Result<long long> Store::BeginRun(const RunRow& run) {
   return static_cast<long long>(sqlite3_last_insert_rowid(writer_));
 }
 
-Status Store::Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events) {
-  if (kpis.empty() && events.empty()) return Status::Ok();
+Result<std::vector<long long>> Store::Append(const std::vector<KpiRow>& kpis,
+                                             const std::vector<EventRow>& events) {
+  std::vector<long long> ids;
+  if (kpis.empty() && events.empty()) return ids;
+  ids.reserve(events.size());
   std::lock_guard<std::mutex> lock(write_mu_);
   Statements& s = *write_statements_;
   auto run = [](Statement& st) {
@@ -246,18 +366,21 @@ Status Store::Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow
     st.Bind(7, e.source);
     st.Bind(8, e.detail);
     ok = ok && run(st);
+    if (ok) ids.push_back(static_cast<long long>(sqlite3_last_insert_rowid(writer_)));
   }
   if (!ok) {
     Status error = Error(writer_, path_, "appending rows");
-    run(s.rollback);
+    if (!sqlite3_get_autocommit(writer_)) run(s.rollback);
     return error;
   }
   if (!run(s.commit)) {
     Status error = Error(writer_, path_, "committing rows");
-    run(s.rollback);
+    // A failed COMMIT may leave the transaction open (e.g. SQLITE_BUSY) or have
+    // rolled it back already (I/O errors, a full disk); ROLLBACK covers both.
+    if (!sqlite3_get_autocommit(writer_)) run(s.rollback);
     return error;
   }
-  return Status::Ok();
+  return ids;
 }
 
 Result<std::vector<RunRow>> Store::Runs() const {

@@ -1,7 +1,7 @@
 // The service's store: KPI samples and the event log in SQLite, kept across restarts.
 //
 // One database file (WAL journal mode, so readers never block the writer) with
-// three tables:
+// three tables of data:
 //   runs(run_id, started_ms, roadnet, flow, controller)   one row per service start
 //   kpi_samples(run_id, time_s, wall_ms, controller, on_road, waiting_to_enter,
 //               entered, finished, average_travel_time_s, delay_index,
@@ -14,8 +14,26 @@
 // a client sends can change the schema or other rows. Appends are one transaction
 // each: a crash leaves either all or none of a batch.
 //
+// Text is kept as valid UTF-8, so the history can always be written as JSON: every
+// string bound (BeginRun, Append) is repaired first (base/utf8.h: ill-formed
+// sequences become U+FFFD); Open repairs rows stored otherwise (by versions before
+// this rule, or by other programs), in one transaction, and remembers how far it
+// checked in a fourth table, text_checked(table_name, through_rowid), so each row
+// is checked once; the reads repair what they return as well.
+//
+// Durability: when Append returns Ok its transaction is committed to the WAL file.
+// With the default StoreOptions::synchronous (kFull) SQLite fsyncs the WAL at every
+// commit, so a committed transaction survives a killed process (SIGKILL, OOM kill,
+// crash) and also an OS crash or power cut, as far as the disk honours fsync. With
+// kNormal it survives a killed process (the data is in the OS's page cache), but a
+// power cut may lose the commits since the last checkpoint; it saves one fsync per
+// commit. The service acknowledges control requests only after their commit
+// (store_writer.h), and uses kFull: one fsync took ~4 ms (median) on the
+// project's machine, and the group commit shares it between waiting requests
+// (docs/api.md, "Durability").
+//
 // Thread-safety: the writing methods (BeginRun, Append) are meant for one thread
-// (the service's simulation thread) and use their own connection; the reading
+// (the StoreWriter's store thread) and use their own connection; the reading
 // methods (Runs, Kpis, Events) may be called from any thread and use a second
 // connection. Both are guarded by their own mutex, so a Store is safe to share.
 #pragma once
@@ -65,6 +83,16 @@ struct EventRow {
   std::string detail;
 };
 
+struct StoreOptions {
+  // SQLite's synchronous level for the writing connection (see Durability above).
+  enum class Sync { kNormal, kFull };
+  Sync synchronous = Sync::kFull;
+  // Caps the database at this many pages (PRAGMA max_page_count; 0: SQLite's
+  // default, no practical cap). A write past it fails with "database or disk is
+  // full", as on a full disk: for tests of that path.
+  long long max_page_count = 0;
+};
+
 // Which rows to read. run_id 0 means every run.
 struct RowQuery {
   long long run_id = 0;
@@ -74,18 +102,22 @@ struct RowQuery {
 
 class Store {
  public:
-  // Opens (creating if needed) the database at `path`, switches it to WAL mode and
-  // creates the tables. IoError naming the path when it cannot be opened or is
-  // not a citybrain store.
-  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Opens (creating if needed) the database at `path`, switches it to WAL mode with
+  // `options.synchronous` and creates the tables and repairs text rows that are not valid UTF-8. IoError
+  // naming the path when it cannot be opened or is not a citybrain store.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   // Starts a new run and returns its id (the previous largest + 1).
   Result<long long> BeginRun(const RunRow& run);
-  // Appends the rows in one transaction. Event ids are assigned here.
-  Status Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events);
+  // Appends the rows in one transaction and returns the ids assigned to `events`,
+  // in order (their own `id` fields are ignored). Once it returns, the rows are
+  // committed (durable as the options say) and visible to every connection. On
+  // failure (IoError naming the path and SQLite's reason, e.g. a full disk) the
+  // transaction is rolled back: none of the rows are stored.
+  Result<std::vector<long long>> Append(const std::vector<KpiRow>& kpis, const std::vector<EventRow>& events);
 
   Result<std::vector<RunRow>> Runs() const;
   Result<std::vector<KpiRow>> Kpis(const RowQuery& query) const;
@@ -105,8 +137,8 @@ class Store {
   sqlite3* reader_ = nullptr;
 };
 
-// CSV (RFC 4180: fields with commas, quotes or newlines are quoted) of the rows,
-// with a header line.
+// CSV (RFC 4180: fields with commas, quotes or newlines are quoted; text as valid
+// UTF-8) of the rows, with a header line.
 std::string KpisCsv(const std::vector<KpiRow>& rows);
 std::string EventsCsv(const std::vector<EventRow>& rows);
 

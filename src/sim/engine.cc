@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "demand/limits.h"
 #include "demand/route.h"
 #include "sim/engine_state.h"
 #include "sim/vehicle_model.h"
@@ -268,6 +269,7 @@ long long Engine::vehicles_entered() const { return state_->vehicles_entered; }
 long long Engine::vehicles_running() const { return state_->vehicles_running; }
 long long Engine::vehicles_waiting_to_enter() const { return state_->vehicles_waiting; }
 long long Engine::vehicles_finished() const { return state_->vehicles_finished; }
+long long Engine::vehicles_refused() const { return state_->vehicles_refused; }
 long long Engine::vehicle_updates() const { return state_->vehicle_updates; }
 long long Engine::lane_changes_started() const { return state_->lane_changes_started; }
 long long Engine::lane_changes_finished() const { return state_->lane_changes_finished; }
@@ -296,9 +298,10 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
                                   "' are not connected by a movement");
     }
   }
-  if (!(type.length_m > 0 && type.max_speed_mps > 0 && type.max_neg_acc_mps2 > 0 &&
-        type.usual_neg_acc_mps2 > 0 && type.max_pos_acc_mps2 > 0 && type.usual_pos_acc_mps2 > 0)) {
-    return Status::InvalidInput("vehicle parameters must be positive");
+  CB_RETURN_IF_ERROR(demand::CheckVehicle(type));
+  if (options_.max_vehicles > 0 && static_cast<long long>(s.vehicles_released) >= options_.max_vehicles) {
+    return Status::InvalidInput("the run has created its limit of " + std::to_string(options_.max_vehicles) +
+                                " vehicles (--max-vehicles)");
   }
   if (first_lane.valid() &&
       (first_lane.index() >= net.lanes().size() || net.lane(first_lane).road != route[0])) {

@@ -60,6 +60,11 @@ struct EngineOptions {
   // room, and strategic changes to a lane that leads on. Off: vehicles keep the
   // lanes planned at entry (CityFlow's "laneChange": false).
   bool lane_change = false;
+  // The most vehicles the engine creates (flows and AddVehicle); 0 = no limit. Beyond
+  // it flows release nothing (their departures are counted in vehicles_refused())
+  // and AddVehicle fails. A run checks its demand against the limit before it starts
+  // (demand::CheckVehicleCount), so only an endless run (the service) reaches it.
+  long long max_vehicles = 0;
 };
 
 // Where one vehicle is, for tests, drawing and KPIs.
@@ -130,6 +135,8 @@ class Engine {
   long long lane_changes_started() const;
   long long lane_changes_finished() const;
   long long lane_changes_aborted() const;
+  // Departures not made because EngineOptions::max_vehicles vehicles existed.
+  long long vehicles_refused() const;
 
   // Vehicles on a lane, and those of them slower than 0.1 m/s. A vehicle changing
   // lanes counts once, on the lane it is leaving, until the change ends (here and
@@ -162,7 +169,8 @@ class Engine {
   // first road when there is room, like any other, on `first_lane` when given (a
   // lane of the first road), else on the first lane that leads on. InvalidInput for
   // an empty, unknown or unconnected route, a route not drivable from that lane
-  // (with lane changes on: not even after strategic changes), or bad parameters.
+  // (with lane changes on: not even after strategic changes), parameters outside
+  // demand/limits.h, or when EngineOptions::max_vehicles vehicles exist.
   // Allocates: call between steps.
   Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
                                LaneId first_lane = LaneId());

@@ -95,6 +95,9 @@ struct EngineState {
   std::size_t vehicles_released = 0;
   long long vehicles_entered = 0, vehicles_running = 0, vehicles_waiting = 0, vehicles_finished = 0;
   long long vehicle_updates = 0;
+  // Departures a flow was due but did not make because EngineOptions::max_vehicles
+  // vehicles existed already.
+  long long vehicles_refused = 0;
 
   // --- Signals (set between steps) and what has passed them.
   std::vector<PhaseIndex> phase;               // by intersection

@@ -1,6 +1,7 @@
 // Engine::Step and its phases. See engine.h for the order and the reasoning.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "sim/engine.h"
@@ -297,13 +298,19 @@ void Engine::ReleaseFlows() {
   if (!release_flows_) return;
   EngineState& s = *state_;
   const double dt = options_.step_s;
+  const std::size_t limit =
+      options_.max_vehicles > 0 ? static_cast<std::size_t>(options_.max_vehicles) : SIZE_MAX;
   for (std::size_t f = 0; f < demand_->flows.size(); ++f) {
     const demand::Flow& flow = demand_->flows[f];
     double& clock = s.flow_clock[f];
     if (flow.end_s >= 0 && clock > flow.end_s) continue;
     if (clock >= flow.start_s) {
       while (s.flow_accumulated[f] >= flow.interval_s) {
-        ReleaseNext(f);
+        if (s.vehicles_released < limit) {
+          ReleaseNext(f);
+        } else {
+          ++s.vehicles_refused;
+        }
         s.flow_accumulated[f] -= flow.interval_s;
       }
       s.flow_accumulated[f] += dt;

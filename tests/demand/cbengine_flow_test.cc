@@ -128,7 +128,8 @@ TEST(CbengineFlowErrorTest, NonNumericTime) {
 }
 
 TEST(CbengineFlowErrorTest, NegativeStart) {
-  ExpectError(BaseWith(2, "-5 1800 40"), 2, "start time '-5' is negative", "a start time >= 0 s");
+  ExpectError(BaseWith(2, "-5 1800 40"), 2, "flow 1 of 2: startTime = -5 s is out of range",
+              "0 to 1000000000 s");
 }
 
 TEST(CbengineFlowErrorTest, EndBeforeStart) {
@@ -137,8 +138,9 @@ TEST(CbengineFlowErrorTest, EndBeforeStart) {
 }
 
 TEST(CbengineFlowErrorTest, NonPositiveInterval) {
-  ExpectError(BaseWith(2, "0 1800 0"), 2, "interval '0' is not positive", "an interval > 0 s");
-  ExpectError(BaseWith(2, "0 1800 -40"), 2, "interval '-40' is not positive", "an interval > 0 s");
+  ExpectError(BaseWith(2, "0 1800 0"), 2, "flow 1 of 2: interval = 0 s is out of range",
+              "0.1 to 1000000000 s");
+  ExpectError(BaseWith(2, "0 1800 -40"), 2, "interval = -40 s is out of range", "0.1 to 1000000000 s");
 }
 
 TEST(CbengineFlowErrorTest, RoadCountNotAPositiveInteger) {

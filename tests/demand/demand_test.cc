@@ -58,21 +58,25 @@ TEST_F(DemandTest, RejectsUnconnectedRoads) {
 }
 
 TEST_F(DemandTest, RejectsBadTimesAndIntervals) {
-  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 0)}), "interval must be > 0");
-  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, -3)}), "startTime must be >= 0");
-  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, 50, 10)}), "endTime must be");
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 0)}), "flow test: interval = 0 s is out of range");
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, -3)}), "startTime = -3 s is out of range");
+  ExpectInvalid(Build({testing::MakeFlow({"W_C", "C_E"}, 1, 50, 10)}),
+                "endTime = 10 s is out of range, expected -1 (no end) or from startTime (50 s)");
 }
 
 TEST_F(DemandTest, RejectsBadVehicle) {
   FlowSpec f = testing::MakeFlow({"W_C", "C_E"}, 5);
   f.vehicle.max_speed_mps = -1;
-  ExpectInvalid(Build({f}), "maxSpeed must be > 0");
+  ExpectInvalid(Build({f}), "vehicle.maxSpeed = -1 m/s is out of range, expected 0.5 to 100 m/s");
   f = testing::MakeFlow({"W_C", "C_E"}, 5);
   f.vehicle.length_m = 0;
-  ExpectInvalid(Build({f}), "length must be > 0");
+  ExpectInvalid(Build({f}), "vehicle.length = 0 m is out of range, expected 1 to 60 m");
 }
 
-TEST_F(DemandTest, RejectsEmptyRoute) { ExpectInvalid(Build({testing::MakeFlow({}, 5)}), "route is empty"); }
+TEST_F(DemandTest, RejectsEmptyRoute) {
+  ExpectInvalid(Build({testing::MakeFlow({}, 5)}),
+                "route has 0 roads is out of range, expected 1 to 10000 roads");
+}
 
 TEST_F(DemandTest, LanePathUsesTheTurningLane) {
   std::vector<RoadId> route = {*net_.FindRoad("W_C"), *net_.FindRoad("C_N")};  // left turn

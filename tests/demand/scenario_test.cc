@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+#include <string>
+
+#include "base/json_input.h"
 
 namespace cb::demand {
 namespace {
@@ -90,6 +94,127 @@ TEST(Scenario, LoadsTheCityBrainChallengeCity) {
   EXPECT_EQ(s->network->roads().size(), 6082u);
   EXPECT_EQ(s->network->lanes().size(), 18246u);
   EXPECT_EQ(s->demand->flows.size(), 12669u);
+}
+
+std::string ReadData(const std::string& relative) {
+  auto text = ReadFile(kData + "/" + relative);
+  EXPECT_TRUE(text.ok()) << text.status().message();
+  return text.ok() ? *text : "";
+}
+
+TEST(Scenario, DetectsFormatsOfTexts) {
+  EXPECT_EQ(*DetectFormatOfText("  \n{\"roads\": []}", "a"), FileFormat::kCityflowJson);
+  EXPECT_EQ(*DetectFormatOfText("\t[]", "a"), FileFormat::kCityflowJson);
+  EXPECT_EQ(*DetectFormatOfText("// comment\n3\n", "a"), FileFormat::kCbengineText);
+  auto odd = DetectFormatOfText("hello", "odd.txt");
+  ASSERT_FALSE(odd.ok());
+  EXPECT_NE(odd.status().message().find("odd.txt: unrecognised format: starts with 'h'"), std::string::npos)
+      << odd.status().message();
+  auto empty = DetectFormatOfText(" \r\n ", "empty.txt");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("empty.txt: file is empty"), std::string::npos);
+}
+
+TEST(Scenario, LoadsFromTextsAsFromFiles) {
+  const std::string roadnet = "citybrain_kddcup2021/roadnet_1x1.txt";
+  const std::string flow = "citybrain_kddcup2021/flow_1x1.txt";
+  auto from_files = LoadScenario(kData + "/" + roadnet, kData + "/" + flow);
+  auto from_texts = LoadScenarioFromText(ReadData(roadnet), "r.txt", ReadData(flow), "f.txt");
+  ASSERT_TRUE(from_files.ok()) << from_files.status().message();
+  ASSERT_TRUE(from_texts.ok()) << from_texts.status().message();
+  EXPECT_EQ(from_texts->network->lanes().size(), from_files->network->lanes().size());
+  EXPECT_EQ(from_texts->demand->flows.size(), from_files->demand->flows.size());
+  EXPECT_EQ(from_texts->demand->VehiclesDueBefore(3600), from_files->demand->VehiclesDueBefore(3600));
+
+  // A CityFlow network with a CityFlow flow from texts, and errors naming the text.
+  auto cityflow = LoadScenarioFromText(ReadData("cityflow/examples/roadnet.json"), "net.json",
+                                       ReadData("cityflow/examples/flow.json"), "flow.json");
+  ASSERT_TRUE(cityflow.ok()) << cityflow.status().message();
+  EXPECT_GT(cityflow->demand->flows.size(), 0u);
+  auto bad_flow =
+      LoadScenarioFromText(ReadData("cityflow/examples/roadnet.json"), "net.json", "[{]", "flow.json");
+  ASSERT_FALSE(bad_flow.ok());
+  EXPECT_NE(bad_flow.status().message().find("flow.json:1:3: malformed JSON"), std::string::npos)
+      << bad_flow.status().message();
+}
+
+TEST(Scenario, ParsesCityflowConfig) {
+  auto config = ParseCityflowConfigJson(
+      Json::parse(
+          R"({"dir": "d/", "roadnetFile": "r.json", "flowFile": "f.json", "interval": 0.5, "seed": 42})"),
+      "c.json");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->dir, "d/");
+  EXPECT_EQ(config->roadnet_file, "r.json");
+  EXPECT_EQ(config->flow_file, "f.json");
+  EXPECT_DOUBLE_EQ(config->step_s, 0.5);
+  EXPECT_EQ(config->seed, 42u);
+
+  auto defaults = ParseCityflowConfigJson(Json::parse(R"({"roadnetFile": "r", "flowFile": "f"})"), "c.json");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().message();
+  EXPECT_EQ(defaults->dir, "");
+  EXPECT_DOUBLE_EQ(defaults->step_s, 1.0);
+  EXPECT_EQ(defaults->seed, 0u);
+  auto largest = ParseCityflowConfigJson(
+      Json::parse(R"({"roadnetFile": "r", "flowFile": "f", "seed": 9007199254740992})"), "c.json");
+  ASSERT_TRUE(largest.ok()) << largest.status().message();
+  EXPECT_EQ(largest->seed, 9007199254740992u);
+
+  struct Bad {
+    const char* json;
+    const char* message;
+  };
+  for (const Bad& bad :
+       {Bad{R"({"flowFile": "f"})", "c.json: config: missing field 'roadnetFile'"},
+        Bad{R"({"roadnetFile": "r", "flowFile": 3})", "config.flowFile: expected a string"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "dir": 1})", "config.dir: expected a string"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "interval": 0})", "config.interval = "},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "interval": 11})", "config.interval = "},
+        Bad{R"([1])", "c.json: config: expected an object"},
+        // Regression: a seed beyond the integers was converted to one (undefined behaviour).
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": 1e300})",
+            "c.json: config.seed: expected a whole number in 0..9007199254740992, found 1e+300"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": -1})", "config.seed: expected a whole"},
+        Bad{R"({"roadnetFile": "r", "flowFile": "f", "seed": 0.5})", "config.seed: expected a whole"}}) {
+    auto parsed = ParseCityflowConfigJson(Json::parse(bad.json), "c.json");
+    ASSERT_FALSE(parsed.ok()) << bad.json;
+    EXPECT_NE(parsed.status().message().find(bad.message), std::string::npos) << parsed.status().message();
+  }
+}
+
+TEST(Scenario, ResolvesConfigFilesLikeCityflow) {
+  CityflowConfig config;
+  config.dir = "examples/";
+  config.roadnet_file = "roadnet.json";
+  config.flow_file = "flow.json";
+  std::set<std::string> files;
+  auto exists = [&](const std::string& path) { return files.count(path) > 0; };
+  // "dir" relative to the current directory first ...
+  files = {"examples/roadnet.json"};
+  ConfigFiles found = ResolveConfigFiles(config, "data/config.json", exists);
+  EXPECT_EQ(found.roadnet_path, "examples/roadnet.json");
+  EXPECT_EQ(found.flow_path, "examples/flow.json");
+  // ... then relative to the config file's folder ...
+  files = {"data/examples/roadnet.json"};
+  found = ResolveConfigFiles(config, "data/config.json", exists);
+  EXPECT_EQ(found.roadnet_path, "data/examples/roadnet.json");
+  EXPECT_EQ(found.flow_path, "data/examples/flow.json");
+  // ... else the config file's folder itself.
+  files = {};
+  found = ResolveConfigFiles(config, "data/config.json", exists);
+  EXPECT_EQ(found.roadnet_path, "data/roadnet.json");
+  EXPECT_EQ(found.flow_path, "data/flow.json");
+}
+
+// Regression: a file name longer than the system allows made std::filesystem::exists
+// throw out of LoadCityflowConfig instead of returning an error.
+TEST(Scenario, ConfigWithOverlongFileNameIsAnError) {
+  std::string path = ::testing::TempDir() + "/long_name_config.json";
+  std::ofstream(path) << R"({"roadnetFile": ")" << std::string(5000, 'r') << R"(", "flowFile": "f.json"})";
+  Result<Scenario> s = Status::Internal("not loaded");
+  EXPECT_NO_THROW(s = LoadCityflowConfig(path));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("rrrr"), std::string::npos) << s.status().message().substr(0, 200);
 }
 
 }  // namespace

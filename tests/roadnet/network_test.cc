@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "testing/tiny_network.h"
 
 namespace cb::roadnet {
@@ -79,7 +81,7 @@ TEST(BuildNetwork, RejectsZeroAndNegativeLengths) {
   ExpectInvalid(BuildNetwork(spec), "zero length");
   spec = testing::MakeCrossSpec();
   spec.roads[0].length_m = -5;
-  ExpectInvalid(BuildNetwork(spec), "expected > 0");
+  ExpectInvalid(BuildNetwork(spec), "road length -5 m is out of range, expected 1 to 100000 m");
 }
 
 TEST(BuildNetwork, RejectsRoadWithoutLanesOrSpeed) {
@@ -88,7 +90,49 @@ TEST(BuildNetwork, RejectsRoadWithoutLanesOrSpeed) {
   ExpectInvalid(BuildNetwork(spec), "has no lanes");
   spec = testing::MakeCrossSpec();
   spec.roads[0].lanes[1].max_speed_mps = 0;
-  ExpectInvalid(BuildNetwork(spec), "maxSpeed must be > 0");
+  ExpectInvalid(BuildNetwork(spec), "lane maxSpeed 0 m/s is out of range, expected 0.5 to 100 m/s");
+}
+
+// Every road-network quantity of roadnet/ranges.h, as BuildNetwork (and so both
+// importers) sees it: the message names the item, the field, the value and the range.
+TEST(BuildNetwork, RefusesQuantitiesOutsideTheDocumentedRanges) {
+  auto with = [](auto change) {
+    NetworkSpec spec = testing::MakeCrossSpec();
+    change(spec);
+    return BuildNetwork(spec);
+  };
+  ExpectInvalid(with([](NetworkSpec& s) { s.roads[0].lanes[0].width_m = 1e308; }),
+                "N_C lane 0: lane width 1e+308 m is out of range, expected 0.5 to 15 m");
+  ExpectInvalid(with([](NetworkSpec& s) { s.roads[0].lanes[0].width_m = -1; }),
+                "lane width -1 m is out of range");
+  ExpectInvalid(with([](NetworkSpec& s) { s.roads[0].lanes[2].max_speed_mps = 1e308; }),
+                "N_C lane 2: lane maxSpeed 1e+308 m/s is out of range, expected 0.5 to 100 m/s");
+  ExpectInvalid(with([](NetworkSpec& s) { s.roads[0].length_m = 1e308; }),
+                "N_C: road length 1e+308 m is out of range, expected 1 to 100000 m");
+  ExpectInvalid(with([](NetworkSpec& s) { s.roads[0].lanes.resize(31, s.roads[0].lanes[0]); }),
+                "N_C: lanes 31 lanes is out of range, expected 1 to 30 lanes");
+  ExpectInvalid(
+      with([](NetworkSpec& s) { s.roads[0].points[0].x = std::numeric_limits<double>::quiet_NaN(); }),
+      "N_C point 0: coordinate NaN m is out of range");
+  ExpectInvalid(with([](NetworkSpec& s) {
+                  s.roads[0].points = {{0, 3e5}, {0, 0}};  // 300 km of road
+                }),
+                "N_C lane 0: road length");
+  ExpectInvalid(with([](NetworkSpec& s) {
+                  for (auto& i : s.intersections)
+                    if (i.id == "C") i.width_m = 1e308;
+                }),
+                "C: intersection width 1e+308 m is out of range, expected 0 to 200 m");
+  ExpectInvalid(with([](NetworkSpec& s) {
+                  for (auto& i : s.intersections)
+                    if (i.id == "C") i.phases[1].duration_s = 1e308;
+                }),
+                "phase time 1e+308 s is out of range, expected 0 to 3600 s");
+  // The bounds themselves are admitted.
+  EXPECT_TRUE(with([](NetworkSpec& s) {
+                s.roads[0].lanes[0].width_m = 15;
+                s.roads[0].lanes[0].max_speed_mps = 0.5;
+              }).ok());
 }
 
 TEST(BuildNetwork, RejectsLaneIndexOutOfRange) {

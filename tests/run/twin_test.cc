@@ -145,9 +145,54 @@ TEST(SignalledTwin, RefusesBadOptionsNamingTheFlag) {
   o.duration_s = std::numeric_limits<double>::quiet_NaN();
   EXPECT_NE(attempt(o).message().find("--duration"), std::string::npos);
   o = {};
+  o.duration_s = 1e15;  // would step for ever
+  EXPECT_NE(attempt(o).message().find("--duration 1e+15 is out of range, expected more than 0 and "
+                                      "at most 604800 s"),
+            std::string::npos)
+      << attempt(o).message();
+  o = {};
+  o.max_vehicles = 0;
+  EXPECT_NE(attempt(o).message().find("--max-vehicles 0 is out of range"), std::string::npos);
+  o = {};
   o.threads = 0;
   EXPECT_NE(attempt(o).message().find("--threads"), std::string::npos);
   EXPECT_EQ(attempt(o).code(), Status::Code::kInvalidInput);
+}
+
+// The vehicle limit is checked before anything is allocated: 1 + 3599 / 4 = 900
+// and 1 + 3599 / 5 = 720 vehicles in the default hour, plus the overtime and the
+// added vehicles when there are any.
+TEST(SignalledTwin, RefusesADemandBeyondTheVehicleLimit) {
+  demand::Scenario scenario = Cross();
+  auto attempt = [&](TwinOptions options) {
+    return SignalledTwin::Create(scenario, std::move(control::MakeController("fixed")->controller), 0,
+                                 options)
+        .status();
+  };
+  TwinOptions o;
+  o.max_vehicles = 1620;
+  EXPECT_TRUE(attempt(o).ok()) << attempt(o).message();
+  o.max_vehicles = 1619;
+  const Status refused = attempt(o);
+  EXPECT_EQ(refused.code(), Status::Code::kInvalidInput);
+  EXPECT_NE(refused.message().find("would create 1620 vehicles in 3600 simulated s"), std::string::npos)
+      << refused.message();
+  EXPECT_NE(refused.message().find("--max-vehicles"), std::string::npos);
+  o.max_vehicles = 1620;
+  o.extra_vehicles = 1;
+  EXPECT_FALSE(attempt(o).ok());
+  o.extra_vehicles = 0;
+  o.overtime_s = 4;  // one more of the first flow: 1 + 3603 / 4 = 901
+  EXPECT_FALSE(attempt(o).ok());
+  // An absurd demand is refused at once, however large the numbers.
+  demand::Scenario flood =
+      Cross({testing::MakeFlow({"N_C", "C_S"}, 0.1), testing::MakeFlow({"E_C", "C_W"}, 0.1)});
+  o = {};
+  o.duration_s = kMaxDurationS;
+  auto twin = SignalledTwin::Create(flood, std::move(control::MakeController("fixed")->controller), 0, o);
+  ASSERT_FALSE(twin.ok());
+  EXPECT_NE(twin.status().message().find("would create 1209598"), std::string::npos)
+      << twin.status().message();
 }
 
 TEST(SignalledTwin, ALookaheadCopyRunsAheadWithoutTouchingTheModel) {

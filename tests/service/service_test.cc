@@ -11,6 +11,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "service_testing.h"
 
@@ -53,7 +55,8 @@ struct Running {
     const auto until = std::chrono::steady_clock::now() + 10s;
     Json events;
     while (std::chrono::steady_clock::now() < until) {
-      events = Get("/api/v1/events?run=current")["events"];
+      // Oldest first (after_id), so that a flood of later events cannot hide it.
+      events = Get("/api/v1/events?run=current&after_id=1&limit=100000")["events"];
       for (const Json& e : events) {
         if (e["kind"] == kind) return events;
       }
@@ -117,6 +120,42 @@ TEST(Service, StateAdvancesAndTheNetworkIsServed) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("npm run build"), std::string::npos);
+}
+
+// The service runs without end: it refuses at load a demand beyond its vehicle
+// limit over the data's run length (here 900 + 720 + 515 + 600 = 2735 in 3600 s),
+// and once running past it, its flows stop at the limit and say so once.
+TEST(Service, RefusesTooManyVehiclesAtLoadAndStopsAtTheLimit) {
+  testing::TempDir dir;
+  ServiceOptions options;
+  options.port = 0;
+  options.data_dir = dir.path();
+  options.speed = 0;
+  options.http_threads = 4;
+  options.max_stream_clients = 2;
+  options.max_vehicles = 2734;
+  auto refused = Service::Create(testing::CrossScenario(), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("would create 2735 vehicles"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("--max-vehicles"), std::string::npos);
+
+  options.max_vehicles = 2735;
+  auto service = Service::Create(testing::CrossScenario(), options);
+  ASSERT_TRUE(service.ok()) << service.status().message();
+  Running r;
+  r.service = std::move(service).value();
+  ASSERT_TRUE(r.service->Start().ok());
+  r.client = std::make_unique<httplib::Client>("127.0.0.1", r.service->port());
+  r.client->set_read_timeout(10, 0);
+  Json events = r.EventsWith("vehicle_limit");
+  for (const Json& e : events) {
+    if (e["kind"] == "vehicle_limit") {
+      EXPECT_NE(e["detail"].get<std::string>().find("limit of 2735 vehicles"), std::string::npos) << e.dump();
+      EXPECT_GE(e["time_s"].get<double>(), 3600);
+    }
+  }
+  r.service->Stop();
 }
 
 TEST(Service, ServesTheDashboardFolder) {
@@ -294,6 +333,47 @@ TEST(Service, ControllerDetectionsAndEmergency) {
   ExpectJsonError(r.Post("/api/v1/emergency", R"({"origin":"E_C","destination":"nowhere"})"), 404, "unknown");
   ExpectJsonError(r.Post("/api/v1/emergency", R"({"origin":"C_S","destination":"N_C"})"), 409);
   r.EventsWith("emergency_dispatched");
+}
+
+// "Acknowledged means stored": a 2xx control answer carries its event's id, and the
+// event is in the store already (read right after, without waiting).
+TEST(Service, EveryAcknowledgedControlRequestIsStoredBeforeItsAnswer) {
+  testing::TempDir dir;
+  Running r = Start(dir.path(), 20);
+  const std::vector<std::tuple<std::string, std::string, std::string>> requests = {
+      {"/api/v1/controller", R"({"controller":"maxpressure"})", "controller_changed"},
+      {"/api/v1/controller", R"({"controller":"fixed","intersection":"C"})", "controller_changed"},
+      {"/api/v1/intersections/C/override", R"({"phase":2,"duration_s":60})", "override_requested"},
+      {"/api/v1/intersections/C/override", R"({"release":true})", "override_released"},
+      {"/api/v1/detections", R"({"intersection":"C","lanes":[{"lane":0,"count":3}]})", "detections"},
+      {"/api/v1/emergency", R"({"origin":"E_C","destination":"C_W"})", "emergency_dispatched"},
+      {"/api/v1/sim", R"({"speed":5})", "sim_control"},
+  };
+  std::vector<std::pair<long long, std::string>> acknowledged;
+  for (const auto& [path, body, kind] : requests) {
+    auto res = r.Post(path, body);
+    ASSERT_TRUE(res) << path;
+    ASSERT_EQ(res->status, 200) << path << ": " << res->body;
+    Json answer = Json::parse(res->body);
+    ASSERT_TRUE(answer.contains("event_id") && answer["event_id"].is_number_integer()) << res->body;
+    acknowledged.emplace_back(answer["event_id"].get<long long>(), kind);
+  }
+  Json events = r.Get("/api/v1/events?run=current")["events"];
+  for (const auto& [id, kind] : acknowledged) {
+    bool found = false;
+    for (const Json& e : events) {
+      if (e["id"] == id) {
+        found = true;
+        EXPECT_EQ(e["kind"], kind) << "event " << id;
+      }
+    }
+    EXPECT_TRUE(found) << "acknowledged event " << id << " (" << kind << ") is not in " << events.dump();
+  }
+  // A refusal carries no event id.
+  auto refused = r.Post("/api/v1/intersections/C/override", R"({"phase":0,"duration_s":30})");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_FALSE(Json::parse(refused->body).contains("event_id"));
 }
 
 TEST(Service, KpisAndEventsSurviveARestartAndExportAsCsv) {

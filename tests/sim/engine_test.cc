@@ -6,6 +6,7 @@
 #include <set>
 
 #include "control/registry.h"
+#include "demand/limits.h"
 #include "demand/scenario.h"
 #include "signal/signal_manager.h"
 #include "sim/invariants.h"
@@ -191,6 +192,57 @@ TEST(Engine, AddVehicleRejectsBadRoutes) {
   EXPECT_FALSE(engine.AddVehicle({*t.net->FindRoad("W_C"), *t.net->FindRoad("N_C")}, car).ok());
   car.max_speed_mps = 0;
   EXPECT_FALSE(engine.AddVehicle({*t.net->FindRoad("W_C")}, car).ok());
+}
+
+// demand::CountVehicles replays this engine's release rule: the count before the
+// run is the number released, for steps and intervals that are not exact in binary
+// (0.1, 0.3, 0.7) as well as for those that are, starts and ends between steps, and
+// flows that end before or start after the run.
+TEST(Engine, ReleasesExactlyTheVehiclesCountedBeforeTheRun) {
+  const std::vector<demand::FlowSpec> flows = {
+      testing::MakeFlow({"W_C", "C_E"}, 0.3),          testing::MakeFlow({"E_C", "C_W"}, 0.7, 10.5, 95.2),
+      testing::MakeFlow({"N_C", "C_S"}, 2.5, 0.3, 60), testing::MakeFlow({"S_C", "C_N"}, 1, 0, 0),
+      testing::MakeFlow({"W_C", "C_N"}, 7, 33.3, -1),  testing::MakeFlow({"N_C", "C_E"}, 0.1, 50, 50.05),
+      testing::MakeFlow({"E_C", "C_S"}, 3, 500, 900),  testing::MakeFlow({"S_C", "C_E"}, 1.1, 99.9, 120.1)};
+  Tiny t = MakeTiny(flows);
+  for (double step : {1.0, 0.5, 0.1, 0.3}) {
+    for (long long steps : {1LL, 7LL, 333LL, 1000LL}) {
+      EngineOptions options;
+      options.step_s = step;
+      Engine engine(t.net, t.demand, options);
+      for (long long k = 0; k < steps; ++k) engine.Step();
+      const demand::VehicleCount count = demand::CountVehicles(*t.demand, steps, step);
+      EXPECT_TRUE(count.exact);
+      EXPECT_EQ(count.total, engine.vehicles_released()) << "step " << step << " s, " << steps << " steps";
+    }
+  }
+}
+
+TEST(Engine, CreatesNoMoreThanItsVehicleLimit) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 0.5), testing::MakeFlow({"N_C", "C_S"}, 2)});
+  EngineOptions options;
+  options.max_vehicles = 25;
+  Engine engine(t.net, t.demand, options);
+  for (int k = 0; k < 60; ++k) engine.Step();
+  EXPECT_EQ(engine.vehicles_released(), 25);
+  // 60 steps would release 1 + 59 * 2 = 119 and 1 + 59 / 2 = 30.
+  EXPECT_EQ(engine.vehicles_refused(), 119 + 30 - 25);
+  demand::VehicleType car;
+  auto added = engine.AddVehicle({*t.net->FindRoad("W_C")}, car);
+  ASSERT_FALSE(added.ok());
+  EXPECT_NE(added.status().message().find("limit of 25 vehicles (--max-vehicles)"), std::string::npos)
+      << added.status().message();
+}
+
+TEST(Engine, AddVehicleChecksTheDocumentedRanges) {
+  Tiny t = MakeTiny({});
+  Engine engine(t.net, t.demand, {});
+  demand::VehicleType car;
+  car.length_m = 1e308;
+  auto added = engine.AddVehicle({*t.net->FindRoad("W_C")}, car);
+  ASSERT_FALSE(added.ok());
+  EXPECT_NE(added.status().message().find("vehicle.length = 1e+308 m is out of range"), std::string::npos)
+      << added.status().message();
 }
 
 TEST(Engine, RerouteChangesTheRestOfTheTrip) {

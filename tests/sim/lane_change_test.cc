@@ -153,9 +153,10 @@ TEST(LaneChange, OnlyToALaneThatLeadsOn) {
 }
 
 TEST(LaneChange, AChangeCutShortByTheEndOfTheLaneIsAborted) {
-  // Lanes 30 m wide: moving over takes 30 m of lateral travel, about 14 s at
-  // 11 m/s, far more than the road left once the gap closes near M.
-  Road road = MakeRoad(testing::MakeChainSpec(200, 3, 60));
+  // Lanes 15 m wide (the widest a network may have, roadnet/ranges.h): moving
+  // over takes 15 m of lateral travel, about 7 s and 75 m at 11 m/s, more than
+  // the 80 m road has left once the fast car closes on the slow one.
+  Road road = MakeRoad(testing::MakeChainSpec(80, 3, 15));
   Engine engine(road.net, road.demand, WithLaneChanges(true));
   ASSERT_TRUE(engine.AddVehicle(road.route, Slow(3), road.Lane("A_M", 1)).ok());
   for (int s = 0; s < 30; ++s) engine.Step();

@@ -1,0 +1,28 @@
+// What road networks the readers accept: the documented physical range of every
+// road-network quantity that sizes memory or enters the kinematics.
+//
+// BuildNetwork checks each against this table, so both importers (CityFlow JSON and
+// CBEngine text) refuse a value out of range with the file, the item, the field, the
+// value and the range. The ranges admit every real street and every bundled dataset;
+// docs/formats.md prints this table. Plain constant data; thread-safe.
+#pragma once
+
+#include "base/physical_range.h"
+
+namespace cb::roadnet {
+
+inline constexpr PhysicalRange kLaneWidthRange{"lane width", 0.5, 15, "m",
+                                               "a cycle lane to the widest bus lane; wider is two lanes"};
+inline constexpr PhysicalRange kLaneSpeedRange{"lane maxSpeed", 0.5, 100, "m/s", "walking pace to 360 km/h"};
+inline constexpr PhysicalRange kRoadLengthRange{"road length", 1, 100000, "m",
+                                                "a slip road to 100 km between two intersections"};
+inline constexpr PhysicalRange kLanesPerRoadRange{"lanes", 1, 30, "lanes",
+                                                  "the widest real carriageways have about 13 per direction"};
+inline constexpr PhysicalRange kCoordinateRange{"coordinate", -1e7, 1e7, "m",
+                                                "x and y within 10000 km of the origin"};
+inline constexpr PhysicalRange kIntersectionWidthRange{"intersection width", 0, 200, "m",
+                                                       "the largest junctions are about 100 m across"};
+inline constexpr PhysicalRange kPhaseTimeRange{"phase time", 0, 3600, "s",
+                                               "no signal plan holds one phase for more than an hour"};
+
+}  // namespace cb::roadnet
