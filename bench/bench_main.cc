@@ -22,6 +22,7 @@ struct Case {
   double duration_s;
   double decision_interval_s;
   int threads;
+  bool lane_change = false;
 };
 
 }  // namespace
@@ -34,6 +35,11 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "The project's data/ folder")->capture_default_str();
   app.add_option("--repeat", repeat, "Runs per case; the fastest is reported")->capture_default_str();
   app.add_option("--case", only, "Run only the cases whose name contains this");
+  std::string lane_change;
+  app.add_option("--lane-change", lane_change,
+                 "Lane changes in every case: on or off [default: each case's own; cases ending in 'lc' "
+                 "run with lane changes]")
+      ->check(CLI::IsMember({"on", "off"}));
   CLI11_PARSE(app, argc, argv);
   if (!std::filesystem::exists(data_dir + "/cityflow")) {
     std::fprintf(stderr, "citybrain-bench: %s/cityflow not found; pass --data-dir\n", data_dir.c_str());
@@ -44,12 +50,16 @@ int main(int argc, char** argv) {
   std::vector<Case> cases = {
       {"jinan_real fixed", cf + "jinan_3x4/roadnet_3_4.json", cf + "jinan_3x4/anon_3_4_jinan_real.json",
        "fixed", 3600, 15, 1},
+      {"jinan_real fixed lc", cf + "jinan_3x4/roadnet_3_4.json", cf + "jinan_3x4/anon_3_4_jinan_real.json",
+       "fixed", 3600, 15, 1, true},
       {"hangzhou_5816 maxpressure", cf + "hangzhou_4x4/roadnet_4_4.json",
        cf + "hangzhou_4x4/anon_4_4_hangzhou_real_5816.json", "maxpressure", 3600, 15, 1},
       {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
        1200, 10, 1},
       {"kdd_round3 maxpressure", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
        1200, 10, 2},
+      {"kdd_round3 maxpressure lc", kdd + "roadnet_round3.txt", kdd + "flow_round3_flow0.txt", "maxpressure",
+       1200, 10, 2, true},
       // The brain's cost: its look-ahead copies' steps are not in vehicle-upd (only
       // the twin's own are), so read its wall time per simulated hour.
       {"hangzhou_real brain", cf + "hangzhou_4x4/roadnet_4_4.json",
@@ -68,6 +78,7 @@ int main(int argc, char** argv) {
     s.duration_s = c.duration_s;
     s.signals.decision_interval_s = c.decision_interval_s;
     s.threads = c.threads;
+    s.lane_change = lane_change.empty() ? c.lane_change : lane_change == "on";
     s.progress = false;
     cb::app::RunReport best;
     for (int r = 0; r < repeat; ++r) {

@@ -70,8 +70,12 @@ std::string SettingsLine(const CompareSettings& s) {
     std::snprintf(max_green, sizeof max_green, "; maximum green %g s", s.signals.max_green_s);
   }
   char line[400];
-  std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %d thread%s", duration,
-                decisions, clearance, s.signals.min_green_s, max_green, s.threads, s.threads == 1 ? "" : "s");
+  const char* lanes = !s.lane_change   ? "lane changes as the data says"
+                      : *s.lane_change ? "lane changes on"
+                                       : "lane changes off";
+  std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %s; %d thread%s", duration,
+                decisions, clearance, s.signals.min_green_s, max_green, lanes, s.threads,
+                s.threads == 1 ? "" : "s");
   return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
@@ -229,6 +233,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.duration_s = settings.duration_s;
       run.signals = settings.signals;
       run.threads = settings.threads;
+      run.lane_change = settings.lane_change;
       run.max_vehicles = settings.max_vehicles;
       run.progress = false;
       ++done;

@@ -46,6 +46,7 @@ struct CompareSettings {
   std::optional<double> duration_s;  // unset: each scenario's own (the data's run length)
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
   long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles, per run
   std::string report;                                    // optional: PATH.md or PATH.html
   bool json = false;                                     // one JSON object on `out` instead of the tables

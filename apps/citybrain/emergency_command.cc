@@ -200,6 +200,7 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   twin_options.signals = s.signals;
   twin_options.duration_s = s.duration_s;
   twin_options.threads = s.threads;
+  twin_options.lane_change = s.lane_change;
   twin_options.max_vehicles = s.max_vehicles;
   Status valid = twin_options.Validate();
   if (!valid.ok()) return valid;
@@ -241,6 +242,7 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   options.overtime_s = duration;  // late EVs get a travel time; others' KPIs stay at `duration`
   options.seed = s.engine_seed.value_or(scenario->seed);
   options.threads = s.threads;
+  options.lane_change = s.lane_change;
   options.max_vehicles = s.max_vehicles;
   options.preemption.recovery_green_s = s.recovery_green_s;
   if (!s.reroute) options.preemption.reroute_interval_s = 0;

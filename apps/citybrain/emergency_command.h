@@ -22,6 +22,7 @@ struct EmergencySettings {
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
   long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles: flows + emergency vehicles
   std::optional<uint64_t> engine_seed;                   // default: the scenario's
   int dispatches = 20;                                   // random dispatches ...

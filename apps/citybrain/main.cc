@@ -6,6 +6,8 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "compare_command.h"
@@ -103,6 +105,16 @@ void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
       ->capture_default_str();
 }
 
+// --lane-change on|off, offered alike by every sub-command that runs the twin.
+void AddLaneChangeOption(CLI::App* command, std::optional<bool>& lane_change) {
+  command
+      ->add_option_function<std::string>(
+          "--lane-change", [&lane_change](const std::string& value) { lane_change = value == "on"; },
+          "Lane changes of the twin (docs/lane_changes.md): on or off [default: the data's, a CityFlow "
+          "config.json's \"laneChange\", else off]")
+      ->check(CLI::IsMember({"on", "off"}));
+}
+
 constexpr const char* kDurationHelp =
     "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
     "City Brain Challenge ones]";
@@ -138,6 +150,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
+    AddLaneChangeOption(run_cmd, run.lane_change);
     AddMaxVehiclesOption(run_cmd, run.max_vehicles);
     run_cmd
         ->add_option("--controller-at", run.controller_at,
@@ -188,6 +201,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
+    AddLaneChangeOption(compare_cmd, compare.lane_change);
     AddMaxVehiclesOption(compare_cmd, compare.max_vehicles);
     compare_cmd->add_option("--threads", compare.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
@@ -226,6 +240,7 @@ int main(int argc, char** argv) {
         ->excludes(dispatches_opt)
         ->excludes(seed_opt);
     AddSignalOptions(emergency_cmd, emergency.signals);
+    AddLaneChangeOption(emergency_cmd, emergency.lane_change);
     AddMaxVehiclesOption(emergency_cmd, emergency.max_vehicles);
     emergency_cmd->add_option(
         "--recovery-green", emergency.recovery_green_s,
@@ -264,6 +279,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
     AddSignalOptions(serve_cmd, serve.signals);
+    AddLaneChangeOption(serve_cmd, serve.lane_change);
     AddMaxVehiclesOption(serve_cmd, serve.max_vehicles);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd

@@ -51,6 +51,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   options.duration_s = settings.duration_s;
   options.seed = settings.seed;
   options.threads = settings.threads;
+  options.lane_change = settings.lane_change;
   options.max_vehicles = settings.max_vehicles;
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
@@ -109,6 +110,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.signals = engine.network().signalised_count();
   report.intersections = static_cast<int>(engine.network().intersections().size());
   report.state_hash = engine.StateHash();
+  report.lane_change = engine.options().lane_change;
+  report.lane_changes = engine.lane_changes_finished();
   report.clearance_s = signals.clearance_s();
   // The cadence asked of the controllers: the network-wide controller's, and the
   // range over every signal (--controller-at may run others at other cadences).
@@ -183,6 +186,8 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["intersections"] = report.intersections;
   j["signals"] = report.signals;
   j["threads"] = settings.threads;
+  j["lane_change"] = report.lane_change;
+  if (report.lane_change) j["lane_changes"] = report.lane_changes;
   j["load_s"] = report.load_s;
   j["wall_s"] = report.wall_s;
   j["vehicle_updates"] = report.vehicle_updates;
@@ -202,8 +207,10 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
   const metrics::Summary& s = report.summary;
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "controller %s, %.0f s simulated, %d signals, %d threads\n",
-                report.controller.c_str(), s.time_s, report.signals, settings.threads);
+  std::snprintf(line, sizeof line,
+                "controller %s, %.0f s simulated, %d signals, %d threads, lane changes %s\n",
+                report.controller.c_str(), s.time_s, report.signals, settings.threads,
+                report.lane_change ? "on" : "off");
   out << line;
   if (!report.bound) {
     std::snprintf(line, sizeof line, "  decisions every %g s, %g s clearance, %g s minimum green\n",
@@ -217,6 +224,10 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                 s.average_travel_time_s, s.delay_index, s.vehicles_entered, s.vehicles_finished,
                 s.vehicles_running, s.vehicles_waiting_to_enter, s.served_at_threshold);
   out << line;
+  if (report.lane_change) {
+    std::snprintf(line, sizeof line, "  lane changes         %9lld\n", report.lane_changes);
+    out << line;
+  }
   std::snprintf(line, sizeof line, "  wall time %.2f s (load %.2f s), %.2f M vehicle-updates/s\n",
                 report.wall_s, report.load_s,
                 report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);

@@ -32,6 +32,8 @@ struct RunSettings {
   // without conflicts inside intersections (roadnet::OpenIntersections).
   bool bound = false;
   std::optional<uint64_t> seed;
+  // Lane changes; unset: the data's (config.json "laneChange", else off).
+  std::optional<bool> lane_change;
   bool json = false;
   bool progress = true;
   std::string series_csv;         // optional: write the network time series here
@@ -59,6 +61,8 @@ struct RunReport {
   double decision_interval_min_s = 0, decision_interval_max_s = 0;
   double clearance_s = 0;  // the clearance time the safety layer enforced
   uint64_t state_hash = 0;
+  bool lane_change = false;    // whether vehicles changed lanes in this run
+  long long lane_changes = 0;  // lane changes completed
   // The brain's rounds of look-ahead plans, and rounds its compute budget left to
   // its rule alone; -1 for other controllers.
   long long plan_rounds = -1;

@@ -24,6 +24,7 @@ struct ServeSettings {
   std::string web_root;           // empty: web/dist found next to the binary's source tree
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
   long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
   int http_threads = 16;                                 // request workers
   int stream_clients = 64;                               // open streams at most, each on its own thread

@@ -4,48 +4,86 @@
 #include <limits>
 
 namespace cb::demand {
+namespace {
+
+// Whether `lane` has a lane link to road `to`.
+bool LeadsTo(const roadnet::Network& network, LaneId lane, RoadId to) {
+  for (LaneLinkId link : network.lane(lane).lane_links) {
+    if (network.lane(network.lane_link(link).to).road == to) return true;
+  }
+  return false;
+}
+
+// The lane link from `from` to road `next` whose end lane leads on to `after`
+// (any, when `after` is invalid) and is nearest by index to `index`; invalid if none.
+LaneLinkId NearestContinuingLink(const roadnet::Network& network, LaneId from, RoadId next, RoadId after,
+                                 int index) {
+  int best_diff = std::numeric_limits<int>::max();
+  LaneLinkId best;
+  for (LaneLinkId link : network.lane(from).lane_links) {
+    LaneId end = network.lane_link(link).to;
+    if (network.lane(end).road != next) continue;
+    if (after.valid() && !LeadsTo(network, end, after)) continue;
+    int diff = std::abs(network.lane(end).index_in_road - index);
+    if (diff < best_diff) {
+      best_diff = diff;
+      best = link;
+    }
+  }
+  return best;
+}
+
+}  // namespace
 
 std::vector<LaneId> StartLanes(const roadnet::Network& network, const std::vector<RoadId>& route) {
   std::vector<LaneId> out;
   if (route.empty()) return out;
   for (LaneId lane : network.road(route[0]).lanes) {
-    if (route.size() == 1 || !network.LaneLinksToRoad(lane, route[1]).empty()) out.push_back(lane);
+    if (route.size() == 1 || LeadsTo(network, lane, route[1])) out.push_back(lane);
   }
   return out;
 }
 
-Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route,
-                              LaneId first_lane) {
-  LanePath path;
+Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, std::size_t road_count,
+                        LaneId first_lane, LaneChanges changes, LanePath* out) {
+  out->lanes.clear();
+  out->links.clear();
   LaneId current = first_lane;
-  path.lanes.push_back(current);
-  for (std::size_t i = 0; i + 1 < route.size(); ++i) {
-    std::vector<LaneLinkId> candidates;
-    for (LaneLinkId link : network.LaneLinksToRoad(current, route[i + 1])) {
-      LaneId end = network.lane_link(link).to;
-      if (i + 2 >= route.size() || !network.LaneLinksToRoad(end, route[i + 2]).empty())
-        candidates.push_back(link);
+  out->lanes.push_back(current);
+  for (std::size_t i = 0; i + 1 < road_count; ++i) {
+    const RoadId after = i + 2 < road_count ? route[i + 2] : RoadId();
+    const int index = network.lane(current).index_in_road;
+    LaneLinkId best = NearestContinuingLink(network, current, route[i + 1], after, index);
+    if (!best.valid() && changes == LaneChanges::kAllowed) {
+      // A strategic change on road i: the nearest other lane that leads on (the
+      // inner one first at equal distance), keeping the end lane nearest to it.
+      const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
+      for (int step = 1; step < static_cast<int>(lanes.size()) && !best.valid(); ++step) {
+        for (int other : {index - step, index + step}) {
+          if (other < 0 || other >= static_cast<int>(lanes.size())) continue;
+          best = NearestContinuingLink(network, lanes[other], route[i + 1], after, other);
+          if (best.valid()) break;
+        }
+      }
     }
-    if (candidates.empty()) {
+    if (!best.valid()) {
       return Status::InvalidInput(
           "route cannot be driven lane by lane from road '" + network.road(route[i]).id + "' to '" +
           network.road(route[i + 1]).id + "'" +
-          (i + 2 < route.size() ? " and on to '" + network.road(route[i + 2]).id + "'" : ""));
+          (i + 2 < road_count ? " and on to '" + network.road(route[i + 2]).id + "'" : ""));
     }
-    int current_index = network.lane(current).index_in_road;
-    int best_diff = std::numeric_limits<int>::max();
-    LaneLinkId best;
-    for (LaneLinkId link : candidates) {
-      int diff = std::abs(network.lane(network.lane_link(link).to).index_in_road - current_index);
-      if (diff < best_diff) {
-        best_diff = diff;
-        best = link;
-      }
-    }
-    path.links.push_back(best);
+    out->links.push_back(best);
     current = network.lane_link(best).to;
-    path.lanes.push_back(current);
+    out->lanes.push_back(current);
   }
+  return Status::Ok();
+}
+
+Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route,
+                              LaneId first_lane, LaneChanges changes) {
+  LanePath path;
+  Status status = PlanLanePathInto(network, route.data(), route.size(), first_lane, changes, &path);
+  if (!status.ok()) return status;
   return path;
 }
 

@@ -1,11 +1,19 @@
 // Lane-level routing: how a vehicle drives a road-level route lane by lane.
 //
-// Without lane changes a vehicle's lanes are fixed once its first lane is chosen:
-// at each intersection it takes the lane link whose end lane is closest (by lane
-// index) to its current lane among those that can still continue the route. This
-// is the rule CityFlow uses, so results stay comparable with it.
+// A vehicle's lanes follow from its first lane: at each intersection it takes the
+// lane link whose end lane is closest (by lane index) to its current lane among
+// those that can still continue the route. This is the rule CityFlow uses, so
+// results stay comparable with it.
+//
+// With lane changes (LaneChanges::kAllowed), a road whose entry lane has no lane
+// link to the next road is still drivable: the path then takes the lane link of
+// the nearest lane of the same road that has one (nearer index first, then the
+// inner lane), and the vehicle changes lanes on that road before it reaches the
+// stop line (a strategic change, docs/lane_changes.md). Such a path is the only
+// kind in which `links[i]` does not start at `lanes[i]`.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "base/ids.h"
@@ -15,17 +23,25 @@
 namespace cb::demand {
 
 struct LanePath {
-  std::vector<LaneId> lanes;      // one per road of the route
+  std::vector<LaneId> lanes;      // one per road of the route: the lane the vehicle enters it on
   std::vector<LaneLinkId> links;  // lanes.size() - 1 lane links between them
 };
+
+enum class LaneChanges { kNone, kAllowed };
 
 // Lanes of the first road from which the second road can be reached (all lanes
 // for a single-road route).
 std::vector<LaneId> StartLanes(const roadnet::Network& network, const std::vector<RoadId>& route);
 
 // The lane path from `first_lane`; InvalidInput (naming the roads) if the route
-// cannot be continued lane by lane.
+// cannot be continued lane by lane (with `changes`, if no lane of a road leads on).
 Result<LanePath> PlanLanePath(const roadnet::Network& network, const std::vector<RoadId>& route,
-                              LaneId first_lane);
+                              LaneId first_lane, LaneChanges changes = LaneChanges::kNone);
+
+// The same into `out` (its vectors are cleared and reused, so a caller that keeps
+// `out` does not allocate once warm, except for an error message). `route` points
+// at `road_count` road ids.
+Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, std::size_t road_count,
+                        LaneId first_lane, LaneChanges changes, LanePath* out);
 
 }  // namespace cb::demand

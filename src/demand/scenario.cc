@@ -129,6 +129,8 @@ Result<CityflowConfig> ParseCityflowConfigJson(const Json& root, const std::stri
   if (status.ok() && FindMember(root, "dir")) status = GetString(root, "dir", "config", &config.dir);
   if (status.ok()) status = GetOptionalDouble(root, "interval", "config", 1.0, &config.step_s);
   if (status.ok()) status = GetOptionalDouble(root, "seed", "config", 0, &seed);
+  if (status.ok() && FindMember(root, "laneChange"))
+    status = GetBool(root, "laneChange", "config", &config.lane_change);
   if (!status.ok()) return status.WithContext(source);
   // The step: its lower bound keeps a week's run (run::kMaxDurationS) within
   // 6e7 steps.
@@ -171,6 +173,7 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
   if (!scenario.ok()) return scenario.status();
   scenario->step_s = config->step_s;
   scenario->seed = config->seed;
+  scenario->lane_change = config->lane_change;
   return scenario;
 }
 

@@ -43,6 +43,9 @@ struct Scenario {
   std::shared_ptr<const Demand> demand;
   double step_s = 1.0;  // from config.json "interval" when given
   uint64_t seed = 0;    // from config.json "seed" when given
+  // Whether the data asks for lane changes (config.json "laneChange", default
+  // false, as in CityFlow): a run's default, sim::EngineOptions::lane_change.
+  bool lane_change = false;
   // The data's own run length, decision cadence and clearance: what a run uses
   // when the user does not say (set by the importers, roadnet::DataDefaults).
   const roadnet::DataDefaults& defaults() const { return network->data_defaults(); }
@@ -62,8 +65,9 @@ struct CityflowConfig {
   std::string dir;           // "dir", "" when absent
   std::string roadnet_file;  // "roadnetFile", required
   std::string flow_file;     // "flowFile", required
-  double step_s = 1.0;       // "interval", in (0, 10] s; 1 when absent
+  double step_s = 1.0;       // "interval", in 0.01..10 s; 1 when absent
   uint64_t seed = 0;         // "seed", a whole number in 0..2^53; 0 when absent
+  bool lane_change = false;  // "laneChange", false when absent (Scenario::lane_change)
 };
 // Checks a parsed config.json (named `source` in messages); InvalidInput naming the
 // member and the expected value. Touches no disk: the files are not looked for.
@@ -81,7 +85,8 @@ struct ConfigFiles {
 ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& config_path,
                                const std::function<bool(const std::string&)>& exists);
 
-// Reads a CityFlow config.json: "dir", "roadnetFile", "flowFile", "interval", "seed".
+// Reads a CityFlow config.json: "dir", "roadnetFile", "flowFile", "interval", "seed",
+// "laneChange".
 // A relative "dir" is taken relative to the current directory first, as CityFlow
 // does, then relative to the config file's own folder.
 Result<Scenario> LoadCityflowConfig(const std::string& config_path, const ScenarioOptions& options = {});

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct ExperimentOptions {
   double overtime_s = 0;
   uint64_t seed = 0;  // engine seed
   int threads = 1;
+  std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
   // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
   long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();

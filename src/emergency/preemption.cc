@@ -104,6 +104,10 @@ Status Preemptor::BuildSegments(Track& track, std::size_t from_index, LaneId fir
   Result<demand::LanePath> path = Status::InvalidInput("no lane leads on");
   if (first_lane.valid()) {
     path = demand::PlanLanePath(net, rest, first_lane);
+    // With lane changes the twin drives it after strategic changes (docs/lane_changes.md).
+    if (!path.ok() && engine_.options().lane_change) {
+      path = demand::PlanLanePath(net, rest, first_lane, demand::LaneChanges::kAllowed);
+    }
   } else {
     // As Engine::AddVehicle chooses: the first start lane that can drive the route.
     for (LaneId lane : demand::StartLanes(net, rest)) {

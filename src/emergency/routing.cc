@@ -147,6 +147,10 @@ Result<double> EstimateRouteTime(const sim::Engine& engine, const RouteStart& st
       Status::InvalidInput("no lane of road '" + net.road(start.road).id + "' leads on along the route");
   if (start.lane.valid()) {
     path = demand::PlanLanePath(net, route, start.lane);
+    // With lane changes the twin drives it after strategic changes (docs/lane_changes.md).
+    if (!path.ok() && engine.options().lane_change) {
+      path = demand::PlanLanePath(net, route, start.lane, demand::LaneChanges::kAllowed);
+    }
   } else {
     for (LaneId lane : demand::StartLanes(net, route)) {
       path = demand::PlanLanePath(net, route, lane);

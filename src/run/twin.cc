@@ -65,6 +65,7 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
   engine_options.step_s = scenario.step_s;
   engine_options.seed = options.seed.value_or(scenario.seed);
   engine_options.threads = options.threads;
+  engine_options.lane_change = options.lane_change.value_or(scenario.lane_change);
   engine_options.reserve_vehicles = count.total + options.extra_vehicles;
   engine_options.max_vehicles = options.max_vehicles;
   twin->engine_ = std::make_unique<sim::Engine>(scenario.network, scenario.demand, engine_options);

@@ -51,7 +51,9 @@ struct TwinOptions {
   std::optional<double> duration_s;  // run length; unset: the data's (Scenario::defaults())
   std::optional<uint64_t> seed;      // unset: the scenario's (config.json "seed", else 0)
   int threads = 1;                   // worker threads of the engine; never changes results
-  long long extra_vehicles = 0;      // vehicles added beyond the demand's (e.g. EVs): reserved and counted
+  // Lane changes (docs/lane_changes.md); unset: the scenario's (config.json "laneChange", else off).
+  std::optional<bool> lane_change;
+  long long extra_vehicles = 0;  // vehicles added beyond the demand's (e.g. EVs): reserved and counted
   // Simulated seconds the caller may step beyond duration_s (the emergency
   // experiment's overtime, the service's run past the data's length); counted in
   // the vehicle limit.

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -63,8 +64,9 @@ struct ServiceOptions {
   // Control requests waiting for their event's commit, at most (each holds an HTTP
   // thread meanwhile; capped at http_threads / 2); more are answered 503.
   std::size_t max_pending_requests = 32;
-  double max_frame_rate_hz = 10;  // state frames per wall second, at most
-  int sim_threads = 1;            // engine worker threads (results do not depend on it)
+  double max_frame_rate_hz = 10;    // state frames per wall second, at most
+  int sim_threads = 1;              // engine worker threads (results do not depend on it)
+  std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
   // The most vehicles the service creates (--max-vehicles). Create refuses a demand
   // that would create more by the end of its last finite flow (open-ended flows
   // counted to the data's run length); the twin then runs on without end, and once it

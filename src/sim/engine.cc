@@ -12,6 +12,7 @@
 #include "sim/vehicle_model.h"
 
 namespace cb::sim {
+using internal::AppendLanePath;
 using internal::CompiledNetwork;
 using internal::EngineState;
 using internal::kNone;
@@ -20,13 +21,14 @@ using internal::PathRestFreeAt;
 using internal::SplitMix64;
 using internal::VehicleState;
 
-namespace {
-
 // Appends the drivables of `path` to `drivables`, and the free-flow time after each
 // of them for a vehicle of type `vt` to `rest_free_s`. Returns where it starts.
-uint32_t AppendLanePath(const CompiledNetwork& c, const demand::LanePath& path, const demand::VehicleType& vt,
-                        std::vector<uint32_t>& drivables, std::vector<double>& rest_free_s) {
+uint32_t internal::AppendLanePath(const CompiledNetwork& c, const demand::LanePath& path,
+                                  const demand::VehicleType& vt, std::vector<uint32_t>& drivables,
+                                  std::vector<double>& rest_free_s, const uint32_t* prefix,
+                                  std::size_t prefix_length) {
   uint32_t offset = static_cast<uint32_t>(drivables.size());
+  drivables.insert(drivables.end(), prefix, prefix + prefix_length);
   for (std::size_t i = 0; i < path.lanes.size(); ++i) {
     drivables.push_back(path.lanes[i].value());
     if (i < path.links.size()) drivables.push_back(c.lane_count + path.links[i].value());
@@ -41,6 +43,8 @@ uint32_t AppendLanePath(const CompiledNetwork& c, const demand::LanePath& path, 
   }
   return offset;
 }
+
+namespace {
 
 // Compiles the network into flat arrays, and plans the lane paths of every flow
 // from every lane it may start on.
@@ -91,6 +95,56 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
     c.cross_link.push_back(c.lane_count + cross.lane_link[1].value());
   }
 
+  c.lane_inner.assign(c.lane_count, kNone);
+  c.lane_outer.assign(c.lane_count, kNone);
+  c.lane_road.resize(c.lane_count);
+  c.lane_index.resize(c.lane_count);
+  c.lane_width.resize(c.lane_count);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    const roadnet::Lane& lane = net.lanes()[l];
+    const std::vector<LaneId>& side_by_side = net.road(lane.road).lanes;
+    const std::size_t i = static_cast<std::size_t>(lane.index_in_road);
+    if (i > 0) c.lane_inner[l] = side_by_side[i - 1].value();
+    if (i + 1 < side_by_side.size()) c.lane_outer[l] = side_by_side[i + 1].value();
+    c.lane_road[l] = lane.road.value();
+    c.lane_index[l] = static_cast<uint8_t>(std::min<std::size_t>(i, 255));
+    c.lane_width[l] = lane.width_m;
+  }
+  c.lane_only_next_road.assign(c.lane_count, kNone);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    uint32_t only = kNone;
+    for (LaneLinkId ll : net.lanes()[l].lane_links) {
+      const uint32_t road = net.lane(net.lane_link(ll).to).road.value();
+      if (only != kNone && only != road) {
+        only = kNone;
+        break;
+      }
+      only = road;
+    }
+    c.lane_only_next_road[l] = only;
+  }
+  c.lane_shares_next_road.assign(c.lane_count, 0);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    for (uint32_t neighbour : {c.lane_inner[l], c.lane_outer[l]}) {
+      if (neighbour == kNone) continue;
+      for (LaneLinkId a : net.lanes()[l].lane_links) {
+        for (LaneLinkId b : net.lanes()[neighbour].lane_links) {
+          if (net.lane(net.lane_link(a).to).road == net.lane(net.lane_link(b).to).road)
+            c.lane_shares_next_road[l] = 1;
+        }
+      }
+    }
+  }
+  std::vector<std::vector<uint32_t>> into(c.lane_count);
+  for (std::size_t k = 0; k < net.lane_links().size(); ++k) {
+    into[net.lane_links()[k].to.index()].push_back(c.lane_count + static_cast<uint32_t>(k));
+  }
+  for (const std::vector<uint32_t>& links : into) {
+    c.lane_in_begin.push_back(static_cast<uint32_t>(c.lane_in.size()));
+    c.lane_in.insert(c.lane_in.end(), links.begin(), links.end());
+  }
+  c.lane_in_begin.push_back(static_cast<uint32_t>(c.lane_in.size()));
+
   const std::size_t flows = demand.flows.size();
   c.flow_paths.resize(flows);
   c.flow_path_length.resize(flows);
@@ -133,6 +187,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   s.entry_queue.resize(net.lanes().size());
   s.entry_head.assign(net.lanes().size(), 0);
   s.dirty.assign(drivables, 0);
+  s.guests.assign(net.lanes().size(), 0);
   cuts_ = {0, drivables};
 
   const std::size_t flows = demand_->flows.size();
@@ -151,6 +206,14 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   for (auto* v : {&s.drivable, &s.prev_drivable, &s.path_pos, &s.path_offset, &s.path_length, &s.leader,
                   &s.blocker, &s.priority, &s.next_pos, &s.next_blocker, &s.running}) {
     v->reserve(r);
+  }
+  if (options_.lane_change) {
+    for (auto* v : {&s.change_offset_m, &s.last_change_s, &s.side_gap}) v->reserve(r);
+    for (auto* v : {&s.change_to, &s.side_leader, &s.signal_from, &s.needs_change_on}) v->reserve(r);
+    s.lane_flags.reserve(r);
+    s.candidate.reserve(r);
+    s.extra_paths.reserve(1 << 16);
+    s.extra_path_rest_free_s.reserve(1 << 16);
   }
   s.type.reserve(r);
   s.flow.reserve(r);
@@ -185,8 +248,10 @@ std::unique_ptr<Engine> Engine::Clone(int threads) const {
 }
 
 Status Engine::CopyStateFrom(const Engine& source) {
-  if (source.network_ != network_ || source.demand_ != demand_ || source.options_.step_s != options_.step_s) {
-    return Status::InvalidInput("CopyStateFrom: the engines run different networks, demands or step lengths");
+  if (source.network_ != network_ || source.demand_ != demand_ || source.options_.step_s != options_.step_s ||
+      source.options_.lane_change != options_.lane_change) {
+    return Status::InvalidInput(
+        "CopyStateFrom: the engines run different networks, demands, step lengths or lane-change settings");
   }
   // Engines built apart from the same network and demand compile identical data,
   // so the state's path offsets mean the same in both.
@@ -206,6 +271,9 @@ long long Engine::vehicles_waiting_to_enter() const { return state_->vehicles_wa
 long long Engine::vehicles_finished() const { return state_->vehicles_finished; }
 long long Engine::vehicles_refused() const { return state_->vehicles_refused; }
 long long Engine::vehicle_updates() const { return state_->vehicle_updates; }
+long long Engine::lane_changes_started() const { return state_->lane_changes_started; }
+long long Engine::lane_changes_finished() const { return state_->lane_changes_finished; }
+long long Engine::lane_changes_aborted() const { return state_->lane_changes_aborted; }
 long long Engine::IntersectionThroughput(IntersectionId id) const {
   return state_->intersection_passed[id.index()];
 }
@@ -217,7 +285,8 @@ uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   return static_cast<uint32_t>(compiled_->paths.size()) + offset;
 }
 
-Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type) {
+Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                                     LaneId first_lane) {
   EngineState& s = *state_;
   const roadnet::Network& net = *network_;
   if (route.empty()) return Status::InvalidInput("route is empty");
@@ -234,11 +303,23 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
     return Status::InvalidInput("the run has created its limit of " + std::to_string(options_.max_vehicles) +
                                 " vehicles (--max-vehicles)");
   }
-  std::vector<LaneId> starts = demand::StartLanes(net, route);
+  if (first_lane.valid() &&
+      (first_lane.index() >= net.lanes().size() || net.lane(first_lane).road != route[0])) {
+    return Status::InvalidInput("the first lane is not a lane of road '" + net.road(route[0]).id + "'");
+  }
+  std::vector<LaneId> starts =
+      first_lane.valid() ? std::vector<LaneId>{first_lane} : demand::StartLanes(net, route);
   Result<demand::LanePath> path = Status::InvalidInput("no lane of the first road leads on");
   for (LaneId start : starts) {
     path = demand::PlanLanePath(net, route, start);
     if (path.ok()) break;
+  }
+  if (!path.ok() && options_.lane_change) {
+    // Drivable with strategic lane changes on the way (docs/lane_changes.md)?
+    for (LaneId start : first_lane.valid() ? starts : net.road(route[0]).lanes) {
+      path = demand::PlanLanePath(net, route, start, demand::LaneChanges::kAllowed);
+      if (path.ok()) break;
+    }
   }
   if (!path.ok()) return path.status();
   int type_index = -1;
@@ -282,6 +363,10 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
   status.released_s = s.release_time[v];
   status.finished_s = s.finish_time[v];
   status.flow = s.flow[v];
+  if (options_.lane_change && s.change_to[v] != kNone) {
+    status.changing_lane = true;
+    status.target_lane = LaneId(s.change_to[v]);
+  }
   return status;
 }
 
@@ -298,6 +383,9 @@ Status Engine::Reroute(VehicleId id, const std::vector<RoadId>& route) {
   }
   if (s.state[v] == VehicleState::kWaiting) return Status::InvalidInput("vehicle has not entered yet");
   auto path = demand::PlanLanePath(*network_, route, LaneId(d));
+  if (!path.ok() && options_.lane_change) {
+    path = demand::PlanLanePath(*network_, route, LaneId(d), demand::LaneChanges::kAllowed);
+  }
   if (!path.ok()) return path.status();
   const std::size_t size_before = s.extra_paths.size();
   s.path_offset[v] = AppendPath(*path, s.type[v]);
@@ -316,11 +404,21 @@ void Engine::SetPhase(IntersectionId id, PhaseIndex phase) {
     s.green[inter.road_links[k].index()] = p.green[k] ? 1 : 0;
 }
 
-int Engine::LaneVehicleCount(LaneId lane) const { return static_cast<int>(state_->on[lane.index()].size()); }
+// Guests (vehicles moving over from another lane, listed on this one too) are
+// counted on the lane they are leaving: a vehicle is never counted twice.
+int Engine::LaneVehicleCount(LaneId lane) const {
+  return static_cast<int>(state_->on[lane.index()].size() - state_->guests[lane.index()]);
+}
 
 int Engine::LaneWaitingCount(LaneId lane) const {
+  const EngineState& s = *state_;
+  const uint32_t d = lane.value();
   int count = 0;
-  for (uint32_t v : state_->on[lane.index()]) count += state_->speed[v] < 0.1 ? 1 : 0;
+  if (s.guests[d] == 0) {
+    for (uint32_t v : s.on[d]) count += s.speed[v] < 0.1 ? 1 : 0;
+  } else {
+    for (uint32_t v : s.on[d]) count += s.speed[v] < 0.1 && s.drivable[v] == d ? 1 : 0;
+  }
   return count;
 }
 
@@ -331,9 +429,10 @@ Engine::LaneObservation Engine::ObserveLane(LaneId lane, double range_m) const {
   const uint32_t d = lane.value();
   o.length_m = c.length[d];
   const std::vector<uint32_t>& on = s.on[d];
-  o.vehicles = static_cast<int>(on.size());
+  o.vehicles = static_cast<int>(on.size() - s.guests[d]);
   bool queue_open = true;  // still walking the standing queue from the stop line back
   for (uint32_t v : on) {
+    if (s.drivable[v] != d) continue;  // a guest: counted on the lane it is leaving
     const demand::VehicleType& vt = s.types[s.type[v]];
     double to_stop = c.length[d] - s.dis[v];
     bool standing = s.speed[v] < 0.1;
@@ -424,6 +523,10 @@ std::vector<VehicleView> Engine::RunningVehicles() const {
     view.position_m = s.dis[v];
     view.speed_mps = s.speed[v];
     view.length_m = s.types[s.type[v]].length_m;
+    if (options_.lane_change && s.change_to[v] != kNone) {
+      view.changing_lane = true;
+      view.target_lane = s.change_to[v];
+    }
     out.push_back(view);
   }
   std::sort(out.begin(), out.end(), [](const VehicleView& a, const VehicleView& b) { return a.id < b.id; });
@@ -441,6 +544,12 @@ uint64_t Engine::StateHash() const {
     mix(static_cast<uint64_t>(s.state[v]) | (static_cast<uint64_t>(s.drivable[v]) << 8));
     mix(dis_bits);
     mix(speed_bits);
+    if (options_.lane_change && s.change_to[v] != kNone) {
+      uint64_t offset_bits;
+      std::memcpy(&offset_bits, &s.change_offset_m[v], sizeof offset_bits);
+      mix(s.change_to[v]);
+      mix(offset_bits);
+    }
   }
   for (PhaseIndex p : s.phase) mix(static_cast<uint64_t>(p));
   return h;

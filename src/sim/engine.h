@@ -13,7 +13,11 @@
 //                that speed takes it (parallel by vehicle);
 //   5. move      vehicles change lane / lane link in order of position, finished
 //                vehicles leave (serial, ordered);
-//   6. leaders   each vehicle finds its leader and gap (parallel by lane).
+//   6. lanes     with lane changes on: changes under way move over (and end or
+//                are aborted), then vehicles that want another lane signal their
+//                would-be neighbours there and, most urgent first, start when the
+//                gaps are safe (serial, ordered; docs/lane_changes.md);
+//   7. leaders   each vehicle finds its leader and gap (parallel by lane).
 // Step() calls one private function per phase, in this order (step.cc).
 // The car-following, stop-before and right-of-way rules follow CityFlow's
 // published model so results are comparable with the benchmark literature.
@@ -52,6 +56,10 @@ struct EngineOptions {
   int threads = 1;      // worker threads for the parallel phases
   // Vehicles to reserve room for (avoids allocation during the run); 0 = estimate.
   long long reserve_vehicles = 0;
+  // Lane changes (docs/lane_changes.md): discretionary changes to a lane with more
+  // room, and strategic changes to a lane that leads on. Off: vehicles keep the
+  // lanes planned at entry (CityFlow's "laneChange": false).
+  bool lane_change = false;
   // The most vehicles the engine creates (flows and AddVehicle); 0 = no limit. Beyond
   // it flows release nothing (their departures are counted in vehicles_refused())
   // and AddVehicle fails. A run checks its demand against the limit before it starts
@@ -68,6 +76,10 @@ struct VehicleView {
   double position_m = 0;  // distance of the front from the drivable's start
   double speed_mps = 0;
   double length_m = 0;
+  // Changing lanes: it is on `drivable` (and counted there) and also occupies
+  // `target_lane` until the change ends.
+  bool changing_lane = false;
+  uint32_t target_lane = 0;  // LaneId value, when changing_lane
 };
 
 class Engine {
@@ -118,10 +130,17 @@ class Engine {
   long long vehicles_waiting_to_enter() const;
   long long vehicles_finished() const;
   long long vehicle_updates() const;
+  // Lane changes since the start: begun, completed, and aborted (the vehicle
+  // reached the end of its lane first). started = finished + aborted + under way.
+  long long lane_changes_started() const;
+  long long lane_changes_finished() const;
+  long long lane_changes_aborted() const;
   // Departures not made because EngineOptions::max_vehicles vehicles existed.
   long long vehicles_refused() const;
 
-  // Vehicles on a lane, and those of them slower than 0.1 m/s.
+  // Vehicles on a lane, and those of them slower than 0.1 m/s. A vehicle changing
+  // lanes counts once, on the lane it is leaving, until the change ends (here and
+  // in ObserveLane, RunningVehicles and Vehicle).
   int LaneVehicleCount(LaneId lane) const;
   int LaneWaitingCount(LaneId lane) const;
 
@@ -147,10 +166,14 @@ class Engine {
   double AverageTravelTime(bool flows_only = false) const;
 
   // Adds a vehicle (e.g. an emergency vehicle) due now on `route`; it enters its
-  // first road when there is room, like any other. InvalidInput for an empty,
-  // unknown or unconnected route, parameters outside demand/limits.h, or when
-  // EngineOptions::max_vehicles vehicles exist. Allocates: call between steps.
-  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type);
+  // first road when there is room, like any other, on `first_lane` when given (a
+  // lane of the first road), else on the first lane that leads on. InvalidInput for
+  // an empty, unknown or unconnected route, a route not drivable from that lane
+  // (with lane changes on: not even after strategic changes), parameters outside
+  // demand/limits.h, or when EngineOptions::max_vehicles vehicles exist.
+  // Allocates: call between steps.
+  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                               LaneId first_lane = LaneId());
 
   // Releases flow `flow`'s next vehicle now, as the flow itself would (same start
   // lane rule, same path), due or not. A look-ahead that replays recent demand
@@ -169,12 +192,15 @@ class Engine {
     double speed_mps = 0;
     double released_s = 0;
     double finished_s = -1;
-    int flow = -1;  // -1 for vehicles added with AddVehicle
+    int flow = -1;               // -1 for vehicles added with AddVehicle
+    bool changing_lane = false;  // moving over to `target_lane` (same road as `lane`)
+    LaneId target_lane;
   };
   VehicleStatus Vehicle(VehicleId id) const;
 
   // Replaces the rest of a running vehicle's route. `route` must start with the
-  // road it is on (not inside an intersection) and be drivable from its lane.
+  // road it is on (not inside an intersection) and be drivable from its lane (with
+  // lane changes on: possibly after strategic changes, docs/lane_changes.md).
   Status Reroute(VehicleId id, const std::vector<RoadId>& route);
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
@@ -197,7 +223,32 @@ class Engine {
   void NotifyConflicts();  // 3. notify
   void DecideSpeeds();     // 4. decide
   void MoveVehicles();     // 5. move
-  void FindLeaders();      // 6. leaders
+  void ChangeLanes();      // 6. lanes (with lane changes on)
+  void FindLeaders();      // 7. leaders
+
+  // Parts of ChangeLanes (step.cc).
+  void ProgressChanges();
+  void FindLaneChangeCandidates();
+  struct Candidate;
+  void FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vector<Candidate>& found) const;
+  void SendLaneChangeSignals();
+  void StartLaneChanges();
+  void AbortLaneChange(uint32_t vehicle);
+  void FinishLaneChange(uint32_t vehicle);
+  // The lane a candidate on `lane` at `dis` moves to: its would-be leader and
+  // follower there (kNone when none) and the gaps to them.
+  struct Neighbours {
+    uint32_t leader, follower;
+    double leader_gap_m, follower_gap_m;
+  };
+  Neighbours NeighboursOn(uint32_t lane, uint32_t vehicle) const;
+  // Whether the vehicles behind lane `lane`'s start (on the lane links into it and
+  // their lanes) could stop behind `vehicle` if it took the back of the lane.
+  bool EntrySafeBehind(uint32_t lane, uint32_t vehicle) const;
+  // Points `vehicle`'s path at one that starts on `lane` (same road) and drives
+  // the rest of its route (allocation-free once the scratch buffers are warm,
+  // apart from the run-time path store growing).
+  void ReplanFrom(uint32_t vehicle, uint32_t lane);
 
   uint32_t ReleaseNext(std::size_t flow);
   uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
@@ -217,6 +268,18 @@ class Engine {
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> cuts_;  // drivable blocks of the parallel phases, one per thread
   bool release_flows_ = true;      // a look-ahead copy keeps its own setting across copies
+  // Scratch of ChangeLanes (rebuilt every step: not state).
+  struct Candidate {
+    uint32_t vehicle;
+    uint32_t target;
+    bool strategic;
+  };
+  std::vector<Candidate> candidates_;
+  std::vector<std::vector<Candidate>> block_candidates_;  // FindLaneChangeCandidates, per block
+  std::vector<std::size_t> lane_cuts_;                    // its blocks: cuts_ over the lanes only
+  std::vector<RoadId> replan_roads_;
+  std::vector<uint32_t> replan_prefix_;
+  demand::LanePath replan_path_;
 };
 
 }  // namespace cb::sim

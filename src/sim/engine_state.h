@@ -19,6 +19,7 @@
 
 #include "base/ids.h"
 #include "demand/demand.h"
+#include "demand/route.h"
 
 namespace cb::sim::internal {
 
@@ -66,6 +67,17 @@ struct CompiledNetwork {
   };
   std::vector<std::vector<PathRef>> flow_paths;
   std::vector<uint32_t> flow_path_length;
+
+  // --- Lanes side by side, for lane changes (by lane): the inner (index - 1) and
+  // outer (index + 1) neighbour on the same road or kNone, the road, the width.
+  std::vector<uint32_t> lane_inner, lane_outer, lane_road;
+  std::vector<uint8_t> lane_index;
+  std::vector<double> lane_width;
+  std::vector<uint32_t> lane_in_begin, lane_in;  // lane -> drivables of the lane links ending at it
+  std::vector<uint32_t> lane_only_next_road;     // the one road all lane links of a lane lead to, else kNone
+  // 1 when a neighbour lane has a lane link to a road this lane has one to: else a
+  // discretionary change is possible only on a route's last road.
+  std::vector<uint8_t> lane_shares_next_road;
 
   // The speed a vehicle of type `vt` drives drivable `d` at in free flow.
   double FreeSpeed(const demand::VehicleType& vt, uint32_t d) const {
@@ -135,6 +147,32 @@ struct EngineState {
   std::vector<uint32_t> next_pos, next_blocker;
   std::vector<uint8_t> next_end;
 
+  // --- Lane changes (docs/lane_changes.md; only with EngineOptions::lane_change).
+  // A vehicle changing lanes stays on its lane (`drivable`) and is also listed,
+  // as a guest, in `on` of the lane it moves to (`change_to`) until its lateral
+  // offset reaches half the two lanes' widths; then it leaves the old lane.
+  std::vector<uint32_t> change_to;      // by vehicle: target lane, kNone when not changing
+  std::vector<double> change_offset_m;  // by vehicle: lateral offset reached
+  std::vector<double> last_change_s;    // by vehicle: when its last change ended
+  std::vector<uint32_t> side_leader;    // by vehicle: while changing, its leader on the target lane
+  std::vector<double> side_gap;         // by vehicle: and the gap to it
+  // Signals of this step (made in the lane-change phase, heeded in the next decide):
+  // the candidate whose signal a vehicle keeps (the most urgent).
+  std::vector<uint32_t> signal_from;
+  // By vehicle, what decide must heed, in one byte: kChangingLane (change_to is
+  // set), kYielding (it holds signal_from's signal as that candidate's would-be
+  // follower).
+  static constexpr uint8_t kChangingLane = 1, kYielding = 2;
+  std::vector<uint8_t> lane_flags;
+  std::vector<uint8_t> candidate;  // by vehicle: 1 while it is a candidate in the current phase
+  // Set by decide: the lane a vehicle stood on when its path's next lane link
+  // started at another lane of its road (it needs a strategic change), else kNone.
+  std::vector<uint32_t> needs_change_on;
+  std::vector<uint32_t> guests;     // by lane: changing vehicles listed there as guests
+  std::vector<uint32_t> changing;   // vehicles changing lanes, in order of start
+  std::vector<uint32_t> signalled;  // vehicles holding a signal, to clear
+  long long lane_changes_started = 0, lane_changes_finished = 0, lane_changes_aborted = 0;
+
   std::vector<uint32_t> running;  // running vehicles, in order of entry
   std::vector<std::pair<double, uint32_t>> arrivals;
   std::vector<uint8_t> dirty;  // by drivable: lost a vehicle this step
@@ -150,6 +188,14 @@ struct EngineState {
     back[d] = q.empty() ? kNone : q.back();
   }
 };
+
+// Appends `prefix` (prefix_length drivables: a replanned path keeps the entries
+// before the vehicle's position, so positions keep their meaning) and then the
+// drivables of `path` to `drivables`, and the free-flow time after each entry for
+// a vehicle of type `vt` to `rest_free_s`. Returns where it starts (engine.cc).
+uint32_t AppendLanePath(const CompiledNetwork& c, const demand::LanePath& path, const demand::VehicleType& vt,
+                        std::vector<uint32_t>& drivables, std::vector<double>& rest_free_s,
+                        const uint32_t* prefix = nullptr, std::size_t prefix_length = 0);
 
 // The drivables of the lane path at `offset`: a flow's (compiled) or one added at
 // run time.

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "sim/engine.h"
 #include "sim/engine_state.h"
@@ -34,7 +35,10 @@ class Decider {
         dt_(dt),
         step_(s.step) {}
 
-  // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v`.
+  // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
+  // with lane changes, needs_change_on). A template so that the loop without lane
+  // changes carries none of their tests.
+  template <bool kLaneChange>
   void Decide(uint32_t v, EngineState& out) const {
     const demand::VehicleType& vt = types_[s_.type[v]];
     const uint32_t d = s_.drivable[v];
@@ -46,6 +50,8 @@ class Decider {
     s = std::min(s, FollowSpeed(v, vt));
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
+    uint32_t needs_change_on = kNone;
+    if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
     s = std::max(s, speed - vt.max_neg_acc_mps2 * dt_);
 
     double delta;
@@ -74,6 +80,7 @@ class Decider {
     out.next_pos[v] = pos;
     out.next_end[v] = end ? 1 : 0;
     out.next_blocker[v] = blocker;
+    if constexpr (kLaneChange) out.needs_change_on[v] = needs_change_on;
   }
 
  private:
@@ -108,6 +115,39 @@ class Decider {
     uint32_t tail = s_.back[lane];
     if (tail == kNone) return true;
     return s_.dis[tail] > types_[s_.type[tail]].length_m + vt.length_m || s_.speed[tail] >= 2;
+  }
+
+  // With lane changes on (docs/lane_changes.md): a vehicle moving over also
+  // follows its leader on the target lane; the would-be follower of a candidate
+  // whose signal it holds leaves it room; and a vehicle whose lane does not lead
+  // to its path's next lane link stops before the lane's end until it has changed
+  // (and notes that it needs to in `*needs`).
+  double LaneChangeSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next, uint32_t* needs) const {
+    const uint32_t d = s_.drivable[v];
+    const double speed = s_.speed[v];
+    double s = vt.max_speed_mps;
+    const uint8_t flags = s_.lane_flags[v];
+    if (flags & EngineState::kChangingLane) {
+      const uint32_t leader = s_.side_leader[v];
+      if (leader != kNone) {
+        s = std::min(
+            s, CarFollowSpeed(vt, speed, types_[s_.type[leader]], s_.speed[leader], s_.side_gap[v], dt_));
+      }
+    }
+    if (flags & EngineState::kYielding) {
+      const uint32_t from = s_.signal_from[v];
+      const demand::VehicleType& ct = types_[s_.type[from]];
+      const double room = s_.dis[from] - ct.length_m - s_.dis[v] - MinBrakeDistance(vt, speed);
+      const double yield =
+          NoCollisionSpeed(s_.speed[from], ct.max_neg_acc_mps2, speed, vt.max_neg_acc_mps2, room, dt_, 0);
+      if (yield >= 0) s = std::min(s, yield);  // no such speed: it cannot make room, so it does not try
+    }
+    if (!IsLink(d) && next != kNone && IsLink(next) && c_.link_start_lane[next - c_.lane_count] != d) {
+      *needs = d;
+      const double rest = c_.length[d] - s_.dis[v];
+      if (MinBrakeDistance(vt, speed) <= rest) s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_));
+    }
+    return s;
   }
 
   double IntersectionSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next,
@@ -248,6 +288,7 @@ void Engine::Step() {
   NotifyConflicts();
   DecideSpeeds();
   MoveVehicles();
+  ChangeLanes();
   FindLeaders();
   ++state_->step;
 }
@@ -320,13 +361,24 @@ void Engine::DecideSpeeds() {
   EngineState& s = *state_;
   const Decider decider(*compiled_, s, options_.step_s);
   // By place rather than by vehicle: neighbours share leaders and conflict points,
-  // so this order keeps them in cache. Each vehicle writes only its own slots.
+  // so this order keeps them in cache. Each vehicle writes only its own slots (a
+  // vehicle changing lanes is decided once, on its own lane, not as a guest).
   if (executor_->threads() > 1) BalanceBlocks(s.on, static_cast<std::size_t>(executor_->threads()), cuts_);
-  executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t d = begin; d < end; ++d) {
-      for (uint32_t v : s.on[d]) decider.Decide(v, s);
-    }
-  });
+  if (options_.lane_change) {
+    executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t d = begin; d < end; ++d) {
+        for (uint32_t v : s.on[d]) {
+          if (s.drivable[v] == d) decider.Decide<true>(v, s);
+        }
+      }
+    });
+  } else {
+    executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t d = begin; d < end; ++d) {
+        for (uint32_t v : s.on[d]) decider.Decide<false>(v, s);
+      }
+    });
+  }
   s.vehicle_updates += static_cast<long long>(s.running.size());
 }
 
@@ -351,8 +403,13 @@ void Engine::MoveVehicles() {
     s.dirty[d] = 0;
   }
   std::size_t kept = 0;
+  const bool lane_change = options_.lane_change;
   for (std::size_t i = 0; i < s.running.size(); ++i) {
     uint32_t v = s.running[i];
+    // Reaching the end of its lane (or of its trip) before a change ends aborts it.
+    if (lane_change && s.change_to[v] != kNone && (s.next_end[v] || s.next_pos[v] != s.path_pos[v])) {
+      AbortLaneChange(v);
+    }
     uint32_t blocker = s.next_blocker[v];
     if (blocker != kNone && s.next_end[blocker]) blocker = kNone;
     s.blocker[v] = blocker;
@@ -399,14 +456,36 @@ void Engine::MoveVehicles() {
   }
 }
 
-// 6. Leaders: every vehicle finds the vehicle ahead and the gap to it.
+// 6. Lanes: changes under way move over, end or are aborted; then candidates
+// signal their would-be neighbours and, most urgent first, start where it is safe.
+void Engine::ChangeLanes() {
+  if (!options_.lane_change) return;
+  ProgressChanges();
+  FindLaneChangeCandidates();
+  SendLaneChangeSignals();
+  StartLaneChanges();
+}
+
+// 7. Leaders: every vehicle finds the vehicle ahead and the gap to it. A guest
+// (a vehicle moving over to this lane) is the leader of the one behind it here,
+// and notes its own leader here as its side leader.
 void Engine::FindLeaders() {
-  const EngineState& s = *state_;
+  EngineState& s = *state_;
+  const bool lane_change = options_.lane_change;
+  const auto& types = s.types;
   if (executor_->threads() > 1) BalanceBlocks(s.on, static_cast<std::size_t>(executor_->threads()), cuts_);
   executor_->ParallelForBlocks(cuts_, [&](std::size_t begin, std::size_t end) {
     for (std::size_t d = begin; d < end; ++d) {
       const std::vector<uint32_t>& on = s.on[d];
-      for (std::size_t i = 0; i < on.size(); ++i) UpdateLeader(on[i], i > 0 ? on[i - 1] : kNone);
+      for (std::size_t i = 0; i < on.size(); ++i) {
+        const uint32_t v = on[i], ahead = i > 0 ? on[i - 1] : kNone;
+        if (lane_change && s.drivable[v] != d) {
+          s.side_leader[v] = ahead;
+          s.side_gap[v] = ahead == kNone ? 0 : s.dis[ahead] - types[s.type[ahead]].length_m - s.dis[v];
+          continue;
+        }
+        UpdateLeader(v, ahead);
+      }
     }
   });
 }
@@ -455,6 +534,17 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.next_blocker.push_back(kNone);
   s.next_end.push_back(0);
   s.free_flow_s.push_back(internal::PathFreeFlow(*compiled_, s, path_offset, type, 0));
+  if (options_.lane_change) {
+    s.change_to.push_back(kNone);
+    s.change_offset_m.push_back(0);
+    s.last_change_s.push_back(-std::numeric_limits<double>::infinity());
+    s.side_leader.push_back(kNone);
+    s.side_gap.push_back(0);
+    s.signal_from.push_back(kNone);
+    s.lane_flags.push_back(0);
+    s.candidate.push_back(0);
+    s.needs_change_on.push_back(kNone);
+  }
   s.entry_queue[start_lane].push_back(v);
   ++s.vehicles_waiting;
   return v;

@@ -176,6 +176,31 @@ RunSettings ShortHangzhou(const std::string& controller) {
 // The bound removes what every controller must work around (signals, conflicts),
 // so on a congested crossing each controller's travel time is above it; and the
 // relaxed network still accounts for every released vehicle.
+TEST(RunScenario, LaneChangesAreOffByDefaultOnFlowFilesAndOnWhenAsked) {
+  RunSettings s;
+  s.roadnet = kData + "/cityflow/jinan_3x4/roadnet_3_4.json";
+  s.flow = kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json";
+  s.duration_s = 900;
+  s.progress = false;
+  auto off = RunScenario(s);
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->lane_change);
+  EXPECT_EQ(off->lane_changes, 0);
+  EXPECT_EQ(nlohmann::json::parse(ReportJson(s, *off))["lane_change"], false);
+  s.lane_change = true;
+  auto on = RunScenario(s);
+  ASSERT_TRUE(on.ok()) << on.status().message();
+  EXPECT_TRUE(on->lane_change);
+  EXPECT_GT(on->lane_changes, 0);
+  auto j = nlohmann::json::parse(ReportJson(s, *on));
+  EXPECT_EQ(j["lane_change"], true);
+  EXPECT_EQ(j["lane_changes"], on->lane_changes);
+  EXPECT_NE(on->state_hash, off->state_hash);
+  // A vehicle changing lanes is one vehicle: the counts add up either way.
+  EXPECT_EQ(on->summary.vehicles_released, on->summary.vehicles_running + on->summary.vehicles_finished +
+                                               on->summary.vehicles_waiting_to_enter);
+}
+
 TEST(RunScenario, NoControllerBeatsTheFreeFlowBound) {
   RunSettings s;
   s.roadnet = kData + "/cityflow/examples/roadnet.json";

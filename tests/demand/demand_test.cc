@@ -91,6 +91,26 @@ TEST_F(DemandTest, LanePathUsesTheTurningLane) {
   EXPECT_EQ(net_.lane(path->lanes[1]).index_in_road, 0);
 }
 
+TEST_F(DemandTest, WithLaneChangesALaneThatDoesNotLeadOnTakesTheNearestOnesLink) {
+  std::vector<RoadId> route = {*net_.FindRoad("W_C"), *net_.FindRoad("C_N")};  // left: lane 0 only
+  const LaneId right_lane = net_.road(route[0]).lanes[2];
+  auto strict = PlanLanePath(net_, route, right_lane);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.status().message().find("'W_C' to 'C_N'"), std::string::npos) << strict.status().message();
+  auto path = PlanLanePath(net_, route, right_lane, LaneChanges::kAllowed);
+  ASSERT_TRUE(path.ok()) << path.status().message();
+  // The vehicle enters on lane 2 and leaves by lane 0's lane link: it must change
+  // lanes on W_C first.
+  EXPECT_EQ(path->lanes[0], right_lane);
+  ASSERT_EQ(path->links.size(), 1u);
+  EXPECT_EQ(net_.lane(net_.lane_link(path->links[0]).from).index_in_road, 0);
+  // A lane that leads on is kept, with or without lane changes.
+  auto straight = PlanLanePath(net_, {*net_.FindRoad("W_C"), *net_.FindRoad("C_E")},
+                               net_.road(route[0]).lanes[1], LaneChanges::kAllowed);
+  ASSERT_TRUE(straight.ok());
+  EXPECT_EQ(net_.lane_link(straight->links[0]).from, net_.road(route[0]).lanes[1]);
+}
+
 TEST_F(DemandTest, SingleRoadRouteMayStartOnAnyLane) {
   std::vector<RoadId> route = {*net_.FindRoad("W_C")};
   EXPECT_EQ(StartLanes(net_, route).size(), 3u);

@@ -50,6 +50,26 @@ TEST(Scenario, LoadsCityflowConfig) {
   EXPECT_GT(s->demand->flows.size(), 0u);
 }
 
+TEST(Scenario, ConfigLaneChangeIsTheScenariosDefault) {
+  auto off = LoadCityflowConfig(kData + "/cityflow/examples/config.json");  // "laneChange": false
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->lane_change);
+  const std::string dir = kData + "/cityflow/examples/";
+  std::string path = ::testing::TempDir() + "/config_lane_change.json";
+  std::ofstream(path) << R"({"dir": ")" << dir
+                      << R"(", "roadnetFile": "roadnet.json", "flowFile": "flow.json",
+                             "laneChange": true})";
+  auto on = LoadCityflowConfig(path);
+  ASSERT_TRUE(on.ok()) << on.status().message();
+  EXPECT_TRUE(on->lane_change);
+  std::string bad = ::testing::TempDir() + "/config_lane_change_bad.json";
+  std::ofstream(bad) << R"({"dir": ")" << dir << R"(", "roadnetFile": "roadnet.json", "flowFile": "flow.json",
+                            "laneChange": "yes"})";
+  auto refused = LoadCityflowConfig(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("laneChange"), std::string::npos) << refused.status().message();
+}
+
 TEST(Scenario, ConfigNamingMissingFile) {
   std::string path = ::testing::TempDir() + "/config.json";
   std::ofstream(path) << R"({"interval": 1, "seed": 0, "dir": "/nonexistent/", "roadnetFile": "r.json",

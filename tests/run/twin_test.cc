@@ -107,6 +107,21 @@ TEST(SignalledTwin, TakesTheDataDefaultsUnlessTold) {
   EXPECT_EQ(told->signals().clearance_s(), 3);
 }
 
+TEST(SignalledTwin, LaneChangesFollowTheDataUnlessTold) {
+  demand::Scenario scenario = Cross();
+  EXPECT_FALSE(Make(scenario, "fixed")->engine().options().lane_change);
+  scenario.lane_change = true;  // as a config.json with "laneChange": true gives it
+  auto twin = Make(scenario, "fixed");
+  EXPECT_TRUE(twin->engine().options().lane_change);
+  // Look-ahead copies run as their model does.
+  auto copy = SignalledTwin::LookaheadCopy(twin->signals(),
+                                           std::move(control::MakeController("fixed")->controller), 0);
+  EXPECT_TRUE(copy->engine().options().lane_change);
+  TwinOptions off;
+  off.lane_change = false;
+  EXPECT_FALSE(Make(scenario, "fixed", off)->engine().options().lane_change);
+}
+
 TEST(SignalledTwin, RefusesBadOptionsNamingTheFlag) {
   demand::Scenario scenario = Cross();
   auto attempt = [&](TwinOptions options) {

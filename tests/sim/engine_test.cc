@@ -9,6 +9,7 @@
 #include "demand/limits.h"
 #include "demand/scenario.h"
 #include "signal/signal_manager.h"
+#include "sim/invariants.h"
 #include "testing/tiny_network.h"
 
 namespace cb::sim {
@@ -33,30 +34,6 @@ Tiny MakeTiny(std::vector<demand::FlowSpec> flows) {
   EXPECT_TRUE(d.ok()) << d.status().message();
   t.demand = std::make_shared<const demand::Demand>(std::move(d).value());
   return t;
-}
-
-// Invariants that must hold after every step.
-void CheckInvariants(const Engine& engine) {
-  ASSERT_EQ(engine.vehicles_released(),
-            engine.vehicles_running() + engine.vehicles_waiting_to_enter() + engine.vehicles_finished());
-  ASSERT_EQ(engine.vehicles_entered(), engine.vehicles_running() + engine.vehicles_finished());
-  std::map<std::pair<bool, uint32_t>, std::vector<VehicleView>> by_place;
-  for (const VehicleView& v : engine.RunningVehicles()) {
-    ASSERT_GE(v.speed_mps, 0);
-    ASSERT_LE(v.speed_mps, 11.111 + 1e-9);
-    ASSERT_GE(v.position_m, 0);
-    by_place[{v.on_lane_link, v.drivable}].push_back(v);
-  }
-  // Vehicles on one lane never overlap.
-  for (auto& [place, vehicles] : by_place) {
-    if (place.first) continue;
-    std::sort(vehicles.begin(), vehicles.end(),
-              [](const VehicleView& a, const VehicleView& b) { return a.position_m > b.position_m; });
-    for (std::size_t i = 1; i < vehicles.size(); ++i) {
-      ASSERT_GE(vehicles[i - 1].position_m - vehicles[i - 1].length_m - vehicles[i].position_m, -1e-6)
-          << "vehicles " << vehicles[i - 1].id.value() << " and " << vehicles[i].id.value() << " overlap";
-    }
-  }
 }
 
 TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
@@ -106,12 +83,20 @@ TEST(Engine, VehiclesThatCannotEnterWaitAndAreCounted) {
   EXPECT_GT(engine.vehicles_waiting_to_enter(), 0);
 }
 
-TEST(Engine, ConflictingFlowsNeverLoseVehicles) {
-  // Left turns against straight traffic, all phases in turn.
+// The invariant tests run with lane changes off and on.
+class EngineInvariants : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(LaneChanges, EngineInvariants, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "On" : "Off";
+                         });
+
+TEST_P(EngineInvariants, ConflictingFlowsNeverLoseVehicles) {
+  // Left turns against straight traffic, all phases in turn; the one-road flows
+  // end on a road whose every lane they may use, so they change lanes.
   Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 3), testing::MakeFlow({"E_C", "C_S"}, 5),
                      testing::MakeFlow({"N_C", "C_S"}, 4), testing::MakeFlow({"S_C", "C_W"}, 6),
-                     testing::MakeFlow({"E_C", "C_N"}, 7)});
-  Engine engine(t.net, t.demand, {});
+                     testing::MakeFlow({"E_C", "C_N"}, 7), testing::MakeFlow({"W_C"}, 4)});
+  Engine engine(t.net, t.demand, WithLaneChanges(GetParam()));
   IntersectionId c = *t.net->FindIntersection("C");
   for (int s = 0; s < 1200; ++s) {
     engine.SetPhase(c, (s / 20) % 5);
@@ -121,8 +106,8 @@ TEST(Engine, ConflictingFlowsNeverLoseVehicles) {
   EXPECT_GT(engine.vehicles_finished(), 300);
 }
 
-uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
-  EngineOptions options;
+uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps, bool lane_change = false) {
+  EngineOptions options = WithLaneChanges(lane_change);
   options.threads = threads;
   options.seed = 7;
   Engine engine(scenario.network, scenario.demand, options);
@@ -136,22 +121,25 @@ uint64_t RunHash(const demand::Scenario& scenario, int threads, int steps) {
   return engine.StateHash();
 }
 
-TEST(Engine, SameResultWithAnyThreadCount) {
+TEST_P(EngineInvariants, SameResultWithAnyThreadCount) {
   auto scenario = demand::LoadScenario(kData + "/cityflow/jinan_3x4/roadnet_3_4.json",
                                        kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json");
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  uint64_t one = RunHash(*scenario, 1, 900);
-  EXPECT_EQ(one, RunHash(*scenario, 1, 900));
-  EXPECT_EQ(one, RunHash(*scenario, 2, 900));
-  EXPECT_EQ(one, RunHash(*scenario, 3, 900));
-  EXPECT_NE(one, RunHash(*scenario, 1, 899));
+  const bool lc = GetParam();
+  uint64_t one = RunHash(*scenario, 1, 900, lc);
+  EXPECT_EQ(one, RunHash(*scenario, 1, 900, lc));
+  EXPECT_EQ(one, RunHash(*scenario, 2, 900, lc));
+  EXPECT_EQ(one, RunHash(*scenario, 3, 900, lc));
+  EXPECT_NE(one, RunHash(*scenario, 1, 899, lc));
+  // Lane changes do change the run.
+  EXPECT_NE(one, RunHash(*scenario, 1, 900, !lc));
 }
 
-TEST(Engine, InvariantsHoldOnARealCity) {
+TEST_P(EngineInvariants, InvariantsHoldOnARealCity) {
   auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
                                        kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json");
   ASSERT_TRUE(scenario.ok());
-  Engine engine(scenario->network, scenario->demand, {});
+  Engine engine(scenario->network, scenario->demand, WithLaneChanges(GetParam()));
   signal::SignalManager signals(engine, std::move(control::MakeController("fixed")->controller), {});
   for (int s = 0; s < 900; ++s) {
     signals.BeforeStep();
@@ -159,6 +147,11 @@ TEST(Engine, InvariantsHoldOnARealCity) {
     CheckInvariants(engine);
   }
   EXPECT_GT(engine.vehicles_finished(), 0);
+  if (GetParam()) {
+    EXPECT_GT(engine.lane_changes_finished(), 0);
+  } else {
+    EXPECT_EQ(engine.lane_changes_started(), 0);
+  }
 }
 
 }  // namespace
@@ -285,11 +278,17 @@ void RunFixed(Engine& engine, int steps) {
   }
 }
 
-TEST(EngineCopy, CopyRunsExactlyLikeTheOriginalAndLeavesItAlone) {
+class EngineCopyBoth : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(LaneChanges, EngineCopyBoth, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "On" : "Off";
+                         });
+
+TEST_P(EngineCopyBoth, CopyRunsExactlyLikeTheOriginalAndLeavesItAlone) {
   auto scenario = demand::LoadScenario(kData + "/cityflow/jinan_3x4/roadnet_3_4.json",
                                        kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json");
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  Engine original(scenario->network, scenario->demand, {});
+  Engine original(scenario->network, scenario->demand, WithLaneChanges(GetParam()));
   RunFixed(original, 600);
   const uint64_t before = original.StateHash();
   std::unique_ptr<Engine> copy = original.Clone(2);
@@ -305,16 +304,24 @@ TEST(EngineCopy, CopyRunsExactlyLikeTheOriginalAndLeavesItAlone) {
   EXPECT_EQ(copy->StateHash(), original.StateHash());
   EXPECT_EQ(copy->vehicles_finished(), original.vehicles_finished());
   // Copying again (buffers reused) restores the source's state exactly.
-  Engine other(scenario->network, scenario->demand, {});
+  Engine other(scenario->network, scenario->demand, WithLaneChanges(GetParam()));
   ASSERT_TRUE(other.CopyStateFrom(*copy).ok());
   EXPECT_EQ(other.StateHash(), copy->StateHash());
+  for (int s = 0; s < 100; ++s) {
+    other.Step();
+    copy->Step();
+  }
+  EXPECT_EQ(other.StateHash(), copy->StateHash());
+  // An engine with the other lane-change setting cannot take the state.
+  Engine unlike(scenario->network, scenario->demand, WithLaneChanges(!GetParam()));
+  EXPECT_FALSE(unlike.CopyStateFrom(*copy).ok());
 }
 
-TEST(EngineCopy, LookAheadWithoutReleaseRunsOnlyVehiclesAlreadyThere) {
+TEST_P(EngineCopyBoth, LookAheadWithoutReleaseRunsOnlyVehiclesAlreadyThere) {
   auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
                                        kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
   ASSERT_TRUE(scenario.ok());
-  Engine engine(scenario->network, scenario->demand, {});
+  Engine engine(scenario->network, scenario->demand, WithLaneChanges(GetParam()));
   RunFixed(engine, 300);
   std::unique_ptr<Engine> ahead = engine.Clone();
   ahead->set_release_flows(false);

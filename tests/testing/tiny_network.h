@@ -85,6 +85,50 @@ inline roadnet::NetworkSpec MakeCrossSpec(double length_m = 300, double speed_mp
   return spec;
 }
 
+// MakeChainSpec draws two roads in a row through one unsignalised junction "M",
+// for lane changes: each road has `lanes` lanes of `width_m` (0 inner ... outer),
+// `length_m` long. Only the lanes of "A_M" listed in `continuing` have a lane link
+// (to every lane of "M_B"); the others end at M.
+//
+//        A ====== A_M ======> M ====== M_B ======> B
+inline roadnet::NetworkSpec MakeChainSpec(double length_m = 400, int lanes = 3, double width_m = 4,
+                                          std::vector<int> continuing = {0, 1, 2}) {
+  roadnet::NetworkSpec spec;
+  spec.source = "tiny-chain";
+  spec.format = "cityflow";
+  const std::vector<std::pair<std::string, double>> nodes = {{"A", 0}, {"M", length_m}, {"B", 2 * length_m}};
+  for (const auto& [name, x] : nodes) {
+    roadnet::IntersectionSpec node;
+    node.id = name;
+    node.point = {x, 0};
+    node.is_virtual = name != "M";
+    node.width_m = name == "M" ? 10 : 0;
+    node.where = name;
+    spec.intersections.push_back(node);
+  }
+  for (int r = 0; r < 2; ++r) {
+    roadnet::RoadSpec road;
+    road.from_intersection = nodes[r].first;
+    road.to_intersection = nodes[r + 1].first;
+    road.id = road.from_intersection + "_" + road.to_intersection;
+    road.points = {{nodes[r].second, 0}, {nodes[r + 1].second, 0}};
+    road.lanes.assign(static_cast<std::size_t>(lanes), roadnet::LaneSpec{width_m, 11.111});
+    road.length_m = length_m;
+    road.where = road.id;
+    spec.roads.push_back(road);
+  }
+  roadnet::RoadLinkSpec link;
+  link.from_road = "A_M";
+  link.to_road = "M_B";
+  link.turn = roadnet::TurnType::kStraight;
+  for (int from : continuing) {
+    for (int to = 0; to < lanes; ++to) link.lane_links.push_back({from, to, {}});
+  }
+  link.where = "A_M->M_B";
+  spec.intersections[1].road_links.push_back(link);
+  return spec;
+}
+
 inline demand::FlowSpec MakeFlow(std::vector<std::string> route, double interval_s, double start_s = 0,
                                  double end_s = -1) {
   demand::FlowSpec flow;
