@@ -9,6 +9,7 @@
 #include "metrics/kpis.h"
 #include "report/comparison.h"
 #include "report/document.h"
+#include "run/protocol.h"
 #include "run/twin.h"
 #include "run_command.h"
 
@@ -55,7 +56,17 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string SettingsLine(const CompareSettings& s) {
+std::string SettingsLine(const CompareSettings& given, const run::Protocol& protocol) {
+  // What the runs used: the protocol fills what the user left unset.
+  CompareSettings s = given;
+  run::TwinOptions applied;
+  applied.signals = s.signals;
+  applied.duration_s = s.duration_s;
+  applied.lane_change = s.lane_change;
+  protocol.ApplyTo(applied);
+  s.signals = applied.signals;
+  s.duration_s = applied.duration_s;
+  s.lane_change = applied.lane_change;
   char duration[64] = "each scenario's default duration";
   if (s.duration_s) std::snprintf(duration, sizeof duration, "%g simulated s", *s.duration_s);
   char decisions[96] = "at each controller's own cadence, else the data's";
@@ -76,7 +87,9 @@ std::string SettingsLine(const CompareSettings& s) {
   std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %s; %d thread%s", duration,
                 decisions, clearance, s.signals.min_green_s, max_green, lanes, s.threads,
                 s.threads == 1 ? "" : "s");
-  return "controllers " + JoinNames(s.controllers) + (s.bound ? " (and the free-flow bound)" : "") + line;
+  return "protocol " + protocol.name + ", travel time " +
+         metrics::TravelTimeMetricName(protocol.travel_time) + "; controllers " + JoinNames(s.controllers) +
+         (s.bound ? " (and the free-flow bound)" : "") + line;
 }
 
 // What a report shows of a run.
@@ -97,7 +110,7 @@ ControllerRun ForReport(RunReport run) {
   return out;
 }
 
-std::string ComparisonJson(const Comparison& comparison) {
+std::string ComparisonJson(const Comparison& comparison, const std::string& protocol) {
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const ScenarioResults& scenario : comparison.scenarios) {
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -121,6 +134,7 @@ std::string ComparisonJson(const Comparison& comparison) {
     scenarios.push_back(std::move(j));
   }
   nlohmann::ordered_json j;
+  j["protocol"] = protocol;
   j["scenarios"] = std::move(scenarios);
   return j.dump();
 }
@@ -179,6 +193,8 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
     if (!seen.insert(name).second)
       return Status::InvalidInput("--controllers: '" + name + "' is listed twice");
   }
+  auto protocol = run::FindProtocol(settings.protocol);
+  if (!protocol.ok()) return protocol.status();
   run::TwinOptions options;
   options.signals = settings.signals;
   options.duration_s = settings.duration_s;
@@ -212,7 +228,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   }
 
   Comparison comparison;
-  comparison.settings = SettingsLine(settings);
+  comparison.settings = SettingsLine(settings, *protocol);
   const std::size_t total = specs.size() * (settings.controllers.size() + (settings.bound ? 1 : 0));
   std::size_t done = 0;
   for (const ScenarioSpec& spec : specs) {
@@ -229,6 +245,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.flow = spec.flow;
       run.bound = row == settings.controllers.size();
       run.controller = run.bound ? "fixed" : settings.controllers[row];  // a bound has no signals to control
+      run.protocol = settings.protocol;
       const std::string controller = run.bound ? kBoundName : run.controller;
       run.duration_s = settings.duration_s;
       run.signals = settings.signals;
@@ -255,7 +272,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   }
 
   if (settings.json) {
-    out << ComparisonJson(comparison) << "\n";
+    out << ComparisonJson(comparison, protocol->name) << "\n";
   } else {
     for (std::size_t i = 0; i < comparison.scenarios.size(); ++i) {
       out << (i == 0 ? "" : "\n") << report::ComparisonTableText(comparison.scenarios[i]);

@@ -42,6 +42,7 @@ Result<ScenarioSpec> ParseScenarioSpec(const std::string& spec, const std::strin
 struct CompareSettings {
   std::vector<std::string> controllers;  // at least one; control::MakeController names
   std::vector<std::string> scenarios;    // at least one; see ParseScenarioSpec
+  std::string protocol = "data";         // run::Protocol name, for every run
   std::string data_dir = "data";
   std::optional<double> duration_s;  // unset: each scenario's own (the data's run length)
   signal::SignalOptions signals;     // unset fields: the data's own protocol

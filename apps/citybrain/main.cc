@@ -13,6 +13,7 @@
 #include "compare_command.h"
 #include "control/registry.h"
 #include "emergency_command.h"
+#include "run/protocol.h"
 #include "run_command.h"
 #include "serve_command.h"
 
@@ -115,6 +116,19 @@ void AddLaneChangeOption(CLI::App* command, std::optional<bool>& lane_change) {
       ->check(CLI::IsMember({"on", "off"}));
 }
 
+// --protocol NAME (run::Protocol), offered by run and compare.
+void AddProtocolOption(CLI::App* command, std::string& protocol) {
+  std::string help =
+      "Evaluation protocol; it sets what you leave unset (decisions, yellow, lane changes, duration) and "
+      "chooses the travel-time metric:";
+  for (const cb::run::Protocol& p : cb::run::Protocols()) help += " " + p.name + " = " + p.summary + ";";
+  help.back() = ' ';
+  help += "(PRODUCT.md, docs/controllers.md)";
+  command->add_option("--protocol", protocol, help)
+      ->check(CLI::IsMember(cb::run::ProtocolNames()))
+      ->capture_default_str();
+}
+
 constexpr const char* kDurationHelp =
     "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
     "City Brain Challenge ones]";
@@ -148,6 +162,7 @@ int main(int argc, char** argv) {
                         "A CityFlow config.json naming the roadnet and flow (instead of both)");
     run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
         ->capture_default_str();
+    AddProtocolOption(run_cmd, run.protocol);
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);
@@ -199,6 +214,7 @@ int main(int argc, char** argv) {
     compare_cmd
         ->add_option("--data-dir", compare.data_dir, "The project's data/ folder, for bundled scenarios")
         ->capture_default_str();
+    AddProtocolOption(compare_cmd, compare.protocol);
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
     AddLaneChangeOption(compare_cmd, compare.lane_change);

@@ -12,6 +12,7 @@
 #include "control/brain.h"
 #include "control/registry.h"
 #include "demand/scenario.h"
+#include "run/protocol.h"
 #include "run/twin.h"
 #include "sim/engine.h"
 
@@ -53,9 +54,13 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   options.threads = settings.threads;
   options.lane_change = settings.lane_change;
   options.max_vehicles = settings.max_vehicles;
+  auto protocol = run::FindProtocol(settings.protocol);
+  if (!protocol.ok()) return protocol.status();
+  protocol->ApplyTo(options);
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
-  auto made = control::MakeController(settings.controller);
+  const control::ControllerSettings controller_settings{protocol->fixed_phase_s};
+  auto made = control::MakeController(settings.controller, controller_settings);
   if (!made.ok()) return made.status();
   if (settings.bound && !settings.controller_at.empty()) {
     return Status::InvalidInput(
@@ -81,7 +86,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   for (const auto& [intersection, name] : settings.controller_at) {
     auto id = twin.engine().network().FindIntersection(intersection);
     if (!id) return Status::InvalidInput("--controller-at: unknown intersection '" + intersection + "'");
-    auto c = control::MakeController(name);
+    auto c = control::MakeController(name, controller_settings);
     if (!c.ok()) return c.status().WithContext("--controller-at " + intersection);
     Status set = twin.signals().SetController(*id, std::move(c->controller), c->info.designed_cadence_s);
     if (!set.ok()) return set.WithContext("--controller-at " + intersection);
@@ -98,6 +103,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   const metrics::KpiRecorder& recorder = *twin.recorder();
   report.summary = recorder.Finish();
   report.controller = settings.bound ? std::string(kBoundName) : settings.controller;
+  report.protocol = protocol->name;
   report.bound = settings.bound;
   report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
   report.steps = twin.steps();
@@ -170,6 +176,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   nlohmann::ordered_json j;
   j["controller"] = report.controller;
   if (report.bound) j["bound"] = true;
+  j["protocol"] = report.protocol;
   j["duration_s"] = s.time_s;
   metrics::WriteSummaryJson(s, j);  // the KPIs, one key each
   j["decision_interval_s"] = report.decision_interval_s;
@@ -211,6 +218,11 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                 "controller %s, %.0f s simulated, %d signals, %d threads, lane changes %s\n",
                 report.controller.c_str(), s.time_s, report.signals, settings.threads,
                 report.lane_change ? "on" : "off");
+  out << line;
+  std::snprintf(line, sizeof line, "  protocol %s, travel time: %s\n", report.protocol.c_str(),
+                s.travel_time_metric == metrics::TravelTimeMetric::kTrip
+                    ? "CityFlow's (every trip, from its due time)"
+                    : "per intersection (entering lanes, summed over the intersections passed)");
   out << line;
   if (!report.bound) {
     std::snprintf(line, sizeof line, "  decisions every %g s, %g s clearance, %g s minimum green\n",

@@ -22,6 +22,8 @@ struct RunSettings {
   std::string flow;
   std::string config;
   std::string controller = "fixed";
+  // run::Protocol name; fills the settings left unset and chooses the travel-time metric.
+  std::string protocol = "data";
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   // Per-intersection controllers: intersection id -> controller name.
@@ -43,7 +45,8 @@ struct RunSettings {
 struct RunReport {
   metrics::Summary summary;
   std::string controller;
-  bool bound = false;  // a free-flow bound (RunSettings::bound), not a controller
+  std::string protocol;  // run::Protocol name
+  bool bound = false;    // a free-flow bound (RunSettings::bound), not a controller
   double load_s = 0;
   double wall_s = 0;
   long long steps = 0;

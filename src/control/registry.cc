@@ -17,17 +17,21 @@ namespace {
 
 struct Entry {
   ControllerInfo info;
-  std::function<std::unique_ptr<signal::Controller>()> make;
+  std::function<std::unique_ptr<signal::Controller>(const ControllerSettings&)> make;
 };
 
 template <typename T>
-std::unique_ptr<signal::Controller> Make() {
+std::unique_ptr<signal::Controller> Make(const ControllerSettings&) {
   return std::make_unique<T>();
+}
+
+std::unique_ptr<signal::Controller> MakeFixed(const ControllerSettings& settings) {
+  return std::make_unique<FixedTimeController>(settings.fixed_phase_s);
 }
 
 const std::vector<Entry>& Table() {
   static const std::vector<Entry> table = {
-      {{"fixed", "cycles through the control phases, one per decision", 0, false}, Make<FixedTimeController>},
+      {{"fixed", "cycles through the control phases, one per decision", 0, false}, MakeFixed},
       {{"fixed-plan", "the data's own signal plan (phase durations)", 1, false}, Make<FixedPlanController>},
       {{"maxpressure", "largest pressure (queued in - queued out), Varaiya 2013", 0, true},
        Make<MaxPressureController>},
@@ -78,9 +82,9 @@ Result<ControllerInfo> FindController(const std::string& name) {
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
 }
 
-Result<MadeController> MakeController(const std::string& name) {
+Result<MadeController> MakeController(const std::string& name, const ControllerSettings& settings) {
   for (const Entry& e : Table()) {
-    if (e.info.name == name) return MadeController{e.make(), e.info};
+    if (e.info.name == name) return MadeController{e.make(settings), e.info};
   }
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
 }

@@ -31,12 +31,19 @@ std::vector<std::string> ControllerNames();
 // The registration of `name`; InvalidInput naming the accepted names when unknown.
 Result<ControllerInfo> FindController(const std::string& name);
 
+// Settings of a run that some controllers take (from its protocol, run::Protocol).
+struct ControllerSettings {
+  // "fixed": keep a phase until it has shown this much green at a decision; 0: one
+  // phase per decision (FixedTimeController).
+  double fixed_phase_s = 0;
+};
+
 // A new controller with its registration.
 struct MadeController {
   std::unique_ptr<signal::Controller> controller;
   ControllerInfo info;
 };
 // InvalidInput naming the accepted names when `name` is unknown.
-Result<MadeController> MakeController(const std::string& name);
+Result<MadeController> MakeController(const std::string& name, const ControllerSettings& settings = {});
 
 }  // namespace cb::control

@@ -14,8 +14,18 @@ bool IsMultiple(double time_s, double interval_s, double step_s) {
 
 }  // namespace
 
+const char* TravelTimeMetricName(TravelTimeMetric metric) {
+  return metric == TravelTimeMetric::kTrip ? "trip" : "per_intersection";
+}
+
 KpiRecorder::KpiRecorder(const sim::Engine& engine, const KpiOptions& options)
-    : engine_(engine), options_(options), last_passed_(engine.network().intersections().size(), 0) {}
+    : engine_(engine), options_(options), last_passed_(engine.network().intersections().size(), 0) {
+  if (options.travel_time == TravelTimeMetric::kPerIntersection) {
+    per_intersection_ = std::make_unique<IntersectionTravelTime>(engine);
+  }
+}
+
+KpiRecorder::~KpiRecorder() = default;
 
 NetworkSample KpiRecorder::SampleNetwork() const {
   NetworkSample s;
@@ -24,7 +34,8 @@ NetworkSample KpiRecorder::SampleNetwork() const {
   s.waiting_to_enter = engine_.vehicles_waiting_to_enter();
   s.entered = engine_.vehicles_entered();
   s.finished = engine_.vehicles_finished();
-  s.average_travel_time_s = engine_.AverageTravelTime();
+  s.average_travel_time_s =
+      per_intersection_ ? per_intersection_->Average(s.time_s) : engine_.AverageTravelTime();
   s.delay_index = engine_.DelayIndex();
   const roadnet::Network& net = engine_.network();
   for (std::size_t l = 0; l < net.lanes().size(); ++l)
@@ -33,6 +44,7 @@ NetworkSample KpiRecorder::SampleNetwork() const {
 }
 
 void KpiRecorder::AfterStep() {
+  if (per_intersection_) per_intersection_->AfterStep();
   const double t = engine_.time_s();
   const double dt = engine_.options().step_s;
   if (served_ < 0 && IsMultiple(t, options_.delay_check_interval_s, dt)) {
@@ -60,7 +72,9 @@ Summary KpiRecorder::Finish() const {
   Summary s;
   NetworkSample now = SampleNetwork();
   s.time_s = now.time_s;
+  s.travel_time_metric = options_.travel_time;
   s.average_travel_time_s = now.average_travel_time_s;
+  s.trip_average_travel_time_s = engine_.AverageTravelTime();
   s.delay_index = now.delay_index;
   s.vehicles_released = engine_.vehicles_released();
   s.vehicles_entered = now.entered;
@@ -78,6 +92,10 @@ Summary KpiRecorder::Finish() const {
 
 void WriteSummaryJson(const Summary& s, nlohmann::ordered_json& out) {
   out["average_travel_time_s"] = s.average_travel_time_s;
+  out["travel_time_metric"] = TravelTimeMetricName(s.travel_time_metric);
+  if (s.travel_time_metric != TravelTimeMetric::kTrip) {
+    out["trip_average_travel_time_s"] = s.trip_average_travel_time_s;
+  }
   out["delay_index"] = s.delay_index;
   out["vehicles_released"] = s.vehicles_released;
   out["vehicles_entered"] = s.vehicles_entered;

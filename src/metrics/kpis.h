@@ -10,9 +10,11 @@
 // Not thread-safe; call between engine steps. WriteSummaryJson is a pure function.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <vector>
 
+#include "metrics/intersection_travel.h"
 #include "sim/engine.h"
 
 namespace cb::metrics {
@@ -22,7 +24,15 @@ namespace cb::metrics {
 // sim::Engine::LaneWaitingCount, the service's live lane queues, the EV's stops.
 inline constexpr double kQueueSpeedMps = 0.1;
 
+// Which travel time is `average_travel_time_s`: CityFlow's trip time (PRODUCT.md,
+// the default), or the published protocol's per-intersection time
+// (metrics::IntersectionTravelTime).
+enum class TravelTimeMetric { kTrip, kPerIntersection };
+// "trip", "per_intersection": the names in JSON and reports.
+const char* TravelTimeMetricName(TravelTimeMetric metric);
+
 struct KpiOptions {
+  TravelTimeMetric travel_time = TravelTimeMetric::kTrip;
   double sample_interval_s = 60;
   double delay_check_interval_s = 200;
   double delay_threshold = 1.40;
@@ -46,7 +56,9 @@ struct IntersectionSample {
 
 struct Summary {
   double time_s = 0;
-  double average_travel_time_s = 0;
+  TravelTimeMetric travel_time_metric = TravelTimeMetric::kTrip;
+  double average_travel_time_s = 0;       // by travel_time_metric
+  double trip_average_travel_time_s = 0;  // CityFlow's, whatever the metric
   double delay_index = 1;
   long long vehicles_released = 0;
   long long vehicles_entered = 0;
@@ -61,7 +73,10 @@ struct Summary {
 
 // Adds the KPIs of `summary` to the JSON object `out`, one key per KPI, in this
 // order (the same keys in every command's and the service's JSON):
-//   average_travel_time_s             s; every released vehicle (see above)
+//   average_travel_time_s             s; every released vehicle (see above), or the
+//                                     per-intersection metric (travel_time_metric)
+//   travel_time_metric                "trip" or "per_intersection"
+//   trip_average_travel_time_s        CityFlow's, only with the per-intersection metric
 //   delay_index                       >= 1
 //   vehicles_released                 due so far (entered + waiting to enter + finished ones)
 //   vehicles_entered                  entered the network
@@ -79,6 +94,7 @@ void WriteSummaryJson(const Summary& summary, nlohmann::ordered_json& out);
 class KpiRecorder {
  public:
   KpiRecorder(const sim::Engine& engine, const KpiOptions& options = {});
+  ~KpiRecorder();
 
   // Call after every engine step.
   void AfterStep();
@@ -96,6 +112,7 @@ class KpiRecorder {
   std::vector<NetworkSample> network_;
   std::vector<std::vector<IntersectionSample>> intersections_;
   std::vector<long long> last_passed_;
+  std::unique_ptr<IntersectionTravelTime> per_intersection_;  // with kPerIntersection
   long long served_ = -1;
   double exceeded_at_s_ = -1;
 };

@@ -61,6 +61,9 @@ std::string ScenarioFacts(const ScenarioResults& scenario) {
     const ControllerRun& r = scenario.runs.front();
     AppendF(out, ", %d signalised of %d intersections, a decision every %g s", r.signals, r.intersections,
             r.decision_interval_s);
+    if (r.summary.travel_time_metric == metrics::TravelTimeMetric::kPerIntersection) {
+      out += "; travel time per intersection (the published protocol's metric)";
+    }
   }
   return out;
 }

@@ -166,11 +166,11 @@ TEST(Kpis, SummaryJsonHasOneKeyPerKpi) {
   WriteSummaryJson(s, j);
   std::vector<std::string> keys;
   for (const auto& item : j.items()) keys.push_back(item.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"controller", "average_travel_time_s", "delay_index",
-                                            "vehicles_released", "vehicles_entered", "vehicles_running",
-                                            "vehicles_waiting_to_enter", "throughput", "queued_on_lanes",
-                                            "mean_queued_on_lanes", "served_vehicles_delay_index_1_40",
-                                            "delay_index_exceeded_1_40_at_s"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "controller", "average_travel_time_s", "travel_time_metric", "delay_index",
+                      "vehicles_released", "vehicles_entered", "vehicles_running",
+                      "vehicles_waiting_to_enter", "throughput", "queued_on_lanes", "mean_queued_on_lanes",
+                      "served_vehicles_delay_index_1_40", "delay_index_exceeded_1_40_at_s"}));
   EXPECT_EQ(j["average_travel_time_s"], 123.5);
   EXPECT_EQ(j["delay_index"], 1.25);
   EXPECT_EQ(j["vehicles_released"], 100);
