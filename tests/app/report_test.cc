@@ -3,6 +3,7 @@
 // reports themselves are tested in tests/report/.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -199,6 +200,53 @@ TEST(RunScenario, LaneChangesAreOffByDefaultOnFlowFilesAndOnWhenAsked) {
   // A vehicle changing lanes is one vehicle: the counts add up either way.
   EXPECT_EQ(on->summary.vehicles_released, on->summary.vehicles_running + on->summary.vehicles_finished +
                                                on->summary.vehicles_waiting_to_enter);
+}
+
+// The published protocol (run::Protocol "llmlight"): CityFlow gives 282.58 s
+// (max-pressure) and 481.79 s (fixed-time) on jinan_real under it (PRODUCT.md).
+TEST(RunScenario, ThePublishedProtocolReproducesCityFlowsFiguresOnJinan) {
+  RunSettings s;
+  s.roadnet = kData + "/cityflow/jinan_3x4/roadnet_3_4.json";
+  s.flow = kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json";
+  s.protocol = "llmlight";
+  s.progress = false;
+  for (auto [controller, published] :
+       {std::pair<const char*, double>{"maxpressure", 282.58}, {"fixed", 481.79}}) {
+    s.controller = controller;
+    auto run = RunScenario(s);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    EXPECT_NEAR(run->summary.average_travel_time_s, published, 0.01 * published) << controller;
+    EXPECT_EQ(run->duration_s, 3600);
+    EXPECT_EQ(run->decision_interval_s, 30);
+    EXPECT_TRUE(run->lane_change);
+    EXPECT_GT(run->lane_changes, 0);
+    auto j = nlohmann::json::parse(ReportJson(s, *run));
+    EXPECT_EQ(j["protocol"], "llmlight");
+    EXPECT_EQ(j["travel_time_metric"], "per_intersection");
+    EXPECT_EQ(j["average_travel_time_s"], run->summary.average_travel_time_s);
+    // CityFlow's trip travel time is reported beside it, and differs.
+    EXPECT_GT(std::abs(j["trip_average_travel_time_s"].get<double>() - run->summary.average_travel_time_s),
+              5);
+  }
+  // What the user sets wins over the protocol; the metric stays the protocol's.
+  s.controller = "maxpressure";
+  s.duration_s = 600;
+  s.signals.decision_interval_s = 10;
+  auto own = RunScenario(s);
+  ASSERT_TRUE(own.ok()) << own.status().message();
+  EXPECT_EQ(own->duration_s, 600);
+  EXPECT_EQ(own->decision_interval_s, 10);
+  EXPECT_EQ(own->summary.travel_time_metric, metrics::TravelTimeMetric::kPerIntersection);
+  s.protocol = "llm";
+  auto unknown = RunScenario(s);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("llmlight"), std::string::npos);
+  // The default is the data's own protocol and CityFlow's trip travel time.
+  s.protocol = "data";
+  auto data = RunScenario(s);
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  EXPECT_EQ(nlohmann::json::parse(ReportJson(s, *data))["protocol"], "data");
+  EXPECT_EQ(data->summary.travel_time_metric, metrics::TravelTimeMetric::kTrip);
 }
 
 TEST(RunScenario, NoControllerBeatsTheFreeFlowBound) {

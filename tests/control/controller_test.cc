@@ -61,6 +61,32 @@ TEST(SignalManager, FixedTimeCyclesWithYellowBetweenPhases) {
   EXPECT_EQ(signals.counters().phase_changes, 4);
 }
 
+// The published protocol's fixed-time baseline (run::Protocol "llmlight"): a
+// decision every 30 s with 5 s of yellow inside, each phase kept until it has shown
+// 30 s of green at a decision. The first phase shows 30 s, every later one 55 s.
+TEST(SignalManager, FixedTimeWithAPhaseLengthKeepsAPhaseUntilItHasShownThatMuchGreen) {
+  World w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 10)});
+  SignalOptions options;
+  options.decision_interval_s = 30;
+  options.clearance_s = 5;
+  ControllerSettings settings;
+  settings.fixed_phase_s = 30;
+  SignalManager signals(*w.engine, std::move(MakeController("fixed", settings)->controller), options);
+  std::vector<PhaseIndex> shown;
+  for (int s = 0; s < 211; ++s) {
+    signals.BeforeStep();
+    shown.push_back(w.engine->phase(w.centre));
+    w.engine->Step();
+  }
+  for (int t = 0; t < 30; ++t) EXPECT_EQ(shown[t], 1) << t;
+  for (int t = 30; t < 35; ++t) EXPECT_EQ(shown[t], 0) << t;
+  for (int t = 35; t < 90; ++t) EXPECT_EQ(shown[t], 2) << t;  // 25 s at t = 60: kept
+  for (int t = 90; t < 95; ++t) EXPECT_EQ(shown[t], 0) << t;
+  for (int t = 95; t < 150; ++t) EXPECT_EQ(shown[t], 3) << t;
+  for (int t = 155; t < 210; ++t) EXPECT_EQ(shown[t], 4) << t;
+  EXPECT_EQ(shown[210], 0);
+}
+
 TEST(SignalManager, NoYellowWhenThePhaseStays) {
   // Max-pressure with one busy approach keeps its phase: never a clearance.
   World w = MakeWorld({testing::MakeFlow({"W_C", "C_E"}, 2)});
