@@ -63,6 +63,8 @@ std::string ScenarioFacts(const ScenarioResults& scenario) {
             r.decision_interval_s);
     if (r.summary.travel_time_metric == metrics::TravelTimeMetric::kPerIntersection) {
       out += "; travel time per intersection (the published protocol's metric)";
+    } else {
+      out += "; travel time of whole trips (CityFlow's metric)";
     }
   }
   return out;
