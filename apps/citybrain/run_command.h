@@ -77,8 +77,8 @@ struct RunReport {
   // The brain's route knowledge (RunSettings::brain_routes), when a brain runs
   // (network-wide or at --controller-at); empty otherwise.
   std::string brain_routes;
-  // Observed routes: vehicles given drawn routes in the plans' base copies, and those
-  // left on their true path because no drawn route could be driven (expected 0).
+  // Observed routes, summed over the plans: vehicles given drawn routes in the
+  // base copies, and drawn routes that could not be driven whole (expected 0).
   long long brain_rerouted = 0, brain_reroute_failures = 0;
   // Time series (every 60 s): network-wide, and per intersection [sample][intersection].
   std::vector<metrics::NetworkSample> series;

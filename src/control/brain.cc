@@ -287,11 +287,10 @@ void BrainController::DrawRoutes(const signal::LookaheadModel& model) {
     shares_->DrawRoute(v.road, lane, seed, id.value(), &route_);
     // A drawn route that cannot be driven lane by lane from where the vehicle is
     // (a network whose lanes do not all connect) is cut short until it can.
-    bool done = false;
-    for (std::size_t n = route_.size(); n >= 1 && !done; --n) {
-      done = base.RerouteRest(id, route_.data(), n).ok();
-    }
-    ++(done ? vehicles_rerouted_ : reroutes_failed_);
+    std::size_t n = route_.size();
+    while (n >= 1 && !base.RerouteRest(id, route_.data(), n).ok()) --n;
+    if (n >= 1) ++vehicles_rerouted_;
+    if (n < route_.size()) ++reroutes_failed_;
   }
 }
 

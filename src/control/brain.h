@@ -134,8 +134,9 @@ class BrainController : public signal::Controller {
   // Plans made and rounds in which the budget left the rule alone, for reports.
   long long rounds_planned() const { return rounds_planned_; }
   long long rounds_over_budget() const { return rounds_over_budget_; }
-  // kObserved: vehicles given drawn routes, and those that kept their true path
-  // because no drawn route could be driven from their lane (expected 0).
+  // kObserved, summed over the plans: vehicles given drawn routes, and vehicles
+  // whose drawn route could not be driven whole from their lane (cut short, or
+  // their true path kept when not even its first road could be: expected 0).
   long long vehicles_rerouted() const { return vehicles_rerouted_; }
   long long reroutes_failed() const { return reroutes_failed_; }
   const BrainParams& params() const { return params_; }
