@@ -5,10 +5,20 @@
 // many vehicles crossed each stop line into each movement (Observation::
 // MovementThroughput). TurningShares keeps snapshots of those counters over a
 // sliding window (600 s by default) and gives, per intersection and incoming road,
-// the share of each outgoing movement measured over it; when nothing was counted
-// from a road in the window, its movements share equally. From the shares it
-// draws routes: a road after road walk that ends on a road without movements (the
-// network's edge) or after `max_route_roads` roads.
+// the share of each outgoing movement measured over it.
+//
+// Trips also end inside the network (a destination on the road, or a dead end whose
+// only movement is a U-turn nobody takes). The counters show it as a balance: the
+// vehicles that went into a road, less those that left it by a movement, less the
+// growth of the vehicles on its lanes (Observation::LaneVehicles), ended there. Each
+// road's end share is that balance over what went in (0 on roads nothing goes into,
+// such as entry roads, whose vehicles came from outside).
+//
+// When nothing was counted leaving a road, its movements share equally, except
+// U-turns (nobody was seen to make them); a road with only U-turns ends the trip.
+// From the shares it draws routes: road after road, at each road the trip ends with
+// the road's end share, else takes a movement by its share; it ends on a road
+// without movements (the network's edge) or after `max_route_roads` roads.
 //
 // The brain's look-ahead copies use it in RouteKnowledge::kObserved mode (brain.h):
 // every vehicle keeps the road it is on and the movement its lane commits it to,
@@ -60,8 +70,13 @@ class TurningShares {
   // while the window is not yet full).
   long long Counted(RoadLinkId link) const;
   // The share of movement `link` among the movements from its incoming road:
-  // counted / counted over all of them; equal shares when none was counted.
+  // counted / counted over all of them; when none was counted, equal shares among
+  // the movements other than U-turns (0 for a U-turn then, unless it is the only
+  // movement of the road).
   double Share(RoadLinkId link) const;
+  // The share of the vehicles that went into `road` over the window whose trips
+  // ended on it (see the header comment), in [0, 1].
+  double EndShare(RoadId road) const { return end_share_[road.index()]; }
 
   // The movements from `road` at the intersection it leads to (empty at the
   // network's edge), and those served by `lane`'s lane links.
@@ -75,6 +90,9 @@ class TurningShares {
   // any. Draws use (seed, key, road, place in the route); `key` tells vehicles
   // apart (e.g. the vehicle id).
   void DrawRoute(RoadId road, LaneId lane, uint64_t seed, uint64_t key, std::vector<RoadId>* route) const;
+
+  // Whether `link` turns back onto the road it came from.
+  bool IsUTurn(RoadLinkId link) const { return u_turn_[link.index()] != 0; }
 
   // A uniform draw in [0, 1) from (seed, key, salt): the same arguments give the
   // same number.
@@ -90,13 +108,17 @@ class TurningShares {
   TurningSharesOptions options_;
   std::vector<std::vector<RoadLinkId>> road_movements_;  // by road
   std::vector<std::vector<RoadLinkId>> lane_movements_;  // by lane
-  // Snapshots of the counters (by road link), oldest first in ring order from
-  // `oldest_`; `counted_` = the latest counters minus the window's start.
+  std::vector<std::vector<RoadLinkId>> road_entries_;    // by road: the movements into it
+  std::vector<uint8_t> u_turn_;                          // by road link
+  // Snapshots of the counters (by road link, then the vehicles on each road's
+  // lanes), oldest first in ring order from `oldest_`; `counted_` = the latest
+  // counters minus the window's start.
   std::vector<std::vector<long long>> snapshots_;
   std::vector<double> snapshot_s_;
   std::size_t oldest_ = 0, count_ = 0;
   std::vector<long long> latest_;
   std::vector<long long> counted_;  // by road link
+  std::vector<double> end_share_;   // by road
   bool started_ = false;
 };
 

@@ -189,6 +189,99 @@ TEST(TurningShares, DrawnRoutesAreConnectedAndEnd) {
   EXPECT_TRUE(some_ended);
 }
 
+// Four vehicles a minute cross the Hangzhou grid from the west; one in four ends
+// its trip on the third road. Intersections open (no signals), `until_s` simulated.
+struct EndingTrips {
+  std::shared_ptr<const roadnet::Network> net;
+  std::unique_ptr<sim::Engine> engine;
+  std::vector<RoadId> across;  // road_0_1_0 .. road_4_1_0
+
+  EndingTrips() {
+    demand::ScenarioOptions open;
+    open.open_intersections = true;
+    auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                         kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", open);
+    EXPECT_TRUE(scenario.ok()) << scenario.status().message();
+    net = scenario->network;
+    std::vector<std::string> ids;
+    for (int x = 0; x <= 4; ++x) {
+      ids.push_back("road_" + std::to_string(x) + "_1_0");
+      across.push_back(*net->FindRoad(ids.back()));
+    }
+    demand::DemandSpec spec;
+    spec.flows = {testing::MakeFlow(ids, 20, 0, 1200),
+                  testing::MakeFlow({ids[0], ids[1], ids[2]}, 60, 10, 1200)};
+    auto demand = demand::BuildDemand(spec, *net);
+    EXPECT_TRUE(demand.ok()) << demand.status().message();
+    engine = std::make_unique<sim::Engine>(
+        net, std::make_shared<const demand::Demand>(std::move(demand).value()), sim::EngineOptions{});
+  }
+  void RunUntil(double until_s, TurningShares& shares) {
+    signal::TwinObservation obs(*engine);
+    while (engine->time_s() < until_s - 1e-9) {
+      shares.Observe(obs);
+      engine->Step();
+    }
+    shares.Observe(obs);
+  }
+};
+
+TEST(TurningShares, TripsThatEndOnARoadAreCountedAsEnding) {
+  EndingTrips trips;
+  TurningShares shares(*trips.net);
+  // Early on, vehicles have gone into the second road and none has left it yet:
+  // they are on its lanes, not ending there.
+  trips.RunUntil(120, shares);
+  long long in = 0;
+  for (RoadLinkId m : shares.RoadMovements(trips.across[0])) in += shares.Counted(m);
+  ASSERT_GT(in, 3);
+  EXPECT_LT(shares.EndShare(trips.across[1]), 0.2);
+  trips.RunUntil(1200, shares);
+  EXPECT_NEAR(shares.EndShare(trips.across[2]), 0.25, 0.05);
+  EXPECT_LT(shares.EndShare(trips.across[1]), 0.05);
+  EXPECT_EQ(shares.EndShare(trips.across[0]), 0);  // an entry road: its vehicles came from outside
+  // Drawn routes end there as often.
+  std::vector<RoadId> route;
+  int ended = 0, through = 0;
+  for (uint64_t key = 0; key < 2000; ++key) {
+    shares.DrawRoute(trips.across[1], LaneId(), 5, key, &route);
+    ASSERT_GE(route.size(), 2u);
+    ASSERT_EQ(route[1], trips.across[2]);  // everyone went straight on
+    ended += route.size() == 2 ? 1 : 0;
+    through += route.size() >= 3 && route[2] == trips.across[3] ? 1 : 0;
+  }
+  EXPECT_NEAR(ended / 2000.0, shares.EndShare(trips.across[2]), 0.03);
+  EXPECT_EQ(ended + through, 2000);
+}
+
+// The City Brain Challenge's dead ends have a U-turn: nobody is counted making it,
+// so a drawn route leaves the network there instead of coming back.
+TEST(TurningShares, NoRouteComesBackThroughAnUncountedUTurn) {
+  auto scenario = demand::LoadScenario(kData + "/citybrain_kddcup2021/roadnet_1x1.txt",
+                                       kData + "/citybrain_kddcup2021/flow_1x1.txt");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  const roadnet::Network& net = *scenario->network;
+  TurningShares shares(net);
+  int u_turns = 0;
+  for (std::size_t k = 0; k < net.road_links().size(); ++k) {
+    if (!shares.IsUTurn(RoadLinkId(k))) continue;
+    ++u_turns;
+    // The only movement of its road: it keeps the share, but the trip ends.
+    EXPECT_DOUBLE_EQ(shares.Share(RoadLinkId(k)), 1.0);
+  }
+  ASSERT_GT(u_turns, 0);
+  std::vector<RoadId> route;
+  for (std::size_t r = 0; r < net.roads().size(); ++r) {
+    for (uint64_t key = 0; key < 20; ++key) {
+      shares.DrawRoute(RoadId(r), LaneId(), 1, key, &route);
+      EXPECT_LE(route.size(), 2u) << net.road(RoadId(r)).id;
+      for (std::size_t k = 1; k < route.size(); ++k) {
+        EXPECT_FALSE(shares.IsUTurn(*net.FindRoadLink(route[k - 1], route[k])));
+      }
+    }
+  }
+}
+
 TEST(TurningShares, RouteKnowledgeNames) {
   EXPECT_EQ(*ParseRouteKnowledge("true"), RouteKnowledge::kTrue);
   EXPECT_EQ(*ParseRouteKnowledge("observed"), RouteKnowledge::kObserved);
