@@ -245,7 +245,10 @@ void BrainController::Forecast(const sim::Engine& engine, double time_s) {
   for (; releases_seen_ < engine.vehicles_released(); ++releases_seen_) {
     const auto id = static_cast<uint32_t>(releases_seen_);
     sim::Engine::VehicleStatus v = engine.Vehicle(VehicleId(id));
-    if (v.flow >= 0) recent_.push_back({v.released_s, v.flow, id});
+    if (v.flow < 0) continue;
+    entries_.resize(engine.network().roads().size(), 0);
+    const RoadId entry = engine.demand().flows[static_cast<std::size_t>(v.flow)].route.front();
+    recent_.push_back({v.released_s, v.flow, id, entries_[entry.index()]++});
   }
   const double window = params_.forecast_s;
   std::size_t old = 0;
@@ -260,7 +263,15 @@ void BrainController::Forecast(const sim::Engine& engine, double time_s) {
       const double at = r.released_s + shift - time_s;
       // Its draws' key: the replayed vehicle and which replay of it this is (ids
       // are below 2^32, so keys never meet the running vehicles' own ids).
-      if (at >= 0 && at < params_.horizon_s) arrivals_.push_back({at, r.flow, (round + 1) << 32 | r.vehicle});
+      if (at < 0 || at >= params_.horizon_s) continue;
+      arrivals_.push_back({at, r.flow, (round + 1) << 32 | r.vehicle});
+      // The first movements of the vehicles entering on one road are drawn with
+      // numbers spread evenly (a golden-ratio sequence over their order of release,
+      // shifted per road and replay): over any few of them the turns follow the
+      // shares, as the real ones do, rather than bunching by chance.
+      const RoadId entry = engine.demand().flows[static_cast<std::size_t>(r.flow)].route.front();
+      const double shift = TurningShares::Uniform(engine.options().seed, entry.value(), round);
+      arrivals_.back().first_u = std::fmod(shift + 0.6180339887498949 * r.entry_index, 1.0);
     }
   }
 }
@@ -302,7 +313,7 @@ void BrainController::DrawArrivalRoutes(const sim::Engine& engine) {
   for (Arrival& a : arrivals_) {
     // Entry detectors see where a vehicle comes in, not where it goes.
     const RoadId entry = demand.flows[static_cast<std::size_t>(a.flow)].route.front();
-    shares_->DrawRoute(entry, LaneId(), seed, a.key, &route_);
+    shares_->DrawRoute(entry, LaneId(), seed, a.key, &route_, a.first_u);
     // It enters on a lane that leads to its first movement, drawn like the flows'.
     LaneId first;
     int choices = 0;

@@ -176,18 +176,21 @@ class BrainController : public signal::Controller {
   struct Release {
     double released_s;
     int flow;
-    uint32_t vehicle;  // the replayed vehicle's id: the key of its drawn routes
+    uint32_t vehicle;      // the replayed vehicle's id: the key of its drawn routes
+    uint32_t entry_index;  // releases on its flow's first road before it
   };
   struct Arrival {
     double at_s;  // seconds after the plan
     int flow;
     uint64_t key;              // kObserved: the key of its draws
+    double first_u = -1;       // kObserved: the number its first movement is drawn with
     uint32_t route_begin = 0;  // kObserved: its drawn route in arrival_roads_
     uint32_t route_length = 0;
     LaneId first_lane;
   };
   std::vector<Release> recent_;
   long long releases_seen_ = 0;
+  std::vector<uint32_t> entries_;  // by road: releases on it so far
   std::vector<Arrival> arrivals_;
   std::vector<RoadId> arrival_roads_;
   // kObserved: the measured turning shares, the base copy of each plan, and scratch.

@@ -154,7 +154,7 @@ RoadLinkId TurningShares::Draw(const std::vector<RoadLinkId>& movements, double 
 }
 
 void TurningShares::DrawRoute(RoadId road, LaneId lane, uint64_t seed, uint64_t key,
-                              std::vector<RoadId>* route) const {
+                              std::vector<RoadId>* route, double first_u) const {
   route->clear();
   route->push_back(road);
   RoadId at = road;
@@ -172,7 +172,8 @@ void TurningShares::DrawRoute(RoadId road, LaneId lane, uint64_t seed, uint64_t 
     if (only_u_turns) break;
     // The same vehicle on the same road draws the same number at every plan, so
     // plans agree with each other while the shares stay put.
-    const RoadLinkId m = Draw(*movements, Uniform(seed, key, at.value()));
+    const double u = k == 1 && first_u >= 0 ? first_u : Uniform(seed, key, at.value());
+    const RoadLinkId m = Draw(*movements, u);
     at = network_.road_link(m).to;
     route->push_back(at);
   }

@@ -87,9 +87,11 @@ class TurningShares {
   // intersection a movement drawn by its share among the movements of the road
   // arrived on. The first movement is drawn among those `lane`'s lane links serve
   // (one, when the lane commits the vehicle to it) when `lane` is valid and serves
-  // any. Draws use (seed, key, road, place in the route); `key` tells vehicles
-  // apart (e.g. the vehicle id).
-  void DrawRoute(RoadId road, LaneId lane, uint64_t seed, uint64_t key, std::vector<RoadId>* route) const;
+  // any. Draws use (seed, key, road); `key` tells vehicles apart (e.g. the vehicle
+  // id). `first_u` in [0, 1), when given, is the number the first movement is drawn
+  // with instead (a caller that spreads the draws of many vehicles evenly).
+  void DrawRoute(RoadId road, LaneId lane, uint64_t seed, uint64_t key, std::vector<RoadId>* route,
+                 double first_u = -1) const;
 
   // Whether `link` turns back onto the road it came from.
   bool IsUTurn(RoadLinkId link) const { return u_turn_[link.index()] != 0; }

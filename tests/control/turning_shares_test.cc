@@ -139,6 +139,15 @@ TEST(TurningShares, DrawsFollowTheSharesAndTheLane) {
     shares.DrawRoute(w_c, net.road(w_c).lanes[2], 7, static_cast<uint64_t>(key), &route);  // the right lane
     EXPECT_EQ(route, (std::vector<RoadId>{w_c, *net.FindRoad("C_S")}));
   }
+  // Numbers spread evenly over [0, 1) give the shares' split exactly.
+  const long long s = shares.Counted(cross.straight), l = shares.Counted(cross.left);
+  int spread_straight = 0;
+  for (long long k = 0; k < s + l; ++k) {
+    shares.DrawRoute(w_c, LaneId(), 7, 0, &route,
+                     (static_cast<double>(k) + 0.5) / static_cast<double>(s + l));
+    spread_straight += route[1] == c_e ? 1 : 0;
+  }
+  EXPECT_EQ(spread_straight, s);
   // A road at the network's edge ends the route at once.
   shares.DrawRoute(c_e, LaneId(), 7, 1, &route);
   EXPECT_EQ(route, std::vector<RoadId>{c_e});
