@@ -87,9 +87,11 @@ std::string SettingsLine(const CompareSettings& given, const run::Protocol& prot
   std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %s; %d thread%s", duration,
                 decisions, clearance, s.signals.min_green_s, max_green, lanes, s.threads,
                 s.threads == 1 ? "" : "s");
+  const bool brain = std::find(s.controllers.begin(), s.controllers.end(), "brain") != s.controllers.end();
+  const std::string routes = brain ? "; brain routes " + s.brain_routes : "";
   return "protocol " + protocol.name + ", travel time " +
          metrics::TravelTimeMetricName(protocol.travel_time) + "; controllers " + JoinNames(s.controllers) +
-         (s.bound ? " (and the free-flow bound)" : "") + line;
+         (s.bound ? " (and the free-flow bound)" : "") + line + routes;
 }
 
 // What a report shows of a run.
@@ -110,7 +112,8 @@ ControllerRun ForReport(RunReport run) {
   return out;
 }
 
-std::string ComparisonJson(const Comparison& comparison, const std::string& protocol) {
+std::string ComparisonJson(const Comparison& comparison, const std::string& protocol,
+                           const std::string& brain_routes) {
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const ScenarioResults& scenario : comparison.scenarios) {
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -135,6 +138,7 @@ std::string ComparisonJson(const Comparison& comparison, const std::string& prot
   }
   nlohmann::ordered_json j;
   j["protocol"] = protocol;
+  if (!brain_routes.empty()) j["brain_routes"] = brain_routes;
   j["scenarios"] = std::move(scenarios);
   return j.dump();
 }
@@ -195,6 +199,8 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   }
   auto protocol = run::FindProtocol(settings.protocol);
   if (!protocol.ok()) return protocol.status();
+  auto brain_routes = control::ParseRouteKnowledge(settings.brain_routes);
+  if (!brain_routes.ok()) return brain_routes.status().WithContext("--brain-routes");
   run::TwinOptions options;
   options.signals = settings.signals;
   options.duration_s = settings.duration_s;
@@ -246,6 +252,7 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
       run.bound = row == settings.controllers.size();
       run.controller = run.bound ? "fixed" : settings.controllers[row];  // a bound has no signals to control
       run.protocol = settings.protocol;
+      run.brain_routes = settings.brain_routes;
       const std::string controller = run.bound ? kBoundName : run.controller;
       run.duration_s = settings.duration_s;
       run.signals = settings.signals;
@@ -272,7 +279,10 @@ Status RunCompare(const CompareSettings& settings, std::ostream& out, std::ostre
   }
 
   if (settings.json) {
-    out << ComparisonJson(comparison, protocol->name) << "\n";
+    const bool brain = std::find(settings.controllers.begin(), settings.controllers.end(), "brain") !=
+                       settings.controllers.end();
+    out << ComparisonJson(comparison, protocol->name, brain ? control::RouteKnowledgeName(*brain_routes) : "")
+        << "\n";
   } else {
     for (std::size_t i = 0; i < comparison.scenarios.size(); ++i) {
       out << (i == 0 ? "" : "\n") << report::ComparisonTableText(comparison.scenarios[i]);

@@ -43,6 +43,7 @@ struct CompareSettings {
   std::vector<std::string> controllers;  // at least one; control::MakeController names
   std::vector<std::string> scenarios;    // at least one; see ParseScenarioSpec
   std::string protocol = "data";         // run::Protocol name, for every run
+  std::string brain_routes = "true";     // RunSettings::brain_routes, for every brain run
   std::string data_dir = "data";
   std::optional<double> duration_s;  // unset: each scenario's own (the data's run length)
   signal::SignalOptions signals;     // unset fields: the data's own protocol

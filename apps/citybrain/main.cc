@@ -129,6 +129,18 @@ void AddProtocolOption(CLI::App* command, std::string& protocol) {
       ->capture_default_str();
 }
 
+// --brain-routes true|observed, offered by every sub-command that may run the brain.
+void AddBrainRoutesOption(CLI::App* command, std::string& brain_routes) {
+  command
+      ->add_option("--brain-routes", brain_routes,
+                   "What the brain's look-ahead copies know of the vehicles' routes: true = every "
+                   "vehicle's true route (a study's best case); observed = the road each is on and the "
+                   "movement its lane commits it to, then turns drawn from the turning shares counted at "
+                   "each intersection over the last 10 minutes (docs/controllers.md)")
+      ->check(CLI::IsMember({"true", "observed"}))
+      ->capture_default_str();
+}
+
 constexpr const char* kDurationHelp =
     "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
     "City Brain Challenge ones]";
@@ -163,6 +175,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
         ->capture_default_str();
     AddProtocolOption(run_cmd, run.protocol);
+    AddBrainRoutesOption(run_cmd, run.brain_routes);
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);
@@ -215,6 +228,7 @@ int main(int argc, char** argv) {
         ->add_option("--data-dir", compare.data_dir, "The project's data/ folder, for bundled scenarios")
         ->capture_default_str();
     AddProtocolOption(compare_cmd, compare.protocol);
+    AddBrainRoutesOption(compare_cmd, compare.brain_routes);
     compare_cmd->add_option("--duration", compare.duration_s, kDurationHelp);
     AddSignalOptions(compare_cmd, compare.signals);
     AddLaneChangeOption(compare_cmd, compare.lane_change);
@@ -283,6 +297,7 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--config", serve.config, "A CityFlow config.json naming the roadnet and flow");
     serve_cmd->add_option("--controller", serve.controller, "Signal controller at start: " + controllers)
         ->capture_default_str();
+    AddBrainRoutesOption(serve_cmd, serve.brain_routes);
     serve_cmd->add_option("--host", serve.host, "Address to listen on")->capture_default_str();
     serve_cmd->add_option("--port", serve.port, "Port to listen on (0: any free port)")
         ->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -59,7 +60,9 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   protocol->ApplyTo(options);
   Status valid = options.Validate();
   if (!valid.ok()) return valid;
-  const control::ControllerSettings controller_settings{protocol->fixed_phase_s};
+  auto brain_routes = control::ParseRouteKnowledge(settings.brain_routes);
+  if (!brain_routes.ok()) return brain_routes.status().WithContext("--brain-routes");
+  const control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes};
   auto made = control::MakeController(settings.controller, controller_settings);
   if (!made.ok()) return made.status();
   if (settings.bound && !settings.controller_at.empty()) {
@@ -139,7 +142,13 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   if (brain != nullptr) {
     report.plan_rounds = brain->rounds_planned();
     report.rule_only_rounds = brain->rounds_over_budget();
+    report.brain_rerouted = brain->vehicles_rerouted();
+    report.brain_reroute_failures = brain->reroutes_failed();
   }
+  const bool brain_runs = settings.controller == "brain" ||
+                          std::any_of(settings.controller_at.begin(), settings.controller_at.end(),
+                                      [](const auto& at) { return at.second == "brain"; });
+  if (!settings.bound && brain_runs) report.brain_routes = control::RouteKnowledgeName(*brain_routes);
   report.series = recorder.network_series();
   report.intersection_series = recorder.intersection_series();
   report.network = scenario->network;
@@ -200,6 +209,11 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   j["vehicle_updates"] = report.vehicle_updates;
   j["vehicle_updates_per_s"] =
       report.wall_s > 0 ? static_cast<double>(report.vehicle_updates) / report.wall_s : 0;
+  if (!report.brain_routes.empty()) j["brain_routes"] = report.brain_routes;
+  if (report.brain_routes == "observed" && report.plan_rounds >= 0) {
+    j["brain_vehicles_rerouted"] = report.brain_rerouted;
+    j["brain_reroute_failures"] = report.brain_reroute_failures;
+  }
   if (report.plan_rounds >= 0) {
     j["brain_plan_rounds"] = report.plan_rounds;
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
@@ -244,6 +258,12 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                 report.wall_s, report.load_s,
                 report.wall_s > 0 ? report.vehicle_updates / report.wall_s / 1e6 : 0.0);
   out << line;
+  if (!report.brain_routes.empty()) {
+    out << "  brain routes: " << report.brain_routes
+        << (report.brain_routes == "observed"
+                ? " (look-ahead copies draw turns from measured turning shares)\n"
+                : " (look-ahead copies know every vehicle's route)\n");
+  }
   if (report.plan_rounds >= 0) {
     std::snprintf(line, sizeof line,
                   "  brain: %lld rounds planned by look-ahead, %lld left to its rule (over the compute "

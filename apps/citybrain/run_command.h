@@ -24,6 +24,10 @@ struct RunSettings {
   std::string controller = "fixed";
   // run::Protocol name; fills the settings left unset and chooses the travel-time metric.
   std::string protocol = "data";
+  // What the brain's look-ahead copies know of the routes: "true" or "observed"
+  // (control::ParseRouteKnowledge; --brain-routes). Every brain of the run, also
+  // those of --controller-at.
+  std::string brain_routes = "true";
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   // Per-intersection controllers: intersection id -> controller name.
@@ -70,6 +74,12 @@ struct RunReport {
   // its rule alone; -1 for other controllers.
   long long plan_rounds = -1;
   long long rule_only_rounds = -1;
+  // The brain's route knowledge (RunSettings::brain_routes), when a brain runs
+  // (network-wide or at --controller-at); empty otherwise.
+  std::string brain_routes;
+  // Observed routes, summed over the plans: vehicles given drawn routes in the
+  // base copies, and drawn routes that could not be driven whole (expected 0).
+  long long brain_rerouted = 0, brain_reroute_failures = 0;
   // Time series (every 60 s): network-wide, and per intersection [sample][intersection].
   std::vector<metrics::NetworkSample> series;
   std::vector<std::vector<metrics::IntersectionSample>> intersection_series;

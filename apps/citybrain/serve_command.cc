@@ -58,6 +58,8 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   }
   auto speed = ParseSpeed(settings.speed);
   if (!speed.ok()) return fail(speed.status());
+  auto brain_routes = control::ParseRouteKnowledge(settings.brain_routes);
+  if (!brain_routes.ok()) return fail(brain_routes.status().WithContext("--brain-routes"));
   Status valid = settings.signals.Validate();
   if (!valid.ok()) return fail(valid);
 
@@ -75,6 +77,7 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   options.data_dir = settings.data_dir;
   options.token_file = settings.token_file;
   options.controller = settings.controller;
+  options.brain_routes = *brain_routes;
   options.web_root = FindWebRoot(settings.web_root, argv0);
   options.signals = settings.signals;
   options.sim_threads = settings.threads;

@@ -16,6 +16,7 @@ struct ServeSettings {
   std::string flow;
   std::string config;  // a CityFlow config.json instead of roadnet + flow
   std::string controller = "fixed";
+  std::string brain_routes = "true";  // control::ParseRouteKnowledge (--brain-routes)
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string speed = "1";  // simulated seconds per wall second, or "max"

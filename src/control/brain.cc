@@ -110,7 +110,7 @@ struct BrainController::Worker {
   RolloutPolicy* policy = nullptr;  // owned by the twin's signals
 };
 
-BrainController::BrainController(BrainParams params) : params_(params), rule_(params.rule) {}
+BrainController::BrainController(BrainParams params) : params_(std::move(params)), rule_(params_.rule) {}
 BrainController::~BrainController() = default;
 
 double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option,
@@ -133,8 +133,14 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
   std::size_t next_arrival = 0;
   for (long long k = 0; k < steps; ++k) {
     const double at = static_cast<double>(k) * step_s;
-    for (; next_arrival < arrivals_.size() && arrivals_[next_arrival].first <= at + 1e-9; ++next_arrival) {
-      (void)copy.ReleaseFromFlow(static_cast<std::size_t>(arrivals_[next_arrival].second));
+    for (; next_arrival < arrivals_.size() && arrivals_[next_arrival].at_s <= at + 1e-9; ++next_arrival) {
+      const Arrival& a = arrivals_[next_arrival];
+      const auto flow = static_cast<std::size_t>(a.flow);
+      if (a.route_length > 0) {
+        (void)copy.ReleaseFromFlow(flow, arrival_roads_.data() + a.route_begin, a.route_length, a.first_lane);
+      } else {
+        (void)copy.ReleaseFromFlow(flow);
+      }
     }
     worker.twin->Step();
     cost += copy.TimeToGo();
@@ -149,6 +155,12 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   const roadnet::Network& net = obs.network();
   planned_at_s_ = time_s;
   plan_.assign(net.intersections().size(), -1);
+  const bool observed = params_.routes == RouteKnowledge::kObserved;
+  if (observed) {
+    // The shares are sampled at every plan, whether or not this one runs options.
+    if (!shares_) shares_ = std::make_unique<TurningShares>(net, params_.shares);
+    shares_->Observe(obs);
+  }
   options_.clear();
   // The signals that may change now, and what planning them all could cost.
   eligible_.clear();
@@ -181,7 +193,15 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   }
   ++rounds_planned_;
   if (options_.size() == 1) return;  // nothing to compare: every planned signal keeps
-  RunOptions(model, time_s, interval_s, 0);
+  // The copies start from the model itself, or (kObserved) from one base copy with
+  // drawn routes, made once for all the options of this plan.
+  if (observed) {
+    DrawRoutes(model);
+    DrawArrivalRoutes(engine);
+  }
+  const signal::LookaheadModel& start = observed ? base_->signals() : model;
+  const int threads = std::max(1, engine.options().threads);  // the base copy's are not the run's
+  RunOptions(start, threads, time_s, interval_s, 0);
   const double keep = options_[0].cost;
   best_cost_.assign(net.intersections().size(), keep);
   // An option wins at its signal if it leaves strictly less to travel than the
@@ -212,7 +232,7 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
     for (double d : params_.delays_s) options_.push_back({id, plan_[id.index()], d, 0});
   }
   if (options_.size() == first) return;
-  RunOptions(model, time_s, interval_s, first);
+  RunOptions(start, threads, time_s, interval_s, first);
   for (std::size_t k = first; k < options_.size(); ++k) {
     // Switching later does better: keep the phase now; the next plan looks again.
     const IntersectionId id = options_[k].intersection;
@@ -223,27 +243,103 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
 void BrainController::Forecast(const sim::Engine& engine, double time_s) {
   // Vehicle ids follow the order of release.
   for (; releases_seen_ < engine.vehicles_released(); ++releases_seen_) {
-    sim::Engine::VehicleStatus v = engine.Vehicle(VehicleId(static_cast<uint32_t>(releases_seen_)));
-    if (v.flow >= 0) recent_.push_back({v.released_s, v.flow});
+    const auto id = static_cast<uint32_t>(releases_seen_);
+    sim::Engine::VehicleStatus v = engine.Vehicle(VehicleId(id));
+    if (v.flow < 0) continue;
+    entries_.resize(engine.network().roads().size(), 0);
+    const RoadId entry = engine.demand().flows[static_cast<std::size_t>(v.flow)].route.front();
+    recent_.push_back({v.released_s, v.flow, id, entries_[entry.index()]++});
   }
   const double window = params_.forecast_s;
   std::size_t old = 0;
-  while (old < recent_.size() && recent_[old].first < time_s - window - 1e-9) ++old;
+  while (old < recent_.size() && recent_[old].released_s < time_s - window - 1e-9) ++old;
   recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(old));
   // `recent_` is in release order and each shift covers the next `window`
   // seconds of the horizon, so the arrivals come out in time order.
   arrivals_.clear();
-  for (double shift = window; shift < params_.horizon_s + window; shift += window) {
-    for (const auto& [released, flow] : recent_) {
-      const double at = released + shift - time_s;
-      if (at >= 0 && at < params_.horizon_s) arrivals_.push_back({at, flow});
+  uint64_t round = 0;
+  for (double shift = window; shift < params_.horizon_s + window; shift += window, ++round) {
+    for (const Release& r : recent_) {
+      const double at = r.released_s + shift - time_s;
+      // Its draws' key: the replayed vehicle and which replay of it this is (ids
+      // are below 2^32, so keys never meet the running vehicles' own ids).
+      if (at < 0 || at >= params_.horizon_s) continue;
+      arrivals_.push_back({at, r.flow, (round + 1) << 32 | r.vehicle});
+      // The first movements of the vehicles entering on one road are drawn with
+      // numbers spread evenly (a golden-ratio sequence over their order of release,
+      // shifted per road and replay): over any few of them the turns follow the
+      // shares, as the real ones do, rather than bunching by chance.
+      const RoadId entry = engine.demand().flows[static_cast<std::size_t>(r.flow)].route.front();
+      const double shift = TurningShares::Uniform(engine.options().seed, entry.value(), round);
+      arrivals_.back().first_u = std::fmod(shift + 0.6180339887498949 * r.entry_index, 1.0);
     }
   }
 }
 
-void BrainController::RunOptions(const signal::LookaheadModel& model, double time_s, double interval_s,
-                                 std::size_t first) {
-  const int threads = std::max(1, model.twin().options().threads);
+void BrainController::DrawRoutes(const signal::LookaheadModel& model) {
+  if (!base_)
+    base_ = run::SignalledTwin::LookaheadCopy(model, std::make_unique<BrainRule>(params_.rule), 1.0);
+  (void)base_->CopyStateFrom(model);  // same network, demand and step: cannot fail
+  sim::Engine& base = base_->engine();
+  const uint64_t seed = base.options().seed;
+  const long long released = base.vehicles_released();
+  using State = sim::Engine::VehicleStatus::State;
+  while (first_unfinished_ < released &&
+         base.Vehicle(VehicleId(static_cast<uint32_t>(first_unfinished_))).state == State::kFinished) {
+    ++first_unfinished_;
+  }
+  for (long long k = first_unfinished_; k < released; ++k) {
+    const VehicleId id(static_cast<uint32_t>(k));
+    const sim::Engine::VehicleStatus v = base.Vehicle(id);
+    if (v.state == State::kFinished) continue;
+    // The lane it is on, entering (inside an intersection) or moving over to
+    // commits it to the movements that lane serves.
+    const LaneId lane = v.changing_lane ? v.target_lane : v.lane;
+    shares_->DrawRoute(v.road, lane, seed, id.value(), &route_);
+    // A drawn route that cannot be driven lane by lane from where the vehicle is
+    // (a network whose lanes do not all connect) is cut short until it can.
+    std::size_t n = route_.size();
+    while (n >= 1 && !base.RerouteRest(id, route_.data(), n).ok()) --n;
+    if (n >= 1) ++vehicles_rerouted_;
+    if (n < route_.size()) ++reroutes_failed_;
+  }
+}
+
+void BrainController::DrawArrivalRoutes(const sim::Engine& engine) {
+  const roadnet::Network& net = engine.network();
+  const demand::Demand& demand = engine.demand();
+  const uint64_t seed = engine.options().seed;
+  arrival_roads_.clear();
+  for (Arrival& a : arrivals_) {
+    // Entry detectors see where a vehicle comes in, not where it goes.
+    const RoadId entry = demand.flows[static_cast<std::size_t>(a.flow)].route.front();
+    shares_->DrawRoute(entry, LaneId(), seed, a.key, &route_, a.first_u);
+    // It enters on a lane that leads to its first movement, drawn like the flows'.
+    LaneId first;
+    int choices = 0;
+    for (LaneId lane : net.road(entry).lanes) {
+      bool leads = route_.size() < 2;
+      for (LaneLinkId ll : net.lane(lane).lane_links)
+        leads = leads || net.lane(net.lane_link(ll).to).road == route_[1];
+      if (!leads) continue;
+      // Reservoir choice: each leading lane equally likely, from the key alone.
+      ++choices;
+      if (TurningShares::Uniform(seed, a.key, ~uint64_t{0} - static_cast<uint64_t>(choices)) *
+              static_cast<double>(choices) <
+          1.0) {
+        first = lane;
+      }
+    }
+    if (!first.valid()) first = net.road(entry).lanes.front();  // strategic changes will lead on
+    a.route_begin = static_cast<uint32_t>(arrival_roads_.size());
+    a.route_length = static_cast<uint32_t>(route_.size());
+    a.first_lane = first;
+    arrival_roads_.insert(arrival_roads_.end(), route_.begin(), route_.end());
+  }
+}
+
+void BrainController::RunOptions(const signal::LookaheadModel& model, int threads, double time_s,
+                                 double interval_s, std::size_t first) {
   if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
   while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
   // Option first + k goes to worker k % threads: a fixed assignment, so results

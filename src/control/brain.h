@@ -38,6 +38,18 @@
 // (on the Hangzhou and Jinan flows they about double the cost of a round).
 // Everything else (minimum green, clearance, conflicts) is the safety layer's,
 // in the copies as in the twin.
+//
+// What the copies know of the routes (BrainParams::routes, --brain-routes):
+//   - kTrue: every vehicle's true remaining route, and the replayed vehicles drive
+//     their flows' routes. No real city knows these; a study's best case.
+//   - kObserved: only what detectors give. Once per plan (not per option) a base
+//     copy is made in which every vehicle keeps the road it is on and the movement
+//     its lane (or the lane link it is on) commits it to, and then drives turns
+//     drawn from the turning shares counted at each intersection over the last
+//     `shares.window_s` seconds (turning_shares.h); the replayed vehicles enter on
+//     their flows' first roads and drive drawn routes too. Every option starts
+//     from that base copy, so all options of a plan face the same draws.
+
 #pragma once
 
 #include <cstdint>
@@ -45,7 +57,12 @@
 #include <vector>
 
 #include "base/executor.h"
+#include "control/turning_shares.h"
 #include "signal/controller.h"
+
+namespace cb::run {
+class SignalledTwin;
+}  // namespace cb::run
 
 namespace cb::control {
 
@@ -100,6 +117,10 @@ struct BrainParams {
   double forecast_s = 120.0;
   // Compute budget: above it the rule alone decides (see the header comment).
   double max_plan_updates_per_s = 2e7;
+  // What the copies know of the routes (see the header comment), and how the
+  // turning shares of kObserved are measured.
+  RouteKnowledge routes = RouteKnowledge::kTrue;
+  TurningSharesOptions shares;
 };
 
 class BrainController : public signal::Controller {
@@ -113,6 +134,12 @@ class BrainController : public signal::Controller {
   // Plans made and rounds in which the budget left the rule alone, for reports.
   long long rounds_planned() const { return rounds_planned_; }
   long long rounds_over_budget() const { return rounds_over_budget_; }
+  // kObserved, summed over the plans: vehicles given drawn routes, and vehicles
+  // whose drawn route could not be driven whole from their lane (cut short, or
+  // their true path kept when not even its first road could be: expected 0).
+  long long vehicles_rerouted() const { return vehicles_rerouted_; }
+  long long reroutes_failed() const { return reroutes_failed_; }
+  const BrainParams& params() const { return params_; }
 
  private:
   class RolloutPolicy;
@@ -126,7 +153,13 @@ class BrainController : public signal::Controller {
   void Plan(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
             double interval_s);
   void Forecast(const sim::Engine& engine, double time_s);
-  void RunOptions(const signal::LookaheadModel& model, double time_s, double interval_s, std::size_t first);
+  // kObserved: the base copy of `model` with drawn routes, which the options start from.
+  void DrawRoutes(const signal::LookaheadModel& model);
+  // kObserved: a drawn route (into arrival_roads_) and entry lane for each arrival.
+  void DrawArrivalRoutes(const sim::Engine& engine);
+  // Runs options [first, end) from copies of `model` on `threads` workers.
+  void RunOptions(const signal::LookaheadModel& model, int threads, double time_s, double interval_s,
+                  std::size_t first);
   double Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option, double time_s,
                  double interval_s) const;
 
@@ -140,9 +173,32 @@ class BrainController : public signal::Controller {
   std::vector<uint8_t> informative_;  // by intersection: some option's cost differs from keeping
   // The forecast: (release time, flow) of the recent releases, and the arrivals
   // every rollout of the current plan adds (seconds after the plan, flow).
-  std::vector<std::pair<double, int>> recent_;
+  struct Release {
+    double released_s;
+    int flow;
+    uint32_t vehicle;      // the replayed vehicle's id: the key of its drawn routes
+    uint32_t entry_index;  // releases on its flow's first road before it
+  };
+  struct Arrival {
+    double at_s;  // seconds after the plan
+    int flow;
+    uint64_t key;              // kObserved: the key of its draws
+    double first_u = -1;       // kObserved: the number its first movement is drawn with
+    uint32_t route_begin = 0;  // kObserved: its drawn route in arrival_roads_
+    uint32_t route_length = 0;
+    LaneId first_lane;
+  };
+  std::vector<Release> recent_;
   long long releases_seen_ = 0;
-  std::vector<std::pair<double, int>> arrivals_;
+  std::vector<uint32_t> entries_;  // by road: releases on it so far
+  std::vector<Arrival> arrivals_;
+  std::vector<RoadId> arrival_roads_;
+  // kObserved: the measured turning shares, the base copy of each plan, and scratch.
+  std::unique_ptr<TurningShares> shares_;
+  std::unique_ptr<run::SignalledTwin> base_;
+  std::vector<RoadId> route_;
+  long long first_unfinished_ = 0;  // every vehicle below it has finished
+  long long vehicles_rerouted_ = 0, reroutes_failed_ = 0;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w

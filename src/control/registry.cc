@@ -29,6 +29,12 @@ std::unique_ptr<signal::Controller> MakeFixed(const ControllerSettings& settings
   return std::make_unique<FixedTimeController>(settings.fixed_phase_s);
 }
 
+std::unique_ptr<signal::Controller> MakeBrain(const ControllerSettings& settings) {
+  BrainParams params;
+  params.routes = settings.brain_routes;
+  return std::make_unique<BrainController>(std::move(params));
+}
+
 const std::vector<Entry>& Table() {
   static const std::vector<Entry> table = {
       {{"fixed", "cycles through the control phases, one per decision", 0, false}, MakeFixed},
@@ -44,8 +50,7 @@ const std::vector<Entry>& Table() {
       {{"actuated", "gap-out / max-out actuated control with stop-line detectors", 1, true},
        Make<ActuatedController>},
       {{"sotl", "self-organising traffic lights (platoon threshold)", 1, true}, Make<SotlController>},
-      {{"brain", "plans on copies of the twin, with brain-rule as base policy", 1, true},
-       Make<BrainController>},
+      {{"brain", "plans on copies of the twin, with brain-rule as base policy", 1, true}, MakeBrain},
       {{"brain-rule", "citybrain's one-signal rule: keep a green that serves, else most pressure", 1, true},
        Make<BrainRule>},
   };

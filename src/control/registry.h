@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "control/turning_shares.h"
 #include "signal/controller.h"
 
 namespace cb::control {
@@ -36,6 +37,9 @@ struct ControllerSettings {
   // "fixed": keep a phase until it has shown this much green at a decision; 0: one
   // phase per decision (FixedTimeController).
   double fixed_phase_s = 0;
+  // "brain": what its look-ahead copies know of the vehicles' routes (--brain-routes;
+  // BrainParams::routes): the true routes, or turns drawn from measured shares.
+  RouteKnowledge brain_routes = RouteKnowledge::kTrue;
 };
 
 // A new controller with its registration.

@@ -21,7 +21,9 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
   Status st = GetString(body, "controller", "", &name);
   if (st.ok()) st = GetOptionalString(body, "intersection", "", &intersection, &one);
   if (!st.ok()) return SendError(res, 400, st.message());
-  auto controller = control::MakeController(name);
+  control::ControllerSettings settings;
+  settings.brain_routes = api.options.brain_routes;
+  auto controller = control::MakeController(name, settings);
   if (!controller.ok()) return SendError(res, 400, controller.status().message());
   IntersectionId id = IntersectionId::Invalid();
   if (one) {

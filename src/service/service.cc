@@ -84,7 +84,9 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   twin_options.overtime_s =
       std::clamp(last_end_s + scenario.step_s - scenario.defaults().duration_s, 0.0, run::kMaxDurationS);
   CB_RETURN_IF_ERROR(twin_options.Validate());
-  auto controller = control::MakeController(options.controller);
+  control::ControllerSettings controller_settings;
+  controller_settings.brain_routes = options.brain_routes;
+  auto controller = control::MakeController(options.controller, controller_settings);
   if (!controller.ok()) return controller.status();
 
   std::error_code ec;

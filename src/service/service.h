@@ -33,6 +33,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "control/turning_shares.h"
 #include "demand/limits.h"
 #include "demand/scenario.h"
 #include "service/store.h"
@@ -48,10 +49,13 @@ struct ServiceOptions {
   std::string data_dir = "citybrain-data";  // store and generated token live here (created if missing)
   std::string token_file;                   // read the operator token from here instead
   std::string controller = "fixed";         // network-wide controller at start
-  std::string web_root;                     // folder of the built dashboard served at /; empty: none
-  signal::SignalOptions signals;            // signal rules; unset fields: the data's own protocol
-  double kpi_interval_s = 60;               // KPI samples stored every this many simulated seconds
-  double detection_ttl_s = 30;              // posted detector observations count this long (simulated s)
+  // What a brain's look-ahead copies know of the routes (--brain-routes), for the
+  // brain at start and any switched to later (control::ControllerSettings).
+  control::RouteKnowledge brain_routes = control::RouteKnowledge::kTrue;
+  std::string web_root;           // folder of the built dashboard served at /; empty: none
+  signal::SignalOptions signals;  // signal rules; unset fields: the data's own protocol
+  double kpi_interval_s = 60;     // KPI samples stored every this many simulated seconds
+  double detection_ttl_s = 30;    // posted detector observations count this long (simulated s)
   std::size_t max_body_bytes = 64 * 1024;
   // The HTTP front (http_front.h): connections wait for their whole request without
   // holding a thread; then one of `http_threads` request workers runs the handler.

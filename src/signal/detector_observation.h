@@ -81,6 +81,7 @@ class DetectorObservation final : public Observation {
   long long IntersectionThroughput(IntersectionId intersection) const override {
     return fallback_.IntersectionThroughput(intersection);
   }
+  long long MovementThroughput(RoadLinkId link) const override { return fallback_.MovementThroughput(link); }
   PhaseIndex Phase(IntersectionId intersection) const override { return fallback_.Phase(intersection); }
 
   // Lane queries answered from posts rather than the twin (for tests and counters).

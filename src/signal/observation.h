@@ -3,8 +3,8 @@
 // Controllers decide from an Observation, never from the engine: per lane, the
 // vehicles on it, the standing ones (slower than 0.1 m/s), the moving ones
 // approaching the stop line, the standing queue's length and the occupied length;
-// per intersection, the vehicles that crossed it and the phase it shows (a
-// neighbour's phase included). In a deployment these are what the city's
+// per intersection, the vehicles that crossed it (in all and by movement) and the
+// phase it shows (a neighbour's phase included). In a deployment these are what the city's
 // detectors and signal controllers report; in a study they come from the twin.
 //
 // Two implementations:
@@ -41,6 +41,10 @@ class Observation {
   virtual LaneReading Lane(LaneId lane, double range_m) const = 0;
   // Vehicles that have crossed the stop lines of `intersection` since the start.
   virtual long long IntersectionThroughput(IntersectionId intersection) const = 0;
+  // Vehicles that have crossed the stop line into movement `link` since the start
+  // (a counting detector per movement; summed over an intersection's movements it
+  // is IntersectionThroughput). The turning shares a planner may assume come from it.
+  virtual long long MovementThroughput(RoadLinkId link) const = 0;
   // The phase `intersection` shows (its own, or a neighbour's).
   virtual PhaseIndex Phase(IntersectionId intersection) const = 0;
   // Whether movement `link` is green now (unsignalised movements always are).
@@ -62,6 +66,7 @@ class TwinObservation final : public Observation {
   long long IntersectionThroughput(IntersectionId intersection) const override {
     return engine_.IntersectionThroughput(intersection);
   }
+  long long MovementThroughput(RoadLinkId link) const override { return engine_.RoadLinkThroughput(link); }
   PhaseIndex Phase(IntersectionId intersection) const override { return engine_.phase(intersection); }
 
  private:

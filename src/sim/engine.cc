@@ -224,6 +224,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   s.phase.assign(net.intersections().size(), 0);
   s.green.assign(net.road_links().size(), 1);
   s.intersection_passed.assign(net.intersections().size(), 0);
+  s.road_link_passed.assign(net.road_links().size(), 0);
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
     if (net.intersections()[i].signalised()) SetPhase(IntersectionId(i), 0);
   }
@@ -277,6 +278,7 @@ long long Engine::lane_changes_aborted() const { return state_->lane_changes_abo
 long long Engine::IntersectionThroughput(IntersectionId id) const {
   return state_->intersection_passed[id.index()];
 }
+long long Engine::RoadLinkThroughput(RoadLinkId link) const { return state_->road_link_passed[link.index()]; }
 
 uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   EngineState& s = *state_;
@@ -340,6 +342,88 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
 Result<VehicleId> Engine::ReleaseFromFlow(std::size_t flow) {
   if (flow >= demand_->flows.size()) return Status::InvalidInput("unknown flow " + std::to_string(flow));
   return VehicleId(ReleaseNext(flow));
+}
+
+Status Engine::CheckRoute(const RoadId* route, std::size_t road_count) const {
+  const roadnet::Network& net = *network_;
+  if (road_count == 0) return Status::InvalidInput("route is empty");
+  for (std::size_t i = 0; i < road_count; ++i) {
+    if (!route[i].valid() || route[i].index() >= net.roads().size())
+      return Status::InvalidInput("unknown road in route");
+    if (i > 0 && !net.FindRoadLink(route[i - 1], route[i])) {
+      return Status::InvalidInput("roads '" + net.road(route[i - 1]).id + "' and '" + net.road(route[i]).id +
+                                  "' are not connected by a movement");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::PlanScratchPath(const RoadId* route, std::size_t road_count, LaneId first_lane) {
+  Status planned = demand::PlanLanePathInto(*network_, route, road_count, first_lane,
+                                            demand::LaneChanges::kNone, &replan_path_);
+  if (!planned.ok() && options_.lane_change) {
+    planned = demand::PlanLanePathInto(*network_, route, road_count, first_lane,
+                                       demand::LaneChanges::kAllowed, &replan_path_);
+  }
+  return planned;
+}
+
+Result<VehicleId> Engine::ReleaseFromFlow(std::size_t flow, const RoadId* route, std::size_t road_count,
+                                          LaneId first_lane) {
+  if (flow >= demand_->flows.size()) return Status::InvalidInput("unknown flow " + std::to_string(flow));
+  CB_RETURN_IF_ERROR(CheckRoute(route, road_count));
+  if (!first_lane.valid() || first_lane.index() >= network_->lanes().size() ||
+      network_->lane(first_lane).road != route[0]) {
+    return Status::InvalidInput("the first lane is not a lane of road '" + network_->road(route[0]).id + "'");
+  }
+  CB_RETURN_IF_ERROR(PlanScratchPath(route, road_count, first_lane));
+  EngineState& s = *state_;
+  const int type = demand_->flows[flow].vehicle_type;
+  const std::size_t size_before = s.extra_paths.size();
+  const uint32_t offset = AppendPath(replan_path_, type);
+  const uint32_t length = static_cast<uint32_t>(s.extra_paths.size() - size_before);
+  const uint32_t v = NewVehicle(first_lane.value(), offset, length, type, static_cast<int32_t>(flow));
+  ++s.flow_released[flow];
+  return VehicleId(v);
+}
+
+Status Engine::RerouteRest(VehicleId id, const RoadId* roads, std::size_t road_count) {
+  const CompiledNetwork& c = *compiled_;
+  EngineState& s = *state_;
+  const uint32_t v = id.value();
+  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
+    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  CB_RETURN_IF_ERROR(CheckRoute(roads, road_count));
+  const uint32_t d = s.drivable[v];
+  const bool on_link = d >= c.lane_count;
+  const uint32_t lane = on_link ? c.link_end_lane[d - c.lane_count] : d;
+  if (roads[0].value() != c.lane_road[lane]) {
+    return Status::InvalidInput("the new route must start with the road the vehicle is on ('" +
+                                network_->road(RoadId(c.lane_road[lane])).id + "')");
+  }
+  CB_RETURN_IF_ERROR(PlanScratchPath(roads, road_count, LaneId(lane)));
+  // Kept: the entries before the vehicle's position (so positions keep their
+  // meaning) and, inside an intersection, the lane link it is on; the new part
+  // starts with the lane it is on or entering.
+  const uint32_t pos = s.path_pos[v];
+  const uint32_t keep = on_link ? pos + 1 : pos;
+  const uint32_t* path = internal::PathAt(c, s, s.path_offset[v]);
+  replan_prefix_.assign(path, path + keep);  // copied: `path` may live in the store appended to
+  const std::size_t size_before = s.extra_paths.size();
+  const uint32_t offset = AppendLanePath(c, replan_path_, s.types[s.type[v]], s.extra_paths,
+                                         s.extra_path_rest_free_s, replan_prefix_.data(), keep);
+  s.path_offset[v] = static_cast<uint32_t>(c.paths.size()) + offset;
+  s.path_length[v] = static_cast<uint32_t>(s.extra_paths.size() - size_before);
+  if (s.state[v] == VehicleState::kWaiting) {
+    // Not entered: its whole trip is the new route.
+    s.free_flow_s[v] = internal::PathFreeFlow(c, s, s.path_offset[v], s.type[v], 0);
+    return Status::Ok();
+  }
+  // Its leader may be on the drivables ahead, which the new path may change.
+  const std::vector<uint32_t>& on = s.on[d];
+  const auto at = std::find(on.begin(), on.end(), v);
+  if (at != on.end()) UpdateLeader(v, at == on.begin() ? kNone : *(at - 1));
+  return Status::Ok();
 }
 
 Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {

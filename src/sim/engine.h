@@ -159,6 +159,10 @@ class Engine {
   int RoadLinkVehicleCount(RoadLinkId link) const;
   // Vehicles that entered lane links of this intersection since the start.
   long long IntersectionThroughput(IntersectionId id) const;
+  // Vehicles that entered lane links of movement `link` since the start: what a
+  // detector past the stop line counts per movement. Summed over an intersection's
+  // movements it is IntersectionThroughput.
+  long long RoadLinkThroughput(RoadLinkId link) const;
 
   // CityFlow's average travel time: finished vehicles with their trip time, every
   // other released vehicle with (now - release time). `flows_only` leaves out
@@ -179,6 +183,15 @@ class Engine {
   // lane rule, same path), due or not. A look-ahead that replays recent demand
   // in a copy uses it. InvalidInput for an unknown flow. Call between steps.
   Result<VehicleId> ReleaseFromFlow(std::size_t flow);
+  // The same on another route: a vehicle of flow `flow` (its type, counted as
+  // released by it) that drives the `road_count` roads at `route` from `first_lane`
+  // (a lane of route[0]). A look-ahead that does not know the flows' routes gives
+  // the replayed vehicles drawn routes with it. InvalidInput for an unknown flow, an
+  // empty, unknown or unconnected route, a first lane not on route[0], or a route
+  // not drivable from it (with lane changes on: not even after strategic changes).
+  // Call between steps.
+  Result<VehicleId> ReleaseFromFlow(std::size_t flow, const RoadId* route, std::size_t road_count,
+                                    LaneId first_lane);
 
   struct VehicleStatus {
     enum class State { kWaiting, kRunning, kFinished };
@@ -202,6 +215,17 @@ class Engine {
   // road it is on (not inside an intersection) and be drivable from its lane (with
   // lane changes on: possibly after strategic changes, docs/lane_changes.md).
   Status Reroute(VehicleId id, const std::vector<RoadId>& route);
+  // Replaces what a vehicle not finished will drive after the road it is on, and
+  // keeps what is already driven: unlike Reroute, positions on the path keep their
+  // meaning (Vehicle().route_index), a vehicle inside an intersection keeps the lane
+  // link it is on, and a vehicle waiting to enter keeps its entry lane. `roads`
+  // (`road_count` of them) starts with the road the vehicle is on (inside an
+  // intersection: the road it is entering) and must be drivable from its lane
+  // (with lane changes on: possibly after strategic changes). InvalidInput
+  // otherwise, and the vehicle keeps its path. A look-ahead copy that must not
+  // know the vehicles' true routes replaces them with drawn ones. Allocates only
+  // as the run-time path store grows. Call between steps.
+  Status RerouteRest(VehicleId id, const RoadId* roads, std::size_t road_count);
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
   double DelayIndex() const;
@@ -250,6 +274,11 @@ class Engine {
   // apart from the run-time path store growing).
   void ReplanFrom(uint32_t vehicle, uint32_t lane);
 
+  // InvalidInput unless `route` is a non-empty chain of known, connected roads.
+  Status CheckRoute(const RoadId* route, std::size_t road_count) const;
+  // Plans `route` from `first_lane` into replan_path_ (with strategic lane changes
+  // when lane changes are on and the route needs them).
+  Status PlanScratchPath(const RoadId* route, std::size_t road_count, LaneId first_lane);
   uint32_t ReleaseNext(std::size_t flow);
   uint32_t NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t path_length, int type,
                       int32_t flow);

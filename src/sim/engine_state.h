@@ -103,6 +103,7 @@ struct EngineState {
   std::vector<PhaseIndex> phase;               // by intersection
   std::vector<uint8_t> green;                  // by road link
   std::vector<long long> intersection_passed;  // by intersection: vehicles that entered its lane links
+  std::vector<long long> road_link_passed;     // by road link: vehicles that entered its lane links
 
   // --- Vehicle types: the demand's, then any added at run time (AddVehicle). A
   // handful of entries read per vehicle in the hot loops, so kept whole here rather
@@ -110,7 +111,8 @@ struct EngineState {
   std::vector<demand::VehicleType> types;
   std::vector<double> approach_m;  // by vehicle type
 
-  // --- Lane paths added at run time (AddVehicle, Reroute); offset o here is path
+  // --- Lane paths added at run time (AddVehicle, Reroute, RerouteRest, ReleaseFromFlow
+  // on a route); offset o here is path
   // offset CompiledNetwork::paths.size() + o.
   std::vector<uint32_t> extra_paths;
   std::vector<double> extra_path_rest_free_s;

@@ -420,8 +420,9 @@ void Engine::MoveVehicles() {
     for (uint32_t p = s.path_pos[v] + 1; p <= s.next_pos[v]; ++p) {
       uint32_t d = path[p];
       if (d >= c.lane_count) {
-        ++s.intersection_passed[net.road_link(RoadLinkId(c.link_road_link[d - c.lane_count]))
-                                    .intersection.index()];
+        const uint32_t road_link = c.link_road_link[d - c.lane_count];
+        ++s.intersection_passed[net.road_link(RoadLinkId(road_link)).intersection.index()];
+        ++s.road_link_passed[road_link];
       }
     }
     if (s.next_end[v]) {

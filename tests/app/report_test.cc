@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -316,6 +318,68 @@ TEST(RunScenario, ReportsTheBrainsLookAheadRounds) {
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->plan_rounds, -1);
   EXPECT_FALSE(nlohmann::json::parse(ReportJson(mp, *other)).contains("brain_plan_rounds"));
+}
+
+TEST(RunScenario, BrainRoutesAreCheckedAndReported) {
+  RunSettings bad = ShortHangzhou("brain");
+  bad.brain_routes = "guessed";
+  auto refused = RunScenario(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--brain-routes"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("'guessed'"), std::string::npos);
+
+  RunSettings s = ShortHangzhou("brain");
+  s.brain_routes = "observed";
+  s.protocol = "llmlight";  // lane changes on
+  s.signals.decision_interval_s = 1;
+  auto report = RunScenario(s);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  auto j = nlohmann::json::parse(ReportJson(s, *report));
+  EXPECT_EQ(j["brain_routes"], "observed");
+  EXPECT_GT(j["brain_vehicles_rerouted"].get<long long>(), 0);
+  EXPECT_EQ(j["brain_reroute_failures"], 0);
+  EXPECT_NE(ReportText(s, *report).find("brain routes: observed"), std::string::npos);
+
+  // A brain at one intersection reports it too; a run without a brain does not.
+  RunSettings at = ShortHangzhou("maxpressure");
+  at.controller_at = {{"intersection_1_1", "brain"}};
+  at.brain_routes = "observed";
+  auto one = RunScenario(at);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(nlohmann::json::parse(ReportJson(at, *one))["brain_routes"], "observed");
+  RunSettings mp = ShortHangzhou("maxpressure");
+  auto none = RunScenario(mp);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(nlohmann::json::parse(ReportJson(mp, *none)).contains("brain_routes"));
+}
+
+TEST(RunCompare, BrainRoutesAreCheckedAndShown) {
+  CompareSettings settings;
+  settings.controllers = {"maxpressure", "brain"};
+  settings.scenarios = {kData + "/cityflow/examples/roadnet.json:" + kData + "/cityflow/examples/flow.json"};
+  settings.data_dir = kData;
+  settings.duration_s = 60;
+  settings.brain_routes = "both";
+  std::ostringstream out, progress;
+  Status status = RunCompare(settings, out, progress);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("--brain-routes"), std::string::npos) << status.message();
+  EXPECT_EQ(progress.str(), "");  // refused before anything ran
+
+  // The report's settings line names the mode.
+  settings.brain_routes = "observed";
+  settings.report = ::testing::TempDir() + "/brain_routes.md";
+  std::ostringstream text, quiet;
+  ASSERT_TRUE(RunCompare(settings, text, quiet).ok());
+  std::ifstream written(settings.report);
+  const std::string document((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  EXPECT_NE(document.find("brain routes observed"), std::string::npos) << document.substr(0, 600);
+  settings.report.clear();
+  settings.json = true;
+  std::ostringstream json, quiet_too;
+  ASSERT_TRUE(RunCompare(settings, json, quiet_too).ok());
+  EXPECT_EQ(nlohmann::json::parse(json.str())["brain_routes"], "observed");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -459,6 +460,189 @@ TEST(EngineCopy, RefusesAnEngineOfAnotherScenario) {
   Status s = ea.CopyStateFrom(eb);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("different"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cb::sim
+
+namespace cb::sim {
+namespace {
+
+// The Hangzhou grid with its intersections open (no signals, no conflicts), a
+// flow straight across it from the west, and helpers to walk its movements.
+struct Grid {
+  std::shared_ptr<const roadnet::Network> net;
+  std::shared_ptr<const demand::Demand> demand;
+  std::vector<RoadId> across;  // road_0_1_0 .. road_4_1_0
+
+  Grid() {
+    demand::ScenarioOptions open;
+    open.open_intersections = true;
+    auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                         kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", open);
+    EXPECT_TRUE(scenario.ok()) << scenario.status().message();
+    net = scenario->network;
+    for (int x = 0; x <= 4; ++x) across.push_back(*net->FindRoad("road_" + std::to_string(x) + "_1_0"));
+    demand::DemandSpec spec;
+    std::vector<std::string> ids;
+    for (RoadId r : across) ids.push_back(net->road(r).id);
+    spec.flows = {testing::MakeFlow(ids, 1000, 0, 0)};
+    auto d = demand::BuildDemand(spec, *net);
+    EXPECT_TRUE(d.ok()) << d.status().message();
+    demand = std::make_shared<const demand::Demand>(std::move(d).value());
+  }
+  // The road `turn` leads to from `road`.
+  RoadId Turn(RoadId road, roadnet::TurnType turn) const {
+    for (RoadLinkId id : net->intersection(net->road(road).to).road_links) {
+      const roadnet::RoadLink& link = net->road_link(id);
+      if (link.from == road && link.turn == turn) return link.to;
+    }
+    ADD_FAILURE() << "no such turn from " << net->road(road).id;
+    return road;
+  }
+};
+
+// Steps until `done` holds (at most `limit` steps); false if it never did.
+bool StepUntil(Engine& engine, const std::function<bool()>& done, int limit = 600) {
+  for (int s = 0; s < limit; ++s) {
+    if (done()) return true;
+    engine.Step();
+  }
+  return done();
+}
+
+TEST(Engine, ThroughputIsCountedPerMovement) {
+  auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
+                                       kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
+  ASSERT_TRUE(scenario.ok());
+  Engine engine(scenario->network, scenario->demand, {});
+  RunFixed(engine, 600);
+  const roadnet::Network& net = *scenario->network;
+  long long all = 0;
+  for (std::size_t i = 0; i < net.intersections().size(); ++i) {
+    long long sum = 0;
+    for (RoadLinkId link : net.intersections()[i].road_links) sum += engine.RoadLinkThroughput(link);
+    EXPECT_EQ(sum, engine.IntersectionThroughput(IntersectionId(i)));
+    all += sum;
+  }
+  EXPECT_GT(all, 500);
+}
+
+TEST(Engine, RerouteRestKeepsTheLinkItIsOnAndWhatIsDriven) {
+  Grid g;
+  Engine engine(g.net, g.demand, {});
+  demand::VehicleType car;
+  auto id = engine.AddVehicle(g.across, car);
+  ASSERT_TRUE(id.ok());
+  // Inside the first intersection, entering road_1_1_0.
+  ASSERT_TRUE(StepUntil(engine, [&] { return engine.Vehicle(*id).on_lane_link; }));
+  const Engine::VehicleStatus inside = engine.Vehicle(*id);
+  ASSERT_EQ(inside.road, g.across[1]);
+  // The new route starts with the road it is entering, not the one it left.
+  const RoadId right = g.Turn(g.across[2], roadnet::TurnType::kRight);
+  Status wrong = engine.RerouteRest(*id, g.across.data(), 3);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.message().find("'road_1_1_0'"), std::string::npos) << wrong.message();
+  // Its lane link ends on the straight-on lane: a right turn at the next
+  // intersection is not drivable from there without lane changes.
+  const RoadId turn_now[] = {g.across[1], g.Turn(g.across[1], roadnet::TurnType::kRight)};
+  EXPECT_FALSE(engine.RerouteRest(*id, turn_now, 2).ok());
+  // Unconnected roads are refused.
+  const RoadId gap[] = {g.across[1], g.across[3]};
+  EXPECT_NE(engine.RerouteRest(*id, gap, 2).message().find("not connected"), std::string::npos);
+  // Straight on once more, then right: kept inside the intersection on the same link.
+  const RoadId rest[] = {g.across[1], g.across[2], right};
+  ASSERT_TRUE(engine.RerouteRest(*id, rest, 3).ok());
+  const Engine::VehicleStatus after = engine.Vehicle(*id);
+  EXPECT_TRUE(after.on_lane_link);
+  EXPECT_EQ(after.lane, inside.lane);
+  EXPECT_EQ(after.route_index, inside.route_index);
+  EXPECT_DOUBLE_EQ(after.position_m, inside.position_m);
+  ASSERT_TRUE(StepUntil(
+      engine, [&] { return engine.Vehicle(*id).state == Engine::VehicleStatus::State::kFinished; }));
+  EXPECT_EQ(engine.Vehicle(*id).road, right);
+}
+
+TEST(Engine, RerouteRestOnALaneAndBeforeEntering) {
+  Grid g;
+  Engine engine(g.net, g.demand, {});
+  demand::VehicleType car;
+  auto first = engine.AddVehicle(g.across, car);
+  auto second = engine.AddVehicle(g.across, car, g.net->road(g.across[0]).lanes[1]);
+  ASSERT_TRUE(first.ok() && second.ok());
+  const double before = engine.TimeToGo();
+  // Both wait to enter: the second ends its trip on the first road instead.
+  ASSERT_TRUE(engine.RerouteRest(*second, g.across.data(), 1).ok());
+  EXPECT_LT(engine.TimeToGo(), before);
+  // On road_1_1_0, past the first intersection: turn left at the next one.
+  ASSERT_TRUE(StepUntil(engine, [&] {
+    const Engine::VehicleStatus v = engine.Vehicle(*first);
+    return !v.on_lane_link && v.road == g.across[1];
+  }));
+  const Engine::VehicleStatus on_lane = engine.Vehicle(*first);
+  const RoadId left = g.Turn(g.across[1], roadnet::TurnType::kLeft);
+  const RoadId rest[] = {g.across[1], left};
+  // Its lane leads straight on: the left turn needs a lane change.
+  EXPECT_FALSE(engine.RerouteRest(*first, rest, 2).ok());
+  const RoadId straight_then_left[] = {g.across[1], g.across[2],
+                                       g.Turn(g.across[2], roadnet::TurnType::kLeft)};
+  ASSERT_TRUE(engine.RerouteRest(*first, straight_then_left, 3).ok());
+  EXPECT_EQ(engine.Vehicle(*first).route_index, on_lane.route_index);
+  ASSERT_TRUE(StepUntil(engine, [&] {
+    return engine.Vehicle(*first).state == Engine::VehicleStatus::State::kFinished &&
+           engine.Vehicle(*second).state == Engine::VehicleStatus::State::kFinished;
+  }));
+  EXPECT_EQ(engine.Vehicle(*first).road, straight_then_left[2]);
+  EXPECT_EQ(engine.Vehicle(*second).road, g.across[0]);
+  Status finished = engine.RerouteRest(*first, straight_then_left, 3);
+  EXPECT_FALSE(finished.ok());
+}
+
+TEST(Engine, RerouteRestTurnsFromAnyLaneWithLaneChanges) {
+  Grid g;
+  EngineOptions options;
+  options.lane_change = true;
+  Engine engine(g.net, g.demand, options);
+  demand::VehicleType car;
+  auto id = engine.AddVehicle(g.across, car);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(StepUntil(engine, [&] {
+    const Engine::VehicleStatus v = engine.Vehicle(*id);
+    return !v.on_lane_link && v.road == g.across[1];
+  }));
+  // The straight-on lane does not lead left: a strategic lane change does.
+  const RoadId left = g.Turn(g.across[1], roadnet::TurnType::kLeft);
+  const RoadId rest[] = {g.across[1], left};
+  ASSERT_TRUE(engine.RerouteRest(*id, rest, 2).ok());
+  ASSERT_TRUE(StepUntil(
+      engine, [&] { return engine.Vehicle(*id).state == Engine::VehicleStatus::State::kFinished; }));
+  EXPECT_EQ(engine.Vehicle(*id).road, left);
+  EXPECT_GE(engine.lane_changes_finished(), 1);
+}
+
+TEST(Engine, ReleaseFromFlowOnAnotherRoute) {
+  Grid g;
+  Engine engine(g.net, g.demand, {});
+  engine.set_release_flows(false);
+  const RoadId route[] = {g.across[0], g.across[1], g.Turn(g.across[1], roadnet::TurnType::kRight)};
+  const LaneId right_lane = g.net->road(g.across[0]).lanes[1];  // the straight-on lane of the first road
+  auto id = engine.ReleaseFromFlow(0, route, 3, right_lane);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(engine.Vehicle(*id).flow, 0);
+  EXPECT_EQ(engine.Vehicle(*id).lane, right_lane);
+  ASSERT_TRUE(StepUntil(
+      engine, [&] { return engine.Vehicle(*id).state == Engine::VehicleStatus::State::kFinished; }));
+  EXPECT_EQ(engine.Vehicle(*id).road, route[2]);
+  // Bad input names what is wrong.
+  EXPECT_FALSE(engine.ReleaseFromFlow(1, route, 3, right_lane).ok());
+  EXPECT_NE(engine.ReleaseFromFlow(0, route, 3, g.net->road(g.across[1]).lanes[0])
+                .status()
+                .message()
+                .find("first lane"),
+            std::string::npos);
+  EXPECT_FALSE(engine.ReleaseFromFlow(0, route, 0, right_lane).ok());
+  const RoadId gap[] = {g.across[0], g.across[2]};
+  EXPECT_FALSE(engine.ReleaseFromFlow(0, gap, 2, right_lane).ok());
 }
 
 }  // namespace
