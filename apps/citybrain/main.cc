@@ -180,10 +180,20 @@ int main(int argc, char** argv) {
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);
     AddMaxVehiclesOption(run_cmd, run.max_vehicles);
-    run_cmd
-        ->add_option("--controller-at", run.controller_at,
-                     "Run another controller at one intersection: ID=NAME (repeatable)")
-        ->delimiter(',');
+    run_cmd->add_option_function<std::vector<std::string>>(
+        "--controller-at",
+        [&run](const std::vector<std::string>& given) {
+          for (const std::string& item : given) {
+            const std::size_t eq = item.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+              throw CLI::ValidationError("--controller-at",
+                                         "expected ID=NAME (an intersection id and a controller name), got '" +
+                                             item + "'");
+            }
+            run.controller_at[item.substr(0, eq)] = item.substr(eq + 1);
+          }
+        },
+        "Run another controller at one intersection: ID=NAME (repeatable)");
     run_cmd->add_option("--threads", run.threads, "Worker threads (results do not depend on it)")
         ->capture_default_str();
     run_cmd->add_option("--seed", run.seed, "Random seed (default: the config's, else 0)");

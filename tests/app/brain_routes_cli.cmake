@@ -23,5 +23,5 @@ expect(nonzero "--brain-routes: guessed not in" serve --roadnet "${ROADNET}" --f
 expect(0 "\"brain_routes\":\"observed\""
        run --roadnet "${ROADNET}" --flow "${FLOW}" --controller brain --brain-routes observed --duration 60 --json)
 expect(0 "brain routes: observed"
-       run --roadnet "${ROADNET}" --flow "${FLOW}" --controller fixed --controller-at intersection_1_1,brain
+       run --roadnet "${ROADNET}" --flow "${FLOW}" --controller fixed --controller-at intersection_1_1=brain
            --brain-routes observed --duration 60 --no-progress)
