@@ -186,9 +186,9 @@ int main(int argc, char** argv) {
           for (const std::string& item : given) {
             const std::size_t eq = item.find('=');
             if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-              throw CLI::ValidationError("--controller-at",
-                                         "expected ID=NAME (an intersection id and a controller name), got '" +
-                                             item + "'");
+              throw CLI::ValidationError(
+                  "--controller-at",
+                  "expected ID=NAME (an intersection id and a controller name), got '" + item + "'");
             }
             run.controller_at[item.substr(0, eq)] = item.substr(eq + 1);
           }
