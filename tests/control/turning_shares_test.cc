@@ -5,6 +5,7 @@
 #include "demand/scenario.h"
 #include "signal/observation.h"
 #include "sim/engine.h"
+#include "testing/open_grid.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control {
@@ -206,17 +207,10 @@ struct EndingTrips {
   std::vector<RoadId> across;  // road_0_1_0 .. road_4_1_0
 
   EndingTrips() {
-    demand::ScenarioOptions open;
-    open.open_intersections = true;
-    auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
-                                         kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", open);
-    EXPECT_TRUE(scenario.ok()) << scenario.status().message();
-    net = scenario->network;
-    std::vector<std::string> ids;
-    for (int x = 0; x <= 4; ++x) {
-      ids.push_back("road_" + std::to_string(x) + "_1_0");
-      across.push_back(*net->FindRoad(ids.back()));
-    }
+    testing::OpenGridRow row = testing::LoadOpenHangzhouRow(kData);
+    net = row.net;
+    across = row.across;
+    const std::vector<std::string>& ids = row.ids;
     demand::DemandSpec spec;
     spec.flows = {testing::MakeFlow(ids, 20, 0, 1200),
                   testing::MakeFlow({ids[0], ids[1], ids[2]}, 60, 10, 1200)};

@@ -11,6 +11,7 @@
 #include "demand/scenario.h"
 #include "signal/signal_manager.h"
 #include "sim/invariants.h"
+#include "testing/open_grid.h"
 #include "testing/tiny_network.h"
 
 namespace cb::sim {
@@ -476,16 +477,11 @@ struct Grid {
   std::vector<RoadId> across;  // road_0_1_0 .. road_4_1_0
 
   Grid() {
-    demand::ScenarioOptions open;
-    open.open_intersections = true;
-    auto scenario = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
-                                         kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json", open);
-    EXPECT_TRUE(scenario.ok()) << scenario.status().message();
-    net = scenario->network;
-    for (int x = 0; x <= 4; ++x) across.push_back(*net->FindRoad("road_" + std::to_string(x) + "_1_0"));
+    testing::OpenGridRow row = testing::LoadOpenHangzhouRow(kData);
+    net = row.net;
+    across = row.across;
+    const std::vector<std::string>& ids = row.ids;
     demand::DemandSpec spec;
-    std::vector<std::string> ids;
-    for (RoadId r : across) ids.push_back(net->road(r).id);
     spec.flows = {testing::MakeFlow(ids, 1000, 0, 0)};
     auto d = demand::BuildDemand(spec, *net);
     EXPECT_TRUE(d.ok()) << d.status().message();
