@@ -75,8 +75,10 @@ PhaseIndex BrainRule::Decide(const signal::Observation& obs, IntersectionId inte
     }
   }
   if (best == current) return current;
+  const bool grid = status.decision_interval_s > 1.0 + 1e-9 && params_.grid_keep_margin > 0;
+  const double margin = grid ? params_.grid_keep_margin : params_.keep_margin;
   double still_served = Served(inter, current);
-  if (still_served > 0 && best_pressure <= params_.keep_margin * still_served) return current;
+  if (still_served > 0 && best_pressure <= margin * still_served) return current;
   return best;
 }
 
@@ -84,8 +86,10 @@ PhaseIndex BrainRule::Decide(const signal::Observation& obs, IntersectionId inte
 
 namespace cb::control {
 
-// What every signal does in a rollout: until `until_s`, the option's signal shows
-// the option's phase and every other signal keeps its phase; then the rule.
+// What every signal does in a rollout: for the interval, the option's signal shows
+// the option's phase (after keeping its own for the option's delay) and every
+// other signal its default (the planner's `default_`; those not planned keep their
+// phase); then the rule.
 class BrainController::RolloutPolicy : public signal::Controller {
  public:
   explicit RolloutPolicy(BrainRuleParams rule) : rule_(rule) {}
@@ -94,11 +98,15 @@ class BrainController::RolloutPolicy : public signal::Controller {
                     const signal::SignalStatus& status) override {
     if (intersection == option.intersection && status.time_s < switch_at_s + interval_s)
       return status.time_s < switch_at_s ? status.phase_in_force : option.phase;
-    if (status.time_s < start_s + interval_s) return status.phase_in_force;
+    if (status.time_s < start_s + interval_s) {
+      const PhaseIndex chosen = (*defaults)[intersection.index()];
+      return chosen >= 0 ? chosen : status.phase_in_force;
+    }
     return rule_.Decide(obs, intersection, status);
   }
   Option option;
   double start_s = 0, switch_at_s = 0, interval_s = 1;
+  const std::vector<PhaseIndex>* defaults = nullptr;
 
  private:
   BrainRule rule_;
@@ -126,6 +134,7 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
   worker.policy->start_s = time_s;
   worker.policy->switch_at_s = time_s + option.delay_s;
   worker.policy->interval_s = interval_s;
+  worker.policy->defaults = &default_;
   sim::Engine& copy = worker.twin->engine();
   const double step_s = copy.options().step_s;
   const long long steps = std::max(1LL, std::llround(params_.horizon_s / step_s));
@@ -179,15 +188,26 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
     return;
   }
   if (params_.forecast_s > 0) Forecast(engine, time_s);
-  options_.push_back({});  // the baseline: every signal keeps its phase
+  options_.push_back({});  // the baseline: every signal takes its default
+  const bool grid = interval_s > 1.0 + 1e-9;
+  default_.assign(net.intersections().size(), -1);
   for (IntersectionId id : eligible_) {
-    const PhaseIndex current = signals.granted(id);
-    plan_[id.index()] = current;
+    const PhaseIndex granted = signals.granted(id);
+    signal::SignalStatus status;
+    status.phase_in_force = granted;
+    status.green_elapsed_s = signals.green_elapsed_s(id);
+    status.min_green_s = signals.min_green_s();
+    status.time_s = time_s;
+    status.decision_interval_s = interval_s;
+    const PhaseIndex baseline_phase = grid ? rule_.Decide(obs, id, status) : granted;
+    default_[id.index()] = baseline_phase;
+    plan_[id.index()] = baseline_phase;
     const roadnet::Intersection& inter = net.intersection(id);
     rule_.Observe(obs, id);
     for (PhaseIndex p : inter.control_phases) {
-      if (p == current || !signals.conflicts().PhaseIsSafe(id, p)) continue;
-      if (rule_.Pressure(inter, p) <= 0) continue;  // nobody to serve there
+      if (p == baseline_phase || !signals.conflicts().PhaseIsSafe(id, p)) continue;
+      // Nobody to serve there (keeping stays an option: it costs no clearance).
+      if (p != granted && rule_.Pressure(inter, p) <= 0) continue;
       options_.push_back({id, p, 0});
     }
   }
@@ -229,7 +249,16 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   const std::size_t first = options_.size();
   for (IntersectionId id : eligible_) {
     if (plan_[id.index()] < 0 || plan_[id.index()] == signals.granted(id)) continue;
-    for (double d : params_.delays_s) options_.push_back({id, plan_[id.index()], d, 0});
+    double last = 0;
+    for (double d : params_.delays_s) {
+      if (grid) {
+        // On a grid a switch can only come at a later decision: each one once.
+        d = std::ceil(d / interval_s - 1e-9) * interval_s;
+        if (d <= last + 1e-9) continue;
+        last = d;
+      }
+      options_.push_back({id, plan_[id.index()], d, 0});
+    }
   }
   if (options_.size() == first) return;
   RunOptions(start, threads, time_s, interval_s, first);

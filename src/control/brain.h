@@ -11,15 +11,22 @@
 //   2. The phase in force is kept while it still serves traffic (vehicles queued
 //      or moving within `reach_s` of its stop lines) and no other phase's pressure
 //      exceeds `keep_margin` x that served demand; otherwise the phase with the
-//      largest pressure is requested.
+//      largest pressure is requested. Asked every second, the margin keeps a signal
+//      from paying a clearance for a passing imbalance; on a grid of decisions
+//      more than a second apart the grid already bounds the switching, and
+//      `grid_keep_margin` (if set) replaces it.
 //
 // BrainController ("brain") plans on copies of the twin (a rollout planner with
 // the rule as its base policy). At every decision (every second unless the run
 // sets --decision-interval), for every signal that
 // may change (its minimum green served, no clearance, no hold), it simulates the
-// whole network `horizon_s` ahead once with every signal keeping its phase for
-// the interval, and once per other phase with some demand, with that signal
-// switching; after the interval every signal follows the rule. The copies never
+// whole network `horizon_s` ahead once as the baseline, and once per other phase
+// with some demand, with that signal taking that phase for the interval; after the
+// interval every signal follows the rule. In the baseline every signal takes its
+// default for the interval: asked every second, its phase (the next second's plan
+// looks again); on a coarser grid, the rule's choice, since a switch the rule
+// would make now holds for the whole interval and keeping is one option among
+// the others. The copies never
 // read the flow file (sim::Engine::set_release_flows(false)): they run the
 // vehicles already released, and as the demand to come, the releases of the last
 // `forecast_s` seconds again (a persistence forecast, sim::Engine::ReleaseFromFlow),
@@ -29,10 +36,10 @@
 // state, as if at once. A signal whose best option is a switch then tries that
 // switch again `delays_s` later (keeping its phase until then); if a later
 // switch does better, it keeps its phase for now: switching is not just "now or
-// when the rule would". Rollouts run on the run's worker threads; results do not
-// depend on the thread count.
-// When the first options of one round (keep, and every switch now) would cost
-// more than `max_plan_updates_per_s` vehicle-updates per simulated second (a
+// when the rule would". On a grid the delays round up to the next decisions
+// (delays of 1-10 s on a 30 s grid: one option, "switch at the next decision"). Rollouts run on the run's
+// worker threads; results do not depend on the thread count. When the first options of one round (keep, and
+// every switch now) would cost more than `max_plan_updates_per_s` vehicle-updates per simulated second (a
 // large city), the brain runs the rule alone at every signal for that round.
 // The later switches add up to `delays_s.size()` rollouts per switching signal
 // (on the Hangzhou and Jinan flows they about double the cost of a round).
@@ -72,7 +79,10 @@ struct BrainRuleParams {
   double arrival_weight = 0.75;    // an arriving vehicle relative to a queued one
   double downstream_weight = 0.5;  // the queue per lane on the road a movement feeds
   double keep_margin = 5.0;        // another phase must exceed the served demand this many times
-  double full_ratio = 0.8;         // a road this occupied accepts nobody
+  // The margin when decisions are more than a second apart (a grid, where every
+  // switch holds for a whole interval); 0: keep_margin.
+  double grid_keep_margin = 0;
+  double full_ratio = 0.8;  // a road this occupied accepts nobody
 };
 
 class BrainRule : public signal::Controller {
@@ -105,6 +115,7 @@ struct BrainParams {
   BrainRuleParams rule = [] {
     BrainRuleParams r;
     r.keep_margin = 10.0;
+    r.grid_keep_margin = 3.0;
     return r;
   }();
   double horizon_s = 120.0;  // how far each option is simulated
@@ -145,7 +156,7 @@ class BrainController : public signal::Controller {
   class RolloutPolicy;
   struct Worker;
   struct Option {
-    IntersectionId intersection;  // invalid: the baseline (every signal keeps its phase)
+    IntersectionId intersection;  // invalid: the baseline (every signal takes its default)
     PhaseIndex phase = -1;
     double delay_s = 0;  // the signal keeps its phase this long before switching
     double cost = 0;
@@ -169,6 +180,7 @@ class BrainController : public signal::Controller {
   std::vector<PhaseIndex> plan_;  // by intersection; -1: not planned (the rule decides)
   std::vector<Option> options_;
   std::vector<IntersectionId> eligible_;
+  std::vector<PhaseIndex> default_;   // by intersection: its phase in the baseline; -1: not eligible
   std::vector<double> best_cost_;     // by intersection, during Plan
   std::vector<uint8_t> informative_;  // by intersection: some option's cost differs from keeping
   // The forecast: (release time, flow) of the recent releases, and the arrivals

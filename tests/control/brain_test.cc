@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
+#include "control/controller_fixture.h"
 #include "control/registry.h"
 #include "demand/cityflow_flow.h"
 #include "demand/scenario.h"
 #include "run/twin.h"
+#include "signal/observation.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control {
@@ -83,6 +86,61 @@ TEST(Brain, BeatsItsOwnRuleOnASaturatedCrossing) {
   EXPECT_LT(brain.average_travel_time_s, rule.average_travel_time_s);
   EXPECT_EQ(brain.counters.safety_violations, 0);
   EXPECT_EQ(brain.released, brain.running + brain.waiting + brain.finished);
+}
+
+// The twin's view, with the standing queues of chosen lanes replaced.
+class QueuesObservation final : public Observation {
+ public:
+  explicit QueuesObservation(const sim::Engine& engine) : twin_(engine) {}
+  const roadnet::Network& network() const override { return twin_.network(); }
+  double time_s() const override { return twin_.time_s(); }
+  double step_s() const override { return twin_.step_s(); }
+  int LaneVehicles(LaneId lane) const override { return Lane(lane, 0).vehicles; }
+  int LaneWaiting(LaneId lane) const override { return Lane(lane, 0).waiting; }
+  LaneReading Lane(LaneId lane, double range_m) const override {
+    LaneReading r = twin_.Lane(lane, range_m);
+    auto q = queues.find(lane);
+    if (q != queues.end()) r.vehicles = r.waiting = r.within_range = q->second;
+    return r;
+  }
+  long long IntersectionThroughput(IntersectionId id) const override {
+    return twin_.IntersectionThroughput(id);
+  }
+  long long MovementThroughput(RoadLinkId link) const override { return twin_.MovementThroughput(link); }
+  PhaseIndex Phase(IntersectionId id) const override { return twin_.Phase(id); }
+  std::map<LaneId, int> queues;
+
+ private:
+  TwinObservation twin_;
+};
+
+// Asked every second, the rule keeps a green that still serves 2 queued vehicles
+// against 12 waiting elsewhere (12 <= 10 x 2); on a 30 s grid the grid margin (3)
+// decides and it switches (12 > 3 x 2).
+TEST(BrainRule, OnAGridTheGridMarginDecides) {
+  testing_fixture::World w = testing_fixture::MakeWorld({});
+  QueuesObservation obs(*w.engine);
+  obs.queues[w.lane("W_C", 1)] = 2;   // phase 1 (E, W straight), in force
+  obs.queues[w.lane("N_C", 1)] = 12;  // phase 2 (N, S straight)
+  BrainRuleParams params;
+  params.keep_margin = 10;
+  params.grid_keep_margin = 3;
+  BrainRule rule(params);
+  SignalStatus status;
+  status.phase_in_force = 1;
+  status.green_elapsed_s = 20;
+  status.min_green_s = 10;
+  status.decision_interval_s = 1;
+  EXPECT_EQ(rule.Decide(obs, w.centre, status), 1);
+  status.decision_interval_s = 30;
+  EXPECT_EQ(rule.Decide(obs, w.centre, status), 2);
+  // Unset, the grid margin is the margin.
+  params.grid_keep_margin = 0;
+  BrainRule same(params);
+  EXPECT_EQ(same.Decide(obs, w.centre, status), 1);
+  // Still inside the minimum green: nothing changes on any grid.
+  status.green_elapsed_s = 5;
+  EXPECT_EQ(rule.Decide(obs, w.centre, status), 1);
 }
 
 struct Cross {
