@@ -205,14 +205,20 @@ TEST(RunScenario, LaneChangesAreOffByDefaultOnFlowFilesAndOnWhenAsked) {
                                                on->summary.vehicles_waiting_to_enter);
 }
 
+// A Jinan 3x4 flow under the published protocol.
+RunSettings PublishedJinan(const std::string& flow) {
+  RunSettings s;
+  s.roadnet = kData + "/cityflow/jinan_3x4/roadnet_3_4.json";
+  s.flow = kData + "/cityflow/jinan_3x4/" + flow;
+  s.protocol = "llmlight";
+  s.progress = false;
+  return s;
+}
+
 // The published protocol (run::Protocol "llmlight"): CityFlow gives 282.58 s
 // (max-pressure) and 481.79 s (fixed-time) on jinan_real under it (PRODUCT.md).
 TEST(RunScenario, ThePublishedProtocolReproducesCityFlowsFiguresOnJinan) {
-  RunSettings s;
-  s.roadnet = kData + "/cityflow/jinan_3x4/roadnet_3_4.json";
-  s.flow = kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real.json";
-  s.protocol = "llmlight";
-  s.progress = false;
+  RunSettings s = PublishedJinan("anon_3_4_jinan_real.json");
   for (auto [controller, published] :
        {std::pair<const char*, double>{"maxpressure", 282.58}, {"fixed", 481.79}}) {
     s.controller = controller;
@@ -255,11 +261,7 @@ TEST(RunScenario, ThePublishedProtocolReproducesCityFlowsFiguresOnJinan) {
 // On the published protocol's own grid (a decision every 30 s, 5 s of yellow inside)
 // the brain improves on the rule it rolls out and on max-pressure, safely.
 TEST(RunScenario, OnThePublishedGridTheBrainBeatsMaxPressureAndItsRule) {
-  RunSettings s;
-  s.roadnet = kData + "/cityflow/jinan_3x4/roadnet_3_4.json";
-  s.flow = kData + "/cityflow/jinan_3x4/anon_3_4_jinan_real_2000.json";
-  s.protocol = "llmlight";
-  s.progress = false;
+  RunSettings s = PublishedJinan("anon_3_4_jinan_real_2000.json");
   s.threads = 2;
   std::map<std::string, double> att;
   for (const char* controller : {"brain", "brain-rule", "maxpressure"}) {
