@@ -56,10 +56,19 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
     std::vector<LaneId> starts = StartLanes(network, flow.route);
     if (starts.empty())
       return Invalid(spec.source, fs.where, "no lane of the first road leads to the second road");
+    // Vehicles enter on the start lanes from which the route can be driven lane by
+    // lane (on CityFlow's grids, all of them; on real networks with turn lanes,
+    // those whose movements lead on): at least one is needed.
+    Status drivable = Status::InvalidInput("");
     for (LaneId start : starts) {
       auto path = PlanLanePath(network, flow.route, start);
-      if (!path.ok()) return Invalid(spec.source, fs.where, path.status().message());
+      if (path.ok()) {
+        drivable = Status::Ok();
+        break;
+      }
+      if (drivable.message().empty()) drivable = path.status();
     }
+    if (!drivable.ok()) return Invalid(spec.source, fs.where, drivable.message());
 
     auto type_it = std::find(demand.vehicle_types.begin(), demand.vehicle_types.end(), fs.vehicle);
     if (type_it == demand.vehicle_types.end()) {

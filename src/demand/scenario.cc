@@ -14,6 +14,7 @@
 #include "demand/cityflow_flow.h"
 #include "roadnet/cbengine_roadnet.h"
 #include "roadnet/cityflow_roadnet.h"
+#include "roadnet/sumo_net.h"
 
 namespace cb::demand {
 
@@ -23,8 +24,18 @@ namespace {
 Result<FileFormat> FormatFromFirstCharacter(char c, const std::string& source) {
   if (c == '{' || c == '[') return FileFormat::kCityflowJson;
   if (std::isdigit(static_cast<unsigned char>(c)) || c == '/') return FileFormat::kCbengineText;
-  return Status::InvalidInput(source + ": unrecognised format: starts with '" + std::string(1, c) +
-                              "', expected CityFlow JSON ('{' or '[') or CBEngine text (a count)");
+  if (c == '<') return FileFormat::kSumoXml;
+  return Status::InvalidInput(
+      source + ": unrecognised format: starts with '" + std::string(1, c) +
+      "', expected CityFlow JSON ('{' or '['), CBEngine text (a count) or SUMO XML ('<')");
+}
+
+// Until the SUMO routes reader lands, a routes file gets a clear refusal.
+Status SumoRoutesNotRead(const std::string& source) {
+  return Status::InvalidInput(
+      source +
+      ": SUMO routes files are not read yet, expected a CityFlow flow (JSON) or CBEngine "
+      "flow (text) naming the network's edges as roads");
 }
 
 Status EmptyFile(const std::string& source) {
@@ -85,13 +96,15 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
                               const ScenarioOptions& options) {
   auto net_format = DetectFormat(roadnet_path);
   if (!net_format.ok()) return net_format.status();
-  Result<roadnet::NetworkSpec> net_spec = *net_format == FileFormat::kCityflowJson
-                                              ? roadnet::ParseCityflowRoadnet(roadnet_path)
-                                              : roadnet::ParseCbengineRoadnet(roadnet_path);
+  Result<roadnet::NetworkSpec> net_spec =
+      *net_format == FileFormat::kCityflowJson ? roadnet::ParseCityflowRoadnet(roadnet_path)
+      : *net_format == FileFormat::kSumoXml    ? roadnet::ParseSumoNet(roadnet_path)
+                                               : roadnet::ParseCbengineRoadnet(roadnet_path);
   return AssembleScenario(
       std::move(net_spec), options, [&](const VehicleType& vehicle) -> Result<DemandSpec> {
         auto flow_format = DetectFormat(flow_path);
         if (!flow_format.ok()) return flow_format.status();
+        if (*flow_format == FileFormat::kSumoXml) return SumoRoutesNotRead(flow_path);
         return *flow_format == FileFormat::kCityflowJson ? ParseCityflowFlow(flow_path)
                                                          : ParseCbengineFlow(flow_path, vehicle);
       });
@@ -105,6 +118,7 @@ Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std
   Result<roadnet::NetworkSpec> net_spec = [&]() -> Result<roadnet::NetworkSpec> {
     if (*net_format == FileFormat::kCbengineText)
       return roadnet::ParseCbengineRoadnetText(roadnet_text, roadnet_source);
+    if (*net_format == FileFormat::kSumoXml) return roadnet::ParseSumoNetText(roadnet_text, roadnet_source);
     auto root = ParseJson(roadnet_text, roadnet_source);
     if (!root.ok()) return root.status();
     return roadnet::ParseCityflowRoadnetJson(*root, roadnet_source);
@@ -115,6 +129,7 @@ Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std
                             if (!flow_format.ok()) return flow_format.status();
                             if (*flow_format == FileFormat::kCbengineText)
                               return ParseCbengineFlowText(flow_text, flow_source, vehicle);
+                            if (*flow_format == FileFormat::kSumoXml) return SumoRoutesNotRead(flow_source);
                             auto root = ParseJson(flow_text, flow_source);
                             if (!root.ok()) return root.status();
                             return ParseCityflowFlowJson(*root, flow_source);

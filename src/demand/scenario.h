@@ -1,7 +1,8 @@
 // A scenario: a network and its demand, loaded from files in any supported format.
 //
 // The format of each file is detected from its content (JSON object: CityFlow
-// roadnet; JSON array: CityFlow flow; text starting with a count: CBEngine).
+// roadnet; JSON array: CityFlow flow; text starting with a count: CBEngine; '<':
+// SUMO XML, a .net.xml network).
 // A CityFlow config.json may name both files.
 #pragma once
 
@@ -17,7 +18,7 @@
 
 namespace cb::demand {
 
-enum class FileFormat { kCityflowJson, kCbengineText };
+enum class FileFormat { kCityflowJson, kCbengineText, kSumoXml };
 
 // Detects the format of `path` from its first non-blank character.
 Result<FileFormat> DetectFormat(const std::string& path);

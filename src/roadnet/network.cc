@@ -380,6 +380,15 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         }
         phase.green[g] = true;
       }
+      for (int g : ps.yielding_road_links) {
+        if (g < 0 || static_cast<std::size_t>(g) >= link_count || !phase.green[g]) {
+          return Invalid(
+              src, where,
+              "yielding road link " + std::to_string(g) + " is not one of the phase's green road links");
+        }
+        phase.yield.resize(link_count, false);
+        phase.yield[g] = true;
+      }
       inter.phases.push_back(std::move(phase));
     }
     if (inter.phases.size() == 1 && link_count > 0) {

@@ -77,6 +77,10 @@ struct PhaseSpec {
   double duration_s = 0;
   std::vector<int> green_road_links;  // indices into the intersection's road links
   std::string where;
+  // Of the green ones, those green but yielding (SUMO's 'g': a left turn across
+  // oncoming traffic without its own arrow): they may share the phase with
+  // movements they conflict with, and give way to them by right of way.
+  std::vector<int> yielding_road_links;
 };
 
 struct IntersectionSpec {
@@ -187,6 +191,8 @@ struct RoadLink {
 struct Phase {
   double duration_s = 0;
   std::vector<bool> green;  // by road link index in the intersection
+  std::vector<bool> yield;  // green but yielding (PhaseSpec::yielding_road_links); empty: none
+  bool Yields(std::size_t link) const { return link < yield.size() && yield[link]; }
 };
 
 struct Intersection {

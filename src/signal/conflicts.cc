@@ -90,9 +90,9 @@ bool ConflictTable::FirstConflict(IntersectionId intersection, PhaseIndex phase,
   const roadnet::Phase& p = inter.phases[phase];
   const std::size_t n = inter.road_links.size();
   for (std::size_t x = 0; x < n; ++x) {
-    if (!p.green[x] || Permissive(network_, inter.road_links[x])) continue;
+    if (!p.green[x] || p.Yields(x) || Permissive(network_, inter.road_links[x])) continue;
     for (std::size_t y = x + 1; y < n; ++y) {
-      if (!p.green[y] || Permissive(network_, inter.road_links[y])) continue;
+      if (!p.green[y] || p.Yields(y) || Permissive(network_, inter.road_links[y])) continue;
       if (matrix_[intersection.index()][x * n + y]) {
         *a = inter.road_links[x];
         *b = inter.road_links[y];

@@ -6,9 +6,10 @@
 // into the lane of the same index). Two movements conflict when their primary
 // paths cross or merge; paths that diverge from one shared lane do not conflict.
 // Right turns are permissive: they yield to everything (the simulator's right of
-// way makes them wait), so they may share green with any movement. Every other
-// movement is protected, and no two conflicting protected movements may be green
-// together. Immutable; thread-safe.
+// way makes them wait), so they may share green with any movement; so may a
+// movement that a phase shows green but yielding (roadnet::Phase::yield, SUMO's
+// 'g'). Every other green is protected, and no two conflicting protected
+// movements may be green together. Immutable; thread-safe.
 #pragma once
 
 #include <vector>

@@ -276,6 +276,29 @@ TEST(RunScenario, OnThePublishedGridTheBrainBeatsMaxPressureAndItsRule) {
   EXPECT_LT(att["brain"], att["maxpressure"]);
 }
 
+// A SUMO network (data/sumo/grid2) runs under its own programs and under the
+// brain, safely, losing nobody; a route whose turn needs the outer lane included.
+TEST(RunScenario, RunsOnASumoNetwork) {
+  RunSettings s;
+  s.roadnet = kData + "/sumo/grid2/grid2.net.xml";
+  s.flow = kData + "/sumo/grid2/grid2_flow.json";
+  s.duration_s = 900;
+  s.progress = false;
+  for (const char* controller : {"fixed-plan", "brain"}) {
+    s.controller = controller;
+    auto run = RunScenario(s);
+    ASSERT_TRUE(run.ok()) << run.status().message();
+    EXPECT_EQ(run->safety_violations, 0) << controller;
+    EXPECT_EQ(run->signals, 4);
+    EXPECT_EQ(run->clearance_s, 3);  // the programs' yellow
+    const metrics::Summary& m = run->summary;
+    EXPECT_EQ(m.vehicles_released, 101 + 121) << controller;
+    EXPECT_EQ(m.vehicles_released, m.vehicles_running + m.vehicles_finished + m.vehicles_waiting_to_enter);
+    // 300 s after the last departure every vehicle has crossed the small grid.
+    EXPECT_EQ(m.vehicles_finished, m.vehicles_released) << controller;
+  }
+}
+
 TEST(RunScenario, NoControllerBeatsTheFreeFlowBound) {
   RunSettings s;
   s.roadnet = kData + "/cityflow/examples/roadnet.json";

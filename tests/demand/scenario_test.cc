@@ -27,6 +27,26 @@ TEST(Scenario, DetectsFormatsFromContent) {
   EXPECT_FALSE(DetectFormat(empty).ok());
 }
 
+TEST(Scenario, LoadsASumoNetworkAndRefusesItsRoutesFilesForNow) {
+  const std::string net = kData + "/sumo/grid2/grid2.net.xml";
+  EXPECT_EQ(*DetectFormat(net), FileFormat::kSumoXml);
+  auto text = ReadFile(net);
+  ASSERT_TRUE(text.ok());
+  // A CityFlow flow naming the network's edges; one route turns right where only
+  // the outer lane of its second road does.
+  auto flow = ReadFile(kData + "/sumo/grid2/grid2_flow.json");
+  ASSERT_TRUE(flow.ok());
+  auto s = LoadScenarioFromText(*text, "grid2.net.xml", *flow, "grid2_flow.json");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->demand->flows.size(), 2u);
+  EXPECT_EQ(s->defaults().clearance_s, 3);
+  auto routes = LoadScenarioFromText(*text, "grid2.net.xml", "<routes/>", "grid2.rou.xml");
+  ASSERT_FALSE(routes.ok());
+  EXPECT_NE(routes.status().message().find("grid2.rou.xml: SUMO routes files are not read yet"),
+            std::string::npos)
+      << routes.status().message();
+}
+
 TEST(Scenario, LoadsEveryBundledCityflowDataset) {
   struct Case {
     const char* roadnet;
