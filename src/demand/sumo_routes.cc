@@ -51,6 +51,9 @@ constexpr double kFlowEndMarginS = 1e-3;
 // The longest span of seconds a probability flow may draw for (116 days).
 constexpr double kMaxProbabilitySpanS = 1e7;
 constexpr double kDayS = 86400;
+// The latest time read (31,700 years): keeps whole seconds exact in a double and
+// vehicle counts (span / period) within 64 bits.
+constexpr double kMaxTimeS = 1e12;
 
 std::string AcceptedClasses() {
   std::string names;
@@ -109,9 +112,14 @@ class Reader {
   }
 
   Status CheckOptions() const {
-    if (!std::isfinite(options_.begin_s) || options_.begin_s < 0)
+    if (!std::isfinite(options_.begin_s) || options_.begin_s < 0 || options_.begin_s > kMaxTimeS)
       return Status::InvalidInput("sumo demand: begin " + FormatNumber(options_.begin_s) +
-                                  " s is not a time, expected a finite time >= 0");
+                                  " s is not a time, expected a time in [0, " + FormatNumber(kMaxTimeS) +
+                                  "] s");
+    if (std::isfinite(options_.end_s) && options_.end_s > kMaxTimeS)
+      return Status::InvalidInput("sumo demand: end " + FormatNumber(options_.end_s) + " s is beyond " +
+                                  FormatNumber(kMaxTimeS) +
+                                  " s, expected at most that, or infinity for no end");
     if (std::isnan(options_.end_s) || options_.end_s < options_.begin_s)
       return Status::InvalidInput("sumo demand: end " + FormatNumber(options_.end_s) + " s is before begin " +
                                   FormatNumber(options_.begin_s) + " s, expected end >= begin");
@@ -212,6 +220,11 @@ class Reader {
     }
     if (*value < 0) {
       return Error(doc, node, std::string(name) + " " + Quote(text) + " is negative, expected a time >= 0");
+    }
+    if (*value > kMaxTimeS) {
+      return Error(doc, node,
+                   std::string(name) + " " + Quote(text) + " is beyond " + FormatNumber(kMaxTimeS) +
+                       " s, expected a time in seconds");
     }
     return *value;
   }

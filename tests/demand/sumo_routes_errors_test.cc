@@ -2,6 +2,7 @@
 // InvalidInput naming the file, the line, the element and what was expected.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,8 @@ TEST_F(SumoRoutesErrorTest, BadDepartures) {
     ExpectMessage(ErrorOf({std::string("  <trip id='t' depart='") + c.depart + "' from='N_C' to='C_S'/>"}),
                   "t.rou.xml:2: trip 't': ", c.what);
   }
+  ExpectMessage(ErrorOf({"  <trip id='t' depart='1e17' from='N_C' to='C_S'/>"}), "t.rou.xml:2: trip 't': ",
+                "depart '1e17' is beyond 1000000000000 s, expected a time in seconds");
   EXPECT_EQ(ErrorOf({"  <trip id='t' from='N_C' to='C_S'/>"}),
             "t.rou.xml:2: trip 't': no depart, expected depart=\"<seconds>\"");
 }
@@ -205,6 +208,7 @@ TEST_F(SumoRoutesErrorTest, BadFlows) {
       {"begin='-1' end='10' period='2'", "begin '-1' is negative"},
       {"begin='triggered' end='10' period='2'", "begin 'triggered' is not supported"},
       {"begin='0' end='soon' period='2'", "end 'soon' is not a time"},
+      {"begin='0' end='1e300' period='2'", "end '1e300' is beyond 1000000000000 s"},
   };
   for (const Case& c : cases) {
     ExpectMessage(ErrorOf({"  <flow id='f' " + c.attributes + route}), "t.rou.xml:2: flow 'f': ", c.what);
@@ -221,6 +225,11 @@ TEST_F(SumoRoutesErrorTest, BadWindow) {
   Result<SumoDemand> demand = ParseSumoRoutes("<routes/>", "t.rou.xml", network_, {200, 100, 0});
   ASSERT_FALSE(demand.ok());
   EXPECT_EQ(demand.status().message(), "sumo demand: end 100 s is before begin 200 s, expected end >= begin");
+  Result<SumoDemand> nan_begin =
+      ParseSumoRoutes("<routes/>", "t.rou.xml", network_, {std::numeric_limits<double>::quiet_NaN(), 100, 0});
+  ASSERT_FALSE(nan_begin.ok());
+  EXPECT_NE(nan_begin.status().message().find("sumo demand: begin NaN s is not a time"), std::string::npos)
+      << nan_begin.status().message();
 }
 
 }  // namespace
