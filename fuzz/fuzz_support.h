@@ -52,4 +52,17 @@ inline std::string DataFile(const std::string& relative) {
   return std::move(text).value();
 }
 
+// The network readers' common end: BuildNetwork on what a reader accepted, as
+// loaded and as relaxed by OpenIntersections; every error must be usable.
+inline void CheckNetworkBuilds(Result<roadnet::NetworkSpec> spec) {
+  CheckError(spec.status());
+  if (!spec.ok()) return;
+  roadnet::NetworkSpec open = *spec;
+  Result<roadnet::Network> network = roadnet::BuildNetwork(std::move(spec).value());
+  CheckError(network.status());
+  if (!network.ok()) return;
+  roadnet::OpenIntersections(&open);
+  CheckError(roadnet::BuildNetwork(std::move(open)).status());
+}
+
 }  // namespace cb::fuzz

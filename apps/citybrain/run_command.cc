@@ -73,9 +73,12 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   demand::ScenarioOptions scenario_options;
   scenario_options.open_intersections = settings.bound;
   Result<demand::Scenario> scenario =
-      !settings.config.empty() ? demand::LoadCityflowConfig(settings.config, scenario_options)
+      !settings.config.empty() ? demand::LoadConfig(settings.config, scenario_options)
                                : demand::LoadScenario(settings.roadnet, settings.flow, scenario_options);
   if (!scenario.ok()) return scenario.status();
+  // What the demand reader left out (SUMO routes: outside the hour, unreachable).
+  if (settings.progress && !scenario->demand_notes.empty())
+    std::fprintf(stderr, "%s", scenario->demand_notes.c_str());
   RunReport report;
   report.load_s = std::chrono::duration<double>(Clock::now() - start).count();
 

@@ -65,7 +65,7 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
 
   std::fprintf(stderr, "citybrain serve: loading the scenario ...\n");
   Result<demand::Scenario> scenario = !settings.config.empty()
-                                          ? demand::LoadCityflowConfig(settings.config)
+                                          ? demand::LoadConfig(settings.config)
                                           : demand::LoadScenario(settings.roadnet, settings.flow);
   if (!scenario.ok()) return fail(scenario.status());
 

@@ -68,7 +68,16 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
       }
       if (drivable.message().empty()) drivable = path.status();
     }
-    if (!drivable.ok()) return Invalid(spec.source, fs.where, drivable.message());
+    if (!drivable.ok()) {
+      // Drivable with strategic lane changes on the way, from some lane?
+      for (LaneId start : network.road(flow.route.front()).lanes) {
+        if (PlanLanePath(network, flow.route, start, LaneChanges::kAllowed).ok()) {
+          flow.needs_lane_changes = true;
+          break;
+        }
+      }
+      if (!flow.needs_lane_changes) return Invalid(spec.source, fs.where, drivable.message());
+    }
 
     auto type_it = std::find(demand.vehicle_types.begin(), demand.vehicle_types.end(), fs.vehicle);
     if (type_it == demand.vehicle_types.end()) {

@@ -57,6 +57,10 @@ struct Flow {
   double end_s = -1;
   double route_length_m = 0;
   std::string where;  // the flow's place in its file (FlowSpec::where), for messages
+  // No lane of the first road drives the route lane by lane; with strategic lane
+  // changes on the way some does (real networks' turn lanes): such a flow runs only
+  // with lane changes on (run::SignalledTwin refuses it otherwise).
+  bool needs_lane_changes = false;
 };
 
 struct Demand {

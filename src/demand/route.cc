@@ -66,6 +66,20 @@ Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, st
         }
       }
     }
+    if (!best.valid() && changes == LaneChanges::kAllowed && i + 2 < road_count) {
+      // No lane of road i reaches a lane of the next road that leads on: enter the
+      // next road on the lane nearest to this one and change there (the next step
+      // of this loop plans that change).
+      const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
+      best = NearestContinuingLink(network, current, route[i + 1], RoadId(), index);
+      for (int step = 1; step < static_cast<int>(lanes.size()) && !best.valid(); ++step) {
+        for (int other : {index - step, index + step}) {
+          if (other < 0 || other >= static_cast<int>(lanes.size())) continue;
+          best = NearestContinuingLink(network, lanes[other], route[i + 1], RoadId(), other);
+          if (best.valid()) break;
+        }
+      }
+    }
     if (!best.valid()) {
       return Status::InvalidInput(
           "route cannot be driven lane by lane from road '" + network.road(route[i]).id + "' to '" +

@@ -12,6 +12,8 @@
 #include "base/physical_range.h"
 #include "demand/cbengine_flow.h"
 #include "demand/cityflow_flow.h"
+#include "demand/sumo_config.h"
+#include "demand/sumo_routes.h"
 #include "roadnet/cbengine_roadnet.h"
 #include "roadnet/cityflow_roadnet.h"
 #include "roadnet/sumo_net.h"
@@ -30,12 +32,11 @@ Result<FileFormat> FormatFromFirstCharacter(char c, const std::string& source) {
       "', expected CityFlow JSON ('{' or '['), CBEngine text (a count) or SUMO XML ('<')");
 }
 
-// Until the SUMO routes reader lands, a routes file gets a clear refusal.
-Status SumoRoutesNotRead(const std::string& source) {
-  return Status::InvalidInput(
-      source +
-      ": SUMO routes files are not read yet, expected a CityFlow flow (JSON) or CBEngine "
-      "flow (text) naming the network's edges as roads");
+// The demand of a SUMO routes reading, with what it skipped in `notes`.
+Result<DemandSpec> SumoDemandSpec(Result<SumoDemand> demand, std::string* notes) {
+  if (!demand.ok()) return demand.status();
+  *notes = DescribeSumoReport(demand->report);
+  return std::move(demand->spec);
 }
 
 Status EmptyFile(const std::string& source) {
@@ -65,8 +66,12 @@ Result<FileFormat> DetectFormatOfText(std::string_view text, const std::string& 
 
 namespace {
 
+// Reads a flow file's demand: with the network, for formats that route on it (SUMO).
+using FlowParser =
+    std::function<Result<DemandSpec>(const VehicleType&, const roadnet::Network&, std::string*)>;
+
 Result<Scenario> AssembleScenario(Result<roadnet::NetworkSpec> net_spec, const ScenarioOptions& options,
-                                  const std::function<Result<DemandSpec>(const VehicleType&)>& parse_flow) {
+                                  const FlowParser& parse_flow) {
   if (!net_spec.ok()) return net_spec.status();
   if (options.open_intersections) roadnet::OpenIntersections(&net_spec.value());
   auto network = roadnet::BuildNetwork(std::move(net_spec).value());
@@ -79,12 +84,15 @@ Result<Scenario> AssembleScenario(Result<roadnet::NetworkSpec> net_spec, const S
       vehicle.max_speed_mps = std::max(vehicle.max_speed_mps, lane.max_speed_mps);
     }
   }
-  Result<DemandSpec> demand_spec = parse_flow(vehicle);
+  std::string demand_notes;
+  Result<DemandSpec> demand_spec = parse_flow(vehicle, *shared_network, &demand_notes);
   if (!demand_spec.ok()) return demand_spec.status();
   auto demand = BuildDemand(*demand_spec, *shared_network);
   if (!demand.ok()) return demand.status();
 
   Scenario scenario;
+  scenario.lane_change = shared_network->data_defaults().lane_change;
+  scenario.demand_notes = std::move(demand_notes);
   scenario.network = std::move(shared_network);
   scenario.demand = std::make_shared<const Demand>(std::move(demand).value());
   return scenario;
@@ -100,14 +108,17 @@ Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string
       *net_format == FileFormat::kCityflowJson ? roadnet::ParseCityflowRoadnet(roadnet_path)
       : *net_format == FileFormat::kSumoXml    ? roadnet::ParseSumoNet(roadnet_path)
                                                : roadnet::ParseCbengineRoadnet(roadnet_path);
-  return AssembleScenario(
-      std::move(net_spec), options, [&](const VehicleType& vehicle) -> Result<DemandSpec> {
-        auto flow_format = DetectFormat(flow_path);
-        if (!flow_format.ok()) return flow_format.status();
-        if (*flow_format == FileFormat::kSumoXml) return SumoRoutesNotRead(flow_path);
-        return *flow_format == FileFormat::kCityflowJson ? ParseCityflowFlow(flow_path)
-                                                         : ParseCbengineFlow(flow_path, vehicle);
-      });
+  return AssembleScenario(std::move(net_spec), options,
+                          [&](const VehicleType& vehicle, const roadnet::Network& network,
+                              std::string* notes) -> Result<DemandSpec> {
+                            auto flow_format = DetectFormat(flow_path);
+                            if (!flow_format.ok()) return flow_format.status();
+                            if (*flow_format == FileFormat::kSumoXml)
+                              return SumoDemandSpec(LoadSumoRoutes({flow_path}, network, {}), notes);
+                            return *flow_format == FileFormat::kCityflowJson
+                                       ? ParseCityflowFlow(flow_path)
+                                       : ParseCbengineFlow(flow_path, vehicle);
+                          });
 }
 
 Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std::string& roadnet_source,
@@ -124,12 +135,15 @@ Result<Scenario> LoadScenarioFromText(const std::string& roadnet_text, const std
     return roadnet::ParseCityflowRoadnetJson(*root, roadnet_source);
   }();
   return AssembleScenario(std::move(net_spec), options,
-                          [&](const VehicleType& vehicle) -> Result<DemandSpec> {
+                          [&](const VehicleType& vehicle, const roadnet::Network& network,
+                              std::string* notes) -> Result<DemandSpec> {
                             auto flow_format = DetectFormatOfText(flow_text, flow_source);
                             if (!flow_format.ok()) return flow_format.status();
                             if (*flow_format == FileFormat::kCbengineText)
                               return ParseCbengineFlowText(flow_text, flow_source, vehicle);
-                            if (*flow_format == FileFormat::kSumoXml) return SumoRoutesNotRead(flow_source);
+                            if (*flow_format == FileFormat::kSumoXml)
+                              return SumoDemandSpec(ParseSumoRoutes(flow_text, flow_source, network, {}),
+                                                    notes);
                             auto root = ParseJson(flow_text, flow_source);
                             if (!root.ok()) return root.status();
                             return ParseCityflowFlowJson(*root, flow_source);
@@ -190,6 +204,31 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
   scenario->seed = config->seed;
   scenario->lane_change = config->lane_change;
   return scenario;
+}
+
+Result<Scenario> LoadSumoConfigScenario(const std::string& config_path, const ScenarioOptions& options) {
+  auto config = LoadSumoConfig(config_path);
+  if (!config.ok()) return config.status();
+  auto net_spec = roadnet::ParseSumoNet(config->net_file);
+  if (net_spec.ok() && std::isfinite(config->end_s) && config->end_s > config->begin_s) {
+    // The hour the configuration names is the run's default length.
+    net_spec->defaults.duration_s = config->end_s - config->begin_s;
+  }
+  auto scenario = AssembleScenario(
+      std::move(net_spec), options,
+      [&](const VehicleType&, const roadnet::Network& network, std::string* notes) -> Result<DemandSpec> {
+        return SumoDemandSpec(LoadSumoRoutes(config->route_files, network, config->DemandOptions()), notes);
+      });
+  if (!scenario.ok()) return scenario.status();
+  if (config->step_length_s) scenario->step_s = *config->step_length_s;
+  return scenario;
+}
+
+Result<Scenario> LoadConfig(const std::string& config_path, const ScenarioOptions& options) {
+  auto format = DetectFormat(config_path);
+  if (!format.ok()) return format.status();
+  if (*format == FileFormat::kSumoXml) return LoadSumoConfigScenario(config_path, options);
+  return LoadCityflowConfig(config_path, options);
 }
 
 }  // namespace cb::demand

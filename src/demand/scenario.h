@@ -44,12 +44,16 @@ struct Scenario {
   std::shared_ptr<const Demand> demand;
   double step_s = 1.0;  // from config.json "interval" when given
   uint64_t seed = 0;    // from config.json "seed" when given
-  // Whether the data asks for lane changes (config.json "laneChange", default
-  // false, as in CityFlow): a run's default, sim::EngineOptions::lane_change.
+  // Whether the data asks for lane changes (roadnet::DataDefaults::lane_change,
+  // which config.json "laneChange" sets for CityFlow data, default false as in
+  // CityFlow; true on SUMO networks): a run's default, sim::EngineOptions::lane_change.
   bool lane_change = false;
   // The data's own run length, decision cadence and clearance: what a run uses
   // when the user does not say (set by the importers, roadnet::DataDefaults).
   const roadnet::DataDefaults& defaults() const { return network->data_defaults(); }
+  // What the demand reader left out and why, one line per count (SUMO routes:
+  // vehicles outside the time window, unreachable trips, ...); empty if nothing.
+  std::string demand_notes;
 };
 
 Result<Scenario> LoadScenario(const std::string& roadnet_path, const std::string& flow_path,
@@ -91,5 +95,12 @@ ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& 
 // A relative "dir" is taken relative to the current directory first, as CityFlow
 // does, then relative to the config file's own folder.
 Result<Scenario> LoadCityflowConfig(const std::string& config_path, const ScenarioOptions& options = {});
+
+// Reads a SUMO .sumocfg: its net-file and route-files, and its begin and end (the
+// run's default length is end - begin; departures are relative to begin).
+Result<Scenario> LoadSumoConfigScenario(const std::string& config_path, const ScenarioOptions& options = {});
+// A configuration of either kind, detected from its content (CityFlow config.json
+// or SUMO .sumocfg).
+Result<Scenario> LoadConfig(const std::string& config_path, const ScenarioOptions& options = {});
 
 }  // namespace cb::demand

@@ -116,6 +116,10 @@ struct DataDefaults {
   // Coordinates of points: "xy_m" (plane, metres) or "projected_lat_lon_m"
   // (longitude/latitude projected to metres).
   std::string coordinates = "xy_m";
+  // Whether vehicles change lanes unless the run says otherwise (SUMO networks:
+  // yes, SUMO's drivers do and their turn lanes need it; CityFlow: its config's
+  // "laneChange", demand::Scenario::lane_change).
+  bool lane_change = false;
 };
 
 struct NetworkSpec {

@@ -141,6 +141,7 @@ class Reader {
     spec.format = "sumo";
     spec.defaults.decision_interval_s = 10;  // RESCO's cadence on these networks
     spec.defaults.duration_s = 3600;
+    spec.defaults.lane_change = true;
     CB_RETURN_IF_ERROR(ReadEdges(net));
     CB_RETURN_IF_ERROR(ReadJunctions(net, &spec));
     CB_RETURN_IF_ERROR(ReadPrograms(net));

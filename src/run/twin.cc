@@ -66,6 +66,21 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
   engine_options.seed = options.seed.value_or(scenario.seed);
   engine_options.threads = options.threads;
   engine_options.lane_change = options.lane_change.value_or(scenario.lane_change);
+  if (!engine_options.lane_change) {
+    long long needing = 0;
+    const demand::Flow* first = nullptr;
+    for (const demand::Flow& flow : scenario.demand->flows) {
+      if (!flow.needs_lane_changes) continue;
+      ++needing;
+      if (!first) first = &flow;
+    }
+    if (first) {
+      return Status::InvalidInput(
+          std::to_string(needing) + " flows (the first: " + first->where +
+          ") can only follow their routes by changing lanes on the way, expected lane "
+          "changes on (--lane-change on, the default on SUMO networks)");
+    }
+  }
   engine_options.reserve_vehicles = count.total + options.extra_vehicles;
   engine_options.max_vehicles = options.max_vehicles;
   twin->engine_ = std::make_unique<sim::Engine>(scenario.network, scenario.demand, engine_options);

@@ -150,8 +150,12 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
   c.flow_path_length.resize(flows);
   for (std::size_t f = 0; f < flows; ++f) {
     const demand::Flow& flow = demand.flows[f];
-    for (LaneId start : demand::StartLanes(net, flow.route)) {
-      auto path = demand::PlanLanePath(net, flow.route, start);
+    // A flow that needs lane changes (demand::Flow::needs_lane_changes) enters on
+    // every lane of its first road and changes lanes strategically on the way.
+    const bool changes = flow.needs_lane_changes;
+    for (LaneId start : changes ? net.road(flow.route.front()).lanes : demand::StartLanes(net, flow.route)) {
+      auto path = demand::PlanLanePath(net, flow.route, start,
+                                       changes ? demand::LaneChanges::kAllowed : demand::LaneChanges::kNone);
       if (!path.ok()) continue;  // BuildDemand already proved at least one start works
       uint32_t offset =
           AppendLanePath(c, *path, demand.vehicle_types[flow.vehicle_type], c.paths, c.path_rest_free_s);

@@ -27,7 +27,7 @@ TEST(Scenario, DetectsFormatsFromContent) {
   EXPECT_FALSE(DetectFormat(empty).ok());
 }
 
-TEST(Scenario, LoadsASumoNetworkAndRefusesItsRoutesFilesForNow) {
+TEST(Scenario, LoadsASumoNetworkWithCityflowOrSumoDemand) {
   const std::string net = kData + "/sumo/grid2/grid2.net.xml";
   EXPECT_EQ(*DetectFormat(net), FileFormat::kSumoXml);
   auto text = ReadFile(net);
@@ -40,11 +40,18 @@ TEST(Scenario, LoadsASumoNetworkAndRefusesItsRoutesFilesForNow) {
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->demand->flows.size(), 2u);
   EXPECT_EQ(s->defaults().clearance_s, 3);
-  auto routes = LoadScenarioFromText(*text, "grid2.net.xml", "<routes/>", "grid2.rou.xml");
-  ASSERT_FALSE(routes.ok());
-  EXPECT_NE(routes.status().message().find("grid2.rou.xml: SUMO routes files are not read yet"),
-            std::string::npos)
-      << routes.status().message();
+  EXPECT_TRUE(s->lane_change);  // SUMO's drivers change lanes
+  // A SUMO routes file: a trip routed on the network, a vehicle on its own route,
+  // and a trip between two edges no path joins (a counted skip).
+  auto routes = LoadScenarioFromText(*text, "grid2.net.xml", R"(<routes>
+    <trip id="t" depart="0" from="left1A1" to="B0bottom1"/>
+    <vehicle id="v" depart="5"><route edges="bottom0A0 A0A1 A1top0"/></vehicle>
+    <trip id="x" depart="9" from="A1top0" to="left1A1"/>
+  </routes>)",
+                                     "grid2.rou.xml");
+  ASSERT_TRUE(routes.ok()) << routes.status().message();
+  EXPECT_EQ(routes->demand->flows.size(), 2u);
+  EXPECT_NE(routes->demand_notes.find("unreachable"), std::string::npos) << routes->demand_notes;
 }
 
 TEST(Scenario, LoadsEveryBundledCityflowDataset) {
