@@ -168,10 +168,14 @@ int main(int argc, char** argv) {
     CLI::App* run_cmd =
         app.add_subcommand("run", "Run one scenario under one controller and report its KPIs");
     run_cmd->add_option("--roadnet", run.roadnet,
-                        "Road network: CityFlow roadnet.json or CBEngine roadnet.txt");
-    run_cmd->add_option("--flow", run.flow, "Demand: CityFlow flow.json or CBEngine flow.txt");
-    run_cmd->add_option("--config", run.config,
-                        "A CityFlow config.json naming the roadnet and flow (instead of both)");
+                        "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml "
+                        "(detected from the content)");
+    run_cmd->add_option(
+        "--flow", run.flow,
+        "Demand: CityFlow flow.json, CBEngine flow.txt or SUMO .rou.xml (detected from the content)");
+    run_cmd->add_option(
+        "--config", run.config,
+        "A CityFlow config.json or SUMO .sumocfg naming the network and demand (instead of both)");
     run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
         ->capture_default_str();
     AddProtocolOption(run_cmd, run.protocol);
@@ -260,9 +264,13 @@ int main(int argc, char** argv) {
         "emergency", "Dispatch emergency vehicles; run with signal priority off and on and compare");
     emergency_cmd
         ->add_option("--roadnet", emergency.roadnet,
-                     "Road network: CityFlow roadnet.json or CBEngine roadnet.txt")
+                     "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml (detected "
+                     "from the content)")
         ->required();
-    emergency_cmd->add_option("--flow", emergency.flow, "Demand: CityFlow flow.json or CBEngine flow.txt")
+    emergency_cmd
+        ->add_option(
+            "--flow", emergency.flow,
+            "Demand: CityFlow flow.json, CBEngine flow.txt or SUMO .rou.xml (detected from the content)")
         ->required();
     emergency_cmd->add_option("--controller", emergency.controller, "Signal controller: " + controllers)
         ->capture_default_str();
@@ -302,9 +310,13 @@ int main(int argc, char** argv) {
     CLI::App* serve_cmd = app.add_subcommand(
         "serve", "Run the live City Brain: the twin in real time with an HTTP API, a dashboard and a store");
     serve_cmd->add_option("--roadnet", serve.roadnet,
-                          "Road network: CityFlow roadnet.json or CBEngine roadnet.txt");
-    serve_cmd->add_option("--flow", serve.flow, "Demand: CityFlow flow.json or CBEngine flow.txt");
-    serve_cmd->add_option("--config", serve.config, "A CityFlow config.json naming the roadnet and flow");
+                          "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml "
+                          "(detected from the content)");
+    serve_cmd->add_option(
+        "--flow", serve.flow,
+        "Demand: CityFlow flow.json, CBEngine flow.txt or SUMO .rou.xml (detected from the content)");
+    serve_cmd->add_option("--config", serve.config,
+                          "A CityFlow config.json or SUMO .sumocfg naming the network and demand");
     serve_cmd->add_option("--controller", serve.controller, "Signal controller at start: " + controllers)
         ->capture_default_str();
     AddBrainRoutesOption(serve_cmd, serve.brain_routes);
