@@ -13,7 +13,7 @@ double FreeFlowTimeS(const roadnet::Road& road) {
   return road.length_m / road.speed_limit_mps;
 }
 
-RoadRouter::RoadRouter(const roadnet::Network& network) : network_(&network) {
+RoadRouter::RoadRouter(const roadnet::Network& network) {
   const std::size_t roads = network.roads().size();
   next_.resize(roads);
   time_s_.resize(roads);

@@ -51,7 +51,6 @@ class RoadRouter {
   using Tree = std::vector<RoadId>;
   const Tree& TreeFrom(RoadId from);
 
-  const roadnet::Network* network_;
   std::vector<std::vector<RoadId>> next_;  // by road: the roads its movements lead to
   std::vector<double> time_s_;             // by road: free-flow time
   std::map<RoadId, Tree> trees_;           // by origin
