@@ -13,6 +13,7 @@
 #include "compare_command.h"
 #include "control/registry.h"
 #include "emergency_command.h"
+#include "import_command.h"
 #include "run/protocol.h"
 #include "run_command.h"
 #include "serve_command.h"
@@ -350,6 +351,48 @@ int main(int argc, char** argv) {
     serve_cmd->add_flag("--paused", serve.paused,
                         "Start paused (resume from the dashboard or POST /api/v1/sim)");
 
+    cb::app::ImportOsmSettings import_osm;
+    CLI::App* import_cmd = app.add_subcommand("import", "Turn map data into a scenario citybrain runs");
+    import_cmd->require_subcommand(1);
+    CLI::App* import_osm_cmd = import_cmd->add_subcommand(
+        "osm", "OpenStreetMap -> SUMO network (netconvert) + random trips + .sumocfg");
+    import_osm_cmd->footer(
+        "Writes into DIR (created if missing):\n"
+        "  NAME.net.xml   the network, converted by SUMO's netconvert with the options of SUMO's\n"
+        "                 OpenStreetMap guide: --geometry.remove --ramps.guess --junctions.join\n"
+        "                 --tls.guess-signals --tls.discard-simple --tls.join --tls.default-type static\n"
+        "                 --keep-edges.by-vclass passenger --remove-edges.isolated --output.street-names,\n"
+        "                 plus --no-turnarounds (dead ends stay boundaries where vehicles enter and leave)\n"
+        "                 and --xml-validation never. SUMO_HOME is set for netconvert when a SUMO data\n"
+        "                 folder with the OSM type map exists (yours, else /usr/share/sumo from Debian's\n"
+        "                 sumo-tools); otherwise netconvert uses its built-in type map.\n"
+        "  NAME.rou.xml   random trips in SUMO's format, equally spaced at --rate for --duration, each\n"
+        "                 from a road entering the network at a dead end or the map's edge to a road\n"
+        "                 leaving it, drawn from the pairs a route joins; the same for the same --seed.\n"
+        "  NAME.sumocfg   both files, begin 0, end --duration: citybrain run --config DIR/NAME.sumocfg\n"
+        "Needs netconvert: apt-get install sumo (Debian/Ubuntu), or scripts/setup.sh.\n"
+        "Example: citybrain import osm map.osm -o out/map --rate 900 --seed 7\n"
+        "         citybrain run --config out/map/map.sumocfg --controller maxpressure");
+    import_osm_cmd->add_option("FILE", import_osm.osm_file, "The OpenStreetMap extract (.osm or .osm.xml)")
+        ->required();
+    import_osm_cmd->add_option("-o,--output", import_osm.out_dir, "Output folder (created if missing)")
+        ->required();
+    import_osm_cmd->add_option("--name", import_osm.name,
+                               "Stem of the files written [default: FILE's name without .osm / .osm.xml]");
+    import_osm_cmd
+        ->add_option("--rate", import_osm.rate_veh_per_hour,
+                     "Random trips per hour, all boundary pairs together (0 < rate <= 36000)")
+        ->capture_default_str();
+    import_osm_cmd
+        ->add_option("--duration", import_osm.duration_s,
+                     "Seconds of departures, and the end of the .sumocfg's window (at most 604800)")
+        ->capture_default_str();
+    import_osm_cmd->add_option("--seed", import_osm.seed, "Seed of the random trips")->capture_default_str();
+    import_osm_cmd
+        ->add_option("--netconvert", import_osm.netconvert,
+                     "The netconvert program: a name searched on PATH, or a path")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
 
     if (*run_cmd) {
@@ -367,6 +410,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*demo_cmd) return RunDemo(data_dir, demo_threads);
+    if (*import_osm_cmd) {
+      auto imported = cb::app::ImportOsm(import_osm);
+      if (!imported.ok()) {
+        std::fprintf(stderr, "citybrain %s\n", imported.status().message().c_str());
+        return 1;
+      }
+      std::cout << cb::app::ImportOsmText(*imported);
+      return 0;
+    }
     if (*serve_cmd) return cb::app::RunServe(serve, argv[0]);
     if (*compare_cmd) {
       cb::Status status = cb::app::RunCompare(compare, std::cout, std::cerr);
