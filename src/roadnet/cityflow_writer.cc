@@ -173,9 +173,9 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
   if (yielding.count > 0) {
     losses->push_back(std::to_string(yielding_links) + " yielding greens (SUMO 'g') at " +
                       std::to_string(yielding.count) +
-                      " intersections are written as plain greens: CityFlow has no yielding green, so "
-                      "movements that cross are resolved by turn type (straight before left before right); "
-                      "e.g. intersection " +
+                      " intersections are written as plain greens (CityFlow has no yielding green): "
+                      "citybrain's safety layer then refuses those phases as conflicting greens, and the "
+                      "signals stay in clearance; e.g. intersection " +
                       yielding.example);
   }
   if (control.count > 0) {
@@ -232,22 +232,34 @@ void CompareDefaults(const Network& net, const Network& back, std::vector<std::s
 
 Result<CityflowRoadnetOutput> WriteCityflowRoadnet(const Network& network) {
   const std::string source = "written roadnet.json";
+  // Roads whose lanes were not measured on their points (lengths given by the
+  // format): the reader would measure them there, so they are redrawn. Measuring
+  // them on the written points first could even exceed the reader's ranges
+  // (CBEngine's points are projected latitudes and longitudes).
   std::vector<bool> redraw(network.roads().size(), false);
+  for (std::size_t r = 0; r < network.roads().size(); ++r) {
+    for (LaneId id : network.roads()[r].lanes) {
+      const Lane& lane = network.lane(id);
+      if (std::abs(PolylineLength(lane.points) - lane.length_m) > kLengthToleranceM) redraw[r] = true;
+    }
+  }
   CityflowRoadnetOutput out;
   out.roadnet = RoadnetJson(network, redraw);
   auto back = ReadBack(out.roadnet, source);
   if (!back.ok()) return back.status();
-  // Roads whose lanes the reader measures to other lengths than the model's.
+  // A road whose given length happened to equal its points' length still reads back
+  // shorter by the trims: redraw what differs, once.
+  bool again = false;
   for (std::size_t r = 0; r < network.roads().size(); ++r) {
     const Road& road = network.roads()[r];
-    for (std::size_t k = 0; k < road.lanes.size(); ++k) {
+    for (std::size_t k = 0; k < road.lanes.size() && !redraw[r]; ++k) {
       double model = network.lane(road.lanes[k]).length_m;
       double read = back->lane(back->roads()[r].lanes[k]).length_m;
-      if (std::abs(model - read) > kLengthToleranceM) redraw[r] = true;
+      if (std::abs(model - read) > kLengthToleranceM) redraw[r] = again = true;
     }
     out.redrawn_roads += redraw[r] ? 1 : 0;
   }
-  if (out.redrawn_roads > 0) {
+  if (again) {
     out.roadnet = RoadnetJson(network, redraw);
     back = ReadBack(out.roadnet, source);
     if (!back.ok()) return back.status();
