@@ -12,6 +12,7 @@
 
 #include "compare_command.h"
 #include "control/registry.h"
+#include "convert_command.h"
 #include "emergency_command.h"
 #include "import_command.h"
 #include "run/protocol.h"
@@ -393,6 +394,30 @@ int main(int argc, char** argv) {
                      "The netconvert program: a name searched on PATH, or a path")
         ->capture_default_str();
 
+    cb::app::ConvertSettings convert;
+    CLI::App* convert_cmd = app.add_subcommand(
+        "convert",
+        "Write a scenario (any format citybrain reads) as CityFlow files: DIR/roadnet.json, DIR/flow.json "
+        "and "
+        "DIR/config.json naming them; reading them back gives the same KPIs, up to what CityFlow cannot "
+        "express, which is printed (docs/formats.md, \"Writing CityFlow files\")");
+    convert_cmd->add_option("--roadnet", convert.roadnet,
+                            "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml "
+                            "(detected from the content)");
+    convert_cmd->add_option(
+        "--flow", convert.flow,
+        "Demand: CityFlow flow.json, CBEngine flow.txt or SUMO .rou.xml (detected from the content)");
+    convert_cmd->add_option(
+        "--config", convert.config,
+        "A CityFlow config.json or SUMO .sumocfg naming the network and demand (instead of both)");
+    convert_cmd
+        ->add_option("--to", convert.to,
+                     "Format to write: cityflow (roadnet.json + flow.json + config.json with the scenario's "
+                     "step as interval, its seed and its lane-change default as laneChange)")
+        ->required();
+    convert_cmd->add_option("-o,--output", convert.output_dir, "Folder to write into (created if missing)")
+        ->required();
+
     CLI11_PARSE(app, argc, argv);
 
     if (*run_cmd) {
@@ -407,6 +432,14 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << (run.json ? cb::app::ReportJson(run, *report) + "\n" : cb::app::ReportText(run, *report));
+      return 0;
+    }
+    if (*convert_cmd) {
+      cb::Status status = cb::app::RunConvert(convert, std::cout);
+      if (!status.ok()) {
+        std::fprintf(stderr, "citybrain convert: %s\n", status.message().c_str());
+        return 1;
+      }
       return 0;
     }
     if (*demo_cmd) return RunDemo(data_dir, demo_threads);

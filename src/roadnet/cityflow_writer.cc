@@ -1,0 +1,290 @@
+#include "roadnet/cityflow_writer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/physical_range.h"
+#include "roadnet/cityflow_roadnet.h"
+
+namespace cb::roadnet {
+namespace {
+
+// Lane lengths read back within this are the same lane (the redrawn roads' lengths
+// go through a square root and an offset, and come back within about 1e-12 m).
+constexpr double kLengthToleranceM = 1e-6;
+
+// The duration written for the one phase of an unsignalised intersection: any
+// positive time will do, the reader treats a single all-green phase as no signal.
+constexpr double kUnsignalisedPhaseS = 30;
+
+Json PointJson(Point p) { return Json{{"x", p.x}, {"y", p.y}}; }
+
+Json PointsJson(const std::vector<Point>& points) {
+  Json out = Json::array();
+  for (const Point& p : points) out.push_back(PointJson(p));
+  return out;
+}
+
+const char* CityflowTurn(TurnType turn) {
+  switch (turn) {
+    case TurnType::kLeft:
+      return "turn_left";
+    case TurnType::kRight:
+      return "turn_right";
+    case TurnType::kStraight:
+      break;
+  }
+  return "go_straight";
+}
+
+double TrimWidth(const Intersection& inter) { return inter.is_virtual ? 0 : inter.width_m; }
+
+// A straight polyline from the road's first point towards its last whose lanes, once
+// the reader trims them by the intersections' widths, are as long as the model's.
+std::vector<Point> StraightPoints(const Network& net, const Road& road) {
+  double lane_length = road.length_m;
+  Point direction = road.points.back() - road.points.front();
+  direction = direction.Length() > 0 ? direction.Unit() : Point{1, 0};
+  double total = lane_length + TrimWidth(net.intersection(road.from)) + TrimWidth(net.intersection(road.to));
+  return {road.points.front(), road.points.front() + direction * total};
+}
+
+Json RoadJson(const Network& net, const Road& road, const std::vector<Point>& points) {
+  Json lanes = Json::array();
+  for (LaneId id : road.lanes) {
+    const Lane& lane = net.lane(id);
+    lanes.push_back(Json{{"width", lane.width_m}, {"maxSpeed", lane.max_speed_mps}});
+  }
+  return Json{{"id", road.id},
+              {"startIntersection", net.intersection(road.from).id},
+              {"endIntersection", net.intersection(road.to).id},
+              {"points", PointsJson(points)},
+              {"lanes", std::move(lanes)}};
+}
+
+Json IntersectionJson(const Network& net, const Intersection& inter) {
+  Json roads = Json::array();
+  for (RoadId r : inter.incoming) roads.push_back(net.road(r).id);
+  for (RoadId r : inter.outgoing) roads.push_back(net.road(r).id);
+  Json road_links = Json::array();
+  Json indices = Json::array();
+  Json phases = Json::array();
+  if (!inter.is_virtual) {
+    for (RoadLinkId id : inter.road_links) {
+      const RoadLink& link = net.road_link(id);
+      Json lane_links = Json::array();
+      for (LaneLinkId ll_id : link.lane_links) {
+        const LaneLink& ll = net.lane_link(ll_id);
+        lane_links.push_back(Json{{"startLaneIndex", net.lane(ll.from).index_in_road},
+                                  {"endLaneIndex", net.lane(ll.to).index_in_road},
+                                  {"points", PointsJson(ll.points)}});
+      }
+      indices.push_back(link.index_in_intersection);
+      road_links.push_back(Json{{"type", CityflowTurn(link.turn)},
+                                {"startRoad", net.road(link.from).id},
+                                {"endRoad", net.road(link.to).id},
+                                {"laneLinks", std::move(lane_links)}});
+    }
+    if (inter.signalised()) {
+      for (const Phase& phase : inter.phases) {
+        Json green = Json::array();
+        for (std::size_t k = 0; k < phase.green.size(); ++k) {
+          if (phase.green[k]) green.push_back(static_cast<int>(k));
+        }
+        phases.push_back(Json{{"time", phase.duration_s}, {"availableRoadLinks", std::move(green)}});
+      }
+    } else if (!inter.road_links.empty()) {
+      phases.push_back(Json{{"time", kUnsignalisedPhaseS}, {"availableRoadLinks", indices}});
+    }
+  }
+  return Json{
+      {"id", inter.id},
+      {"point", PointJson(inter.point)},
+      {"width", inter.width_m},
+      {"roads", std::move(roads)},
+      {"roadLinks", std::move(road_links)},
+      {"trafficLight", Json{{"roadLinkIndices", std::move(indices)}, {"lightphases", std::move(phases)}}},
+      {"virtual", inter.is_virtual}};
+}
+
+Json RoadnetJson(const Network& net, const std::vector<bool>& redraw) {
+  Json intersections = Json::array();
+  for (const Intersection& inter : net.intersections()) intersections.push_back(IntersectionJson(net, inter));
+  Json roads = Json::array();
+  for (std::size_t r = 0; r < net.roads().size(); ++r) {
+    const Road& road = net.roads()[r];
+    roads.push_back(RoadJson(net, road, redraw[r] ? StraightPoints(net, road) : road.points));
+  }
+  return Json{{"intersections", std::move(intersections)}, {"roads", std::move(roads)}};
+}
+
+Result<Network> ReadBack(const Json& roadnet, const std::string& source) {
+  auto spec = ParseCityflowRoadnetJson(roadnet, source);
+  if (!spec.ok())
+    return Status::Internal("the written roadnet does not read back: " + spec.status().message());
+  auto net = BuildNetwork(std::move(spec).value());
+  if (!net.ok()) return Status::Internal("the written roadnet does not build: " + net.status().message());
+  return net;
+}
+
+std::string JoinInts(const std::vector<int>& values) {
+  std::string out;
+  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return out.empty() ? "none" : out;
+}
+
+// Counts of one kind of difference and its first example.
+struct Tally {
+  int count = 0;
+  std::string example;
+  void Add(const std::string& what) {
+    if (count++ == 0) example = what;
+  }
+};
+
+void CompareIntersections(const Network& net, const Network& back, std::vector<std::string>* losses) {
+  Tally yielding, control, clearance, greens;
+  int yielding_links = 0;
+  for (std::size_t i = 0; i < net.intersections().size(); ++i) {
+    const Intersection& a = net.intersections()[i];
+    const Intersection& b = back.intersections()[i];
+    int yields_here = 0;
+    for (const Phase& phase : a.phases) {
+      for (std::size_t k = 0; k < phase.yield.size(); ++k) yields_here += phase.Yields(k) ? 1 : 0;
+    }
+    if (yields_here > 0) {
+      yielding_links += yields_here;
+      yielding.Add(a.id);
+    }
+    bool same_greens = a.phases.size() == b.phases.size();
+    for (std::size_t p = 0; same_greens && p < a.phases.size(); ++p) {
+      same_greens =
+          a.phases[p].green == b.phases[p].green && a.phases[p].duration_s == b.phases[p].duration_s;
+    }
+    if (!same_greens) greens.Add(a.id);
+    if (a.clearance_phase != b.clearance_phase) {
+      clearance.Add(a.id + ": phase " + std::to_string(a.clearance_phase) + " read back as " +
+                    std::to_string(b.clearance_phase));
+    }
+    if (a.control_phases != b.control_phases) {
+      control.Add(a.id + ": " + JoinInts(a.control_phases) + " read back as " + JoinInts(b.control_phases));
+    }
+  }
+  if (yielding.count > 0) {
+    losses->push_back(std::to_string(yielding_links) + " yielding greens (SUMO 'g') at " +
+                      std::to_string(yielding.count) +
+                      " intersections are written as plain greens (CityFlow has no yielding green): "
+                      "citybrain's safety layer then refuses those phases as conflicting greens, and the "
+                      "signals stay in clearance; e.g. intersection " +
+                      yielding.example);
+  }
+  if (control.count > 0) {
+    losses->push_back(std::to_string(control.count) +
+                      " intersections' control phases cannot be written (CityFlow lists phases only; "
+                      "citybrain then takes the shortest prefix of non-clearance phases serving every "
+                      "movement), e.g. " +
+                      control.example);
+  }
+  if (clearance.count > 0) {
+    losses->push_back(std::to_string(clearance.count) +
+                      " intersections' clearance phase is read back differently (citybrain takes the "
+                      "first phase greening right turns only), e.g. " +
+                      clearance.example);
+  }
+  if (greens.count > 0) {
+    losses->push_back(std::to_string(greens.count) +
+                      " intersections' phases read back differently, e.g. intersection " + greens.example);
+  }
+}
+
+void CompareDefaults(const Network& net, const Network& back, std::vector<std::string>* losses) {
+  const DataDefaults& a = net.data_defaults();
+  const DataDefaults& b = back.data_defaults();
+  if (a.decision_interval_s != b.decision_interval_s) {
+    losses->push_back("the data's decision cadence, " + FormatNumber(a.decision_interval_s) +
+                      " s, reads back as CityFlow's " + FormatNumber(b.decision_interval_s) +
+                      " s: run the result with --decision-interval " + FormatNumber(a.decision_interval_s));
+  }
+  if (a.duration_s != b.duration_s) {
+    losses->push_back("the data's run length, " + FormatNumber(a.duration_s) +
+                      " s, reads back as CityFlow's " + FormatNumber(b.duration_s) +
+                      " s: run the result with --duration " + FormatNumber(a.duration_s));
+  }
+  if (a.clearance_s != b.clearance_s) {
+    losses->push_back("the clearance time, " + FormatNumber(a.clearance_s) + " s, reads back as " +
+                      FormatNumber(b.clearance_s) + " s: run the result with --yellow " +
+                      FormatNumber(a.clearance_s));
+  }
+  if (a.coordinates != b.coordinates) {
+    losses->push_back("the points' coordinates are " + a.coordinates + " and read back as " + b.coordinates +
+                      " (drawing only)");
+  }
+  int geo = 0;
+  for (const Intersection& inter : net.intersections()) geo += inter.geo ? 1 : 0;
+  if (geo > 0) {
+    losses->push_back(std::to_string(geo) +
+                      " intersections' latitude and longitude are not written (CityFlow has plane "
+                      "coordinates only; emergency dispatches given as \"lat,lon\" then need road ids)");
+  }
+}
+
+}  // namespace
+
+Result<CityflowRoadnetOutput> WriteCityflowRoadnet(const Network& network) {
+  const std::string source = "written roadnet.json";
+  // Roads whose lanes were not measured on their points (lengths given by the
+  // format): the reader would measure them there, so they are redrawn. Measuring
+  // them on the written points first could even exceed the reader's ranges
+  // (CBEngine's points are projected latitudes and longitudes).
+  std::vector<bool> redraw(network.roads().size(), false);
+  for (std::size_t r = 0; r < network.roads().size(); ++r) {
+    for (LaneId id : network.roads()[r].lanes) {
+      const Lane& lane = network.lane(id);
+      if (std::abs(PolylineLength(lane.points) - lane.length_m) > kLengthToleranceM) redraw[r] = true;
+    }
+  }
+  CityflowRoadnetOutput out;
+  out.roadnet = RoadnetJson(network, redraw);
+  auto back = ReadBack(out.roadnet, source);
+  if (!back.ok()) return back.status();
+  // A road whose given length happened to equal its points' length still reads back
+  // shorter by the trims: redraw what differs, once.
+  bool again = false;
+  for (std::size_t r = 0; r < network.roads().size(); ++r) {
+    const Road& road = network.roads()[r];
+    for (std::size_t k = 0; k < road.lanes.size() && !redraw[r]; ++k) {
+      double model = network.lane(road.lanes[k]).length_m;
+      double read = back->lane(back->roads()[r].lanes[k]).length_m;
+      if (std::abs(model - read) > kLengthToleranceM) redraw[r] = again = true;
+    }
+    out.redrawn_roads += redraw[r] ? 1 : 0;
+  }
+  if (again) {
+    out.roadnet = RoadnetJson(network, redraw);
+    back = ReadBack(out.roadnet, source);
+    if (!back.ok()) return back.status();
+  }
+  Tally unequal;
+  for (std::size_t r = 0; r < network.roads().size(); ++r) {
+    const Road& road = network.roads()[r];
+    bool differs = false;
+    for (std::size_t k = 0; k < road.lanes.size(); ++k) {
+      double error =
+          std::abs(network.lane(road.lanes[k]).length_m - back->lane(back->roads()[r].lanes[k]).length_m);
+      out.max_lane_length_error_m = std::max(out.max_lane_length_error_m, error);
+      differs = differs || error > kLengthToleranceM;
+    }
+    if (differs) unequal.Add(road.id);
+  }
+  if (unequal.count > 0) {
+    out.losses.push_back(std::to_string(unequal.count) +
+                         " roads' lanes have unequal lengths that CityFlow's points cannot give with "
+                         "straight lines; they are written at the longest (largest difference " +
+                         FormatNumber(out.max_lane_length_error_m) + " m), e.g. road " + unequal.example);
+  }
+  CompareIntersections(network, *back, &out.losses);
+  CompareDefaults(network, *back, &out.losses);
+  return out;
+}
+
+}  // namespace cb::roadnet

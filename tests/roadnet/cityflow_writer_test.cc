@@ -1,0 +1,123 @@
+// Tests of the CityFlow roadnet writer (src/roadnet/cityflow_writer.cc): what it
+// writes reads back (ParseCityflowRoadnetJson, BuildNetwork) as the same network, and
+// what CityFlow cannot say is listed, not silently dropped.
+#include "roadnet/cityflow_writer.h"
+
+#include <gtest/gtest.h>
+
+#include "roadnet/cityflow_roadnet.h"
+#include "testing/tiny_network.h"
+
+namespace cb::roadnet {
+namespace {
+
+const std::string kData = CB_DATA_DIR;
+
+Network Build(NetworkSpec spec) {
+  auto net = BuildNetwork(std::move(spec));
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  return std::move(net).value();
+}
+
+Network ReadBack(const Json& roadnet) {
+  auto spec = ParseCityflowRoadnetJson(roadnet, "written");
+  EXPECT_TRUE(spec.ok()) << spec.status().message();
+  return Build(std::move(spec).value());
+}
+
+TEST(CityflowWriter, BundledCityflowNetworkReadsBackUnchanged) {
+  auto spec = ParseCityflowRoadnet(kData + "/cityflow/jinan_3x4/roadnet_3_4.json");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  Network net = Build(std::move(spec).value());
+  auto out = WriteCityflowRoadnet(net);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_TRUE(out->losses.empty()) << out->losses.front();
+  EXPECT_EQ(out->redrawn_roads, 0);
+  EXPECT_EQ(out->max_lane_length_error_m, 0);
+  Network back = ReadBack(out->roadnet);
+  ASSERT_EQ(back.lane_links().size(), net.lane_links().size());
+  for (std::size_t i = 0; i < net.lane_links().size(); ++i) {
+    EXPECT_EQ(back.lane_links()[i].length_m, net.lane_links()[i].length_m);
+  }
+  EXPECT_EQ(back.crosses().size(), net.crosses().size());
+  // Virtual intersections carry every member CityFlow's own reader expects.
+  int virtual_count = 0;
+  for (const Json& inter : out->roadnet["intersections"]) {
+    if (!inter["virtual"].get<bool>()) continue;
+    ++virtual_count;
+    EXPECT_TRUE(inter.contains("width") && inter.contains("roads") && inter.contains("roadLinks") &&
+                inter["trafficLight"].contains("lightphases"));
+  }
+  EXPECT_GT(virtual_count, 0);
+}
+
+TEST(CityflowWriter, GivenRoadLengthsAreKeptByRedrawingTheRoads) {
+  NetworkSpec spec = testing::MakeCrossSpec(300);
+  for (RoadSpec& road : spec.roads) road.length_m = 123.5;  // as CBEngine and SUMO give lengths
+  Network net = Build(spec);
+  auto out = WriteCityflowRoadnet(net);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->redrawn_roads, 8);
+  EXPECT_LT(out->max_lane_length_error_m, 1e-9);
+  Network back = ReadBack(out->roadnet);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    EXPECT_NEAR(back.lanes()[l].length_m, net.lanes()[l].length_m, 1e-9);
+  }
+  // The lane links keep their points, so the conflict points do not move.
+  ASSERT_EQ(back.crosses().size(), net.crosses().size());
+  for (std::size_t c = 0; c < net.crosses().size(); ++c) {
+    EXPECT_EQ(back.crosses()[c].distance_m[0], net.crosses()[c].distance_m[0]);
+  }
+}
+
+TEST(CityflowWriter, YieldingGreensAndDataDefaultsAreListedAsLost) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.format = "sumo";
+  spec.defaults.decision_interval_s = 10;
+  spec.defaults.duration_s = 1200;
+  // The E-W straight phase also lets the E and W left turns go, yielding.
+  spec.intersections.back().phases[1].green_road_links.push_back(4);
+  spec.intersections.back().phases[1].yielding_road_links.push_back(4);
+  spec.intersections.back().geo = GeoPoint{30.1, 120.2};
+  auto out = WriteCityflowRoadnet(Build(spec));
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  std::string all;
+  for (const std::string& line : out->losses) all += line + "\n";
+  EXPECT_NE(all.find("1 yielding greens (SUMO 'g') at 1 intersections"), std::string::npos) << all;
+  EXPECT_NE(all.find("decision cadence, 10 s, reads back as CityFlow's 15 s"), std::string::npos) << all;
+  EXPECT_NE(all.find("run length, 1200 s"), std::string::npos) << all;
+  EXPECT_NE(all.find("latitude and longitude"), std::string::npos) << all;
+  // Written as a plain green.
+  const Json& phase = out->roadnet["intersections"][4]["trafficLight"]["lightphases"][1];
+  EXPECT_EQ(phase["availableRoadLinks"], Json::parse("[2, 3, 4, 5, 8, 9, 11]"));
+}
+
+TEST(CityflowWriter, ControlPhasesTheReaderCannotDeriveAreListed) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  IntersectionSpec& centre = spec.intersections.back();
+  centre.clearance_phase = 0;
+  centre.control_phases = {1, 2, 3, 4};
+  // A fifth phase, both E-W movements: a controller may choose it here, but the
+  // CityFlow reader's prefix rule stops at phase 4.
+  centre.phases.push_back(PhaseSpec{30, {3, 4, 9, 10, 2, 5, 8, 11}, ""});
+  centre.control_phases.push_back(5);
+  auto out = WriteCityflowRoadnet(Build(spec));
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_EQ(out->losses.size(), 1u);
+  EXPECT_NE(out->losses[0].find("C: 1,2,3,4,5 read back as 1,2,3,4"), std::string::npos) << out->losses[0];
+}
+
+TEST(CityflowWriter, UnsignalisedIntersectionIsOneAllGreenPhase) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.intersections.back().phases.clear();
+  Network net = Build(spec);
+  ASSERT_FALSE(net.intersections().back().signalised());
+  auto out = WriteCityflowRoadnet(net);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_TRUE(out->losses.empty());
+  EXPECT_EQ(out->roadnet["intersections"][4]["trafficLight"]["lightphases"].size(), 1u);
+  EXPECT_FALSE(ReadBack(out->roadnet).intersections().back().signalised());
+}
+
+}  // namespace
+}  // namespace cb::roadnet
