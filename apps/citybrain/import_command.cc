@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/xml_escape.h"
 #include "demand/random_trips.h"
 #include "roadnet/sumo_net.h"
 
@@ -249,10 +250,10 @@ Result<ImportOsmReport> ImportOsm(const ImportOsmSettings& settings) {
       "<configuration>\n"
       "    <input>\n"
       "        <net-file value=\"" +
-      demand::XmlAttributeEscape(name + ".net.xml") +
+      XmlEscape(name + ".net.xml") +
       "\"/>\n"
       "        <route-files value=\"" +
-      demand::XmlAttributeEscape(name + ".rou.xml") +
+      XmlEscape(name + ".rou.xml") +
       "\"/>\n"
       "    </input>\n"
       "    <time>\n"

@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/random.h"
+
 namespace cb::control {
-namespace {
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<RouteKnowledge> ParseRouteKnowledge(const std::string& name) {
   if (name == "true") return RouteKnowledge::kTrue;
@@ -117,7 +110,7 @@ double TurningShares::Share(RoadLinkId link) const {
 }
 
 double TurningShares::Uniform(uint64_t seed, uint64_t key, uint64_t salt) {
-  const uint64_t r = Mix(seed ^ Mix(key ^ Mix(salt)));
+  const uint64_t r = SplitMix64(seed ^ SplitMix64(key ^ SplitMix64(salt)));
   return static_cast<double>(r >> 11) * 0x1.0p-53;
 }
 

@@ -4,19 +4,12 @@
 #include <cstdio>
 #include <limits>
 
+#include "base/random.h"
+#include "base/xml_escape.h"
 #include "demand/router.h"
 
 namespace cb::demand {
 namespace {
-
-// The same mixer as the engine's streams (sim/engine_state.h), repeated here because
-// demand comes before sim in the pipeline.
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 // An index in [0, n) from 53 random bits: exact arithmetic, the same everywhere.
 std::size_t PickIndex(uint64_t random, std::size_t n) {
@@ -93,33 +86,6 @@ Result<std::vector<RandomTrip>> DrawRandomTrips(const roadnet::Network& network,
   return trips;
 }
 
-std::string XmlAttributeEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string SumoTripsXml(const roadnet::Network& network, const std::vector<RandomTrip>& trips,
                          const std::string& comment) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -135,9 +101,8 @@ std::string SumoTripsXml(const roadnet::Network& network, const std::vector<Rand
     // Two decimals, as SUMO writes times; rounding keeps the order and the window (the
     // spacing is at least 0.1 s, kMaxRandomTripRateVehPerHour).
     std::snprintf(depart, sizeof depart, "%.2f", t.depart_s);
-    xml += "    <trip id=\"" + XmlAttributeEscape(t.id) + "\" depart=\"" + depart + "\" from=\"" +
-           XmlAttributeEscape(network.road(t.from).id) + "\" to=\"" +
-           XmlAttributeEscape(network.road(t.to).id) + "\"/>\n";
+    xml += "    <trip id=\"" + XmlEscape(t.id) + "\" depart=\"" + depart + "\" from=\"" +
+           XmlEscape(network.road(t.from).id) + "\" to=\"" + XmlEscape(network.road(t.to).id) + "\"/>\n";
   }
   xml += "</routes>\n";
   return xml;

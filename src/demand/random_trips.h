@@ -66,7 +66,4 @@ Result<std::vector<RandomTrip>> DrawRandomTrips(const roadnet::Network& network,
 std::string SumoTripsXml(const roadnet::Network& network, const std::vector<RandomTrip>& trips,
                          const std::string& comment);
 
-// `text` with &, <, >, " and ' escaped for an XML attribute value or comment-free text.
-std::string XmlAttributeEscape(const std::string& text);
-
 }  // namespace cb::demand

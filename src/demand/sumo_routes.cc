@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "base/json_input.h"  // ReadFile
+#include "base/random.h"
 #include "demand/limits.h"
 #include "demand/router.h"
 #include "demand/sumo_xml.h"
@@ -86,13 +87,6 @@ struct Schedule {
   std::vector<double> times_s;
   long long kept() const { return times_s.empty() ? count : static_cast<long long>(times_s.size()); }
 };
-
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // FNV-1a: a hash of the flow id that is the same on every platform.
 uint64_t HashId(std::string_view id) {
@@ -415,7 +409,7 @@ class Reader {
       }
       uint64_t state = options_.seed ^ HashId(node.attribute("id").value());
       for (double t = begin; t < end && (number < 0 || s.read < number); t += 1) {
-        const double u = static_cast<double>(SplitMix64(&state) >> 11) * 0x1.0p-53;
+        const double u = static_cast<double>(SplitMix64Next(&state) >> 11) * 0x1.0p-53;
         if (u >= p) continue;
         ++s.read;
         if (t < options_.begin_s) {

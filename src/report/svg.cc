@@ -33,30 +33,6 @@ std::string FormatNumber(double value, int decimals) {
   return s;
 }
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 double TextWidth(const std::string& text, double font_px) {
   return 0.56 * font_px * static_cast<double>(text.size());
 }

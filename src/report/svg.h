@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/geometry.h"
+#include "base/xml_escape.h"
 #include "roadnet/network.h"
 
 namespace cb::report {
@@ -37,7 +38,7 @@ std::string FormatNumber(double value, int decimals);
 
 // `text` escaped for XML, SVG and HTML element content and attribute values
 // (& < > and ").
-std::string XmlEscape(const std::string& text);
+using cb::XmlEscape;  // base/xml_escape.h
 
 // Roughly how wide `text` is at `font_px` in a sans-serif font; for layout only.
 double TextWidth(const std::string& text, double font_px);

@@ -18,23 +18,19 @@
 #include <vector>
 
 #include "base/ids.h"
+#include "base/random.h"
 #include "demand/demand.h"
 #include "demand/route.h"
 
 namespace cb::sim::internal {
+
+using cb::SplitMix64;  // base/random.h
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr int64_t kNotOnLink = std::numeric_limits<int32_t>::max();
 constexpr double kNoSpeedLimitOnLink = 10000;
 
 enum class VehicleState : uint8_t { kWaiting, kRunning, kFinished };
-
-inline uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 // Immutable once built. Drivables: lanes [0, L), lane links [L, L + K).
 struct CompiledNetwork {

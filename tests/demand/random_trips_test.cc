@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/xml_escape.h"
 #include "demand/sumo_routes.h"
 #include "testing/diamond_network.h"
 #include "testing/tiny_network.h"
@@ -113,9 +114,7 @@ TEST(RandomTripsTest, XmlReadsBackAsTheSameTrips) {
   EXPECT_EQ(demand->report.unreachable, 0);
 }
 
-TEST(RandomTripsTest, XmlEscapesIds) {
-  EXPECT_EQ(XmlAttributeEscape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&apos;");
-}
+TEST(RandomTripsTest, XmlEscapesIds) { EXPECT_EQ(XmlEscape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&apos;"); }
 
 TEST(RandomTripsTest, Errors) {
   const roadnet::Network network = Build(testing::MakeCrossSpec());

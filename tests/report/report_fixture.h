@@ -31,7 +31,8 @@ inline ::testing::AssertionResult WellFormed(const std::string& xml) {
     if (xml[i] == '&') {
       const std::size_t semi = xml.find(';', i);
       const std::string entity = xml.substr(i, semi == std::string::npos ? 8 : semi - i + 1);
-      if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;")
+      if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;" &&
+          entity != "&apos;")
         return ::testing::AssertionFailure() << "bare '&' at " << i;
     }
     if (xml[i] != '<') {
