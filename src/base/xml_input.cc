@@ -1,6 +1,7 @@
 #include "base/xml_input.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -145,6 +146,21 @@ Result<long long> XmlInput::Integer(const pugi::xml_node& node, const char* attr
                            std::to_string(low) + ", " + std::to_string(high) + "], expected " +
                            std::string(expected));
   return value;
+}
+
+Result<bool> XmlInput::BoolOr(const pugi::xml_node& node, const char* attribute, bool fallback) const {
+  pugi::xml_attribute a = node.attribute(attribute);
+  if (!a) return fallback;
+  std::string lower = a.value();
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const char* yes : {"true", "1", "yes", "on", "x"}) {
+    if (lower == yes) return true;
+  }
+  for (const char* no : {"false", "0", "no", "off", "-"}) {
+    if (lower == no) return false;
+  }
+  return Error(node, std::string("attribute '") + attribute + "': " + Quote(a.value()) +
+                         " is not a boolean, expected true or false (or 1/0, yes/no, on/off, x/-)");
 }
 
 }  // namespace cb

@@ -46,6 +46,9 @@ class XmlInput {
   // As Real, `fallback` when the attribute is absent.
   Result<double> RealOr(const pugi::xml_node& node, const char* attribute, double fallback, double low,
                         double high, std::string_view expected) const;
+  // A boolean as SUMO writes them (true/false, 1/0, yes/no, on/off, x/-; any case),
+  // `fallback` when the attribute is absent.
+  Result<bool> BoolOr(const pugi::xml_node& node, const char* attribute, bool fallback) const;
   // An integer within [low, high].
   Result<long long> Integer(const pugi::xml_node& node, const char* attribute, long long low, long long high,
                             std::string_view expected) const;

@@ -54,7 +54,9 @@ Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, st
     const RoadId after = i + 2 < road_count ? route[i + 2] : RoadId();
     const int index = network.lane(current).index_in_road;
     LaneLinkId best = NearestContinuingLink(network, current, route[i + 1], after, index);
-    if (!best.valid() && changes == LaneChanges::kAllowed) {
+    if (!best.valid() && i == 0 && changes == LaneChanges::kAllowedLater)
+      best = NearestContinuingLink(network, current, route[1], RoadId(), index);
+    if (!best.valid() && changes != LaneChanges::kNone) {
       // A strategic change on road i: the nearest other lane that leads on (the
       // inner one first at equal distance), keeping the end lane nearest to it.
       const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
@@ -66,7 +68,7 @@ Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, st
         }
       }
     }
-    if (!best.valid() && changes == LaneChanges::kAllowed && i + 2 < road_count) {
+    if (!best.valid() && changes != LaneChanges::kNone && i + 2 < road_count) {
       // No lane of road i reaches a lane of the next road that leads on: enter the
       // next road on the lane nearest to this one and change there (the next step
       // of this loop plans that change).

@@ -27,7 +27,11 @@ struct LanePath {
   std::vector<LaneLinkId> links;  // lanes.size() - 1 lane links between them
 };
 
-enum class LaneChanges { kNone, kAllowed };
+// kAllowedLater: as kAllowed, except that on the first road the first lane keeps
+// any lane link of its own to the second road (moving over on a later road), and
+// changes there only when it has none: for a vehicle that could not change where
+// the kAllowed path wanted it to (the patience rule of docs/lane_changes.md).
+enum class LaneChanges { kNone, kAllowed, kAllowedLater };
 
 // Lanes of the first road from which the second road can be reached (all lanes
 // for a single-road route).

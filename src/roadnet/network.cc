@@ -338,6 +338,7 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         ll.road_link = link_id;
         ll.from = from_road.lanes[lls.from_lane];
         ll.to = to_road.lanes[lls.to_lane];
+        ll.keep_clear = lls.keep_clear;
         if (lls.points.size() >= 2) {
           CB_RETURN_IF_ERROR(CheckPoints(src, lwhere, lls.points));
           ll.points = lls.points;

@@ -63,6 +63,11 @@ struct LaneLinkSpec {
   // Path through the intersection; when empty a smooth curve is generated from the
   // end of the incoming lane to the start of the outgoing lane.
   std::vector<Point> points;
+  // Keep the intersection clear: a vehicle does not drive onto this lane link while
+  // the start of its outgoing lane, less what the vehicles already on lane links
+  // into that lane will take, has no room for it (SUMO's connection attribute
+  // `keepClear`, true by default there; CityFlow and CBEngine have no such rule).
+  bool keep_clear = false;
 };
 
 struct RoadLinkSpec {
@@ -165,6 +170,7 @@ struct LaneLink {
   RoadLinkId road_link;
   LaneId from;
   LaneId to;
+  bool keep_clear = false;  // LaneLinkSpec::keep_clear
   std::vector<Point> points;
   double length_m = 0;
   // Conflict points on this lane link, sorted by distance from its start.

@@ -47,6 +47,7 @@ struct SumoConnection {
   std::vector<Point> path;
   std::string tl;
   int link_index = -1;
+  bool keep_clear = true;  // SUMO's default
   pugi::xml_node node;
 };
 
@@ -303,6 +304,9 @@ class Reader {
       auto turn = TurnOf(dir);
       if (!turn) continue;  // "invalid": not a movement a vehicle makes
       conn.turn = *turn;
+      auto keep_clear = in_.BoolOr(c, "keepClear", true);
+      if (!keep_clear.ok()) return keep_clear.status();
+      conn.keep_clear = *keep_clear;
       // The path through the junction: the via lane, then the internal lanes after it.
       std::string via = c.attribute("via").value();
       for (int guard = 0; !via.empty() && guard < 8; ++guard) {
@@ -416,7 +420,7 @@ class Reader {
         }
         link_of[k] = it->second;
         is.road_links[static_cast<std::size_t>(it->second)].lane_links.push_back(
-            {c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path});
+            {c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path, c.keep_clear});
       }
       std::string tl;
       for (const SumoConnection& c : conns) {

@@ -71,6 +71,7 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
     c.link_road_link.push_back(ll.road_link.value());
     c.link_start_lane.push_back(ll.from.value());
     c.link_end_lane.push_back(ll.to.value());
+    c.link_keep_clear.push_back(ll.keep_clear ? 1 : 0);
   }
   for (const roadnet::Lane& lane : net.lanes()) {
     c.lane_out_begin.push_back(static_cast<uint32_t>(c.lane_out.size()));
@@ -212,7 +213,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
     v->reserve(r);
   }
   if (options_.lane_change) {
-    for (auto* v : {&s.change_offset_m, &s.last_change_s, &s.side_gap}) v->reserve(r);
+    for (auto* v : {&s.change_offset_m, &s.last_change_s, &s.strategic_wait_s, &s.side_gap}) v->reserve(r);
     for (auto* v : {&s.change_to, &s.side_leader, &s.signal_from, &s.needs_change_on}) v->reserve(r);
     s.lane_flags.reserve(r);
     s.candidate.reserve(r);

@@ -269,10 +269,15 @@ class Engine {
   // Whether the vehicles behind lane `lane`'s start (on the lane links into it and
   // their lanes) could stop behind `vehicle` if it took the back of the lane.
   bool EntrySafeBehind(uint32_t lane, uint32_t vehicle) const;
+  // A strategic candidate that could not start: trade places with a standing
+  // neighbour that wants its lane (TrySwap), and its patience (KeepOrLosePatience).
+  void TrySwap(uint32_t vehicle, uint32_t target, const Neighbours& n);
+  void KeepOrLosePatience(uint32_t vehicle);
   // Points `vehicle`'s path at one that starts on `lane` (same road) and drives
   // the rest of its route (allocation-free once the scratch buffers are warm,
   // apart from the run-time path store growing).
-  void ReplanFrom(uint32_t vehicle, uint32_t lane);
+  void ReplanFrom(uint32_t vehicle, uint32_t lane,
+                  demand::LaneChanges changes = demand::LaneChanges::kAllowed);
 
   // InvalidInput unless `route` is a non-empty chain of known, connected roads.
   Status CheckRoute(const RoadId* route, std::size_t road_count) const;

@@ -40,6 +40,7 @@ struct CompiledNetwork {
   std::vector<uint8_t> is_turn;    // by drivable (lane links)
   std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
+  std::vector<uint8_t> link_keep_clear;                                  // by lane link index
   // Flat copies of the network's adjacency, for the hot loops.
   std::vector<uint32_t> lane_out_begin, lane_out;      // lane -> drivables of the lane links leaving it
   std::vector<uint32_t> inter_link_begin, inter_link;  // intersection -> drivables of its lane links
@@ -152,8 +153,11 @@ struct EngineState {
   std::vector<uint32_t> change_to;      // by vehicle: target lane, kNone when not changing
   std::vector<double> change_offset_m;  // by vehicle: lateral offset reached
   std::vector<double> last_change_s;    // by vehicle: when its last change ended
-  std::vector<uint32_t> side_leader;    // by vehicle: while changing, its leader on the target lane
-  std::vector<double> side_gap;         // by vehicle: and the gap to it
+  // By vehicle: how long it has stood at the front of its lane as a strategic
+  // candidate that could not start (its patience, lane_change.cc).
+  std::vector<double> strategic_wait_s;
+  std::vector<uint32_t> side_leader;  // by vehicle: while changing, its leader on the target lane
+  std::vector<double> side_gap;       // by vehicle: and the gap to it
   // Signals of this step (made in the lane-change phase, heeded in the next decide):
   // the candidate whose signal a vehicle keeps (the most urgent).
   std::vector<uint32_t> signal_from;

@@ -34,6 +34,11 @@ constexpr double kMaxGapSpeedSteps = 4.0;  //     + 4 steps at max speed
 constexpr double kLateralPerForward = 0.2;
 constexpr double kMinLateralMps = 1.0;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// A strategic candidate standing at the front of its lane that has not found a gap
+// for this long takes a lane link of its own lane to the same next road, if there
+// is one, and moves over later on (docs/lane_changes.md, "Patience").
+constexpr double kStrategicPatienceS = 10.0;
+constexpr double kStandingMps = 0.1;  // metrics::kQueueSpeedMps
 
 // Candidate marks in EngineState::candidate: the kind orders urgency.
 constexpr uint8_t kDiscretionary = 1;
@@ -135,7 +140,7 @@ void Engine::FinishLaneChange(uint32_t v) {
   s.drivable[v] = target;
 }
 
-void Engine::ReplanFrom(uint32_t v, uint32_t lane) {
+void Engine::ReplanFrom(uint32_t v, uint32_t lane, demand::LaneChanges changes) {
   const CompiledNetwork& c = *compiled_;
   EngineState& s = *state_;
   const uint32_t pos = s.path_pos[v];
@@ -147,7 +152,7 @@ void Engine::ReplanFrom(uint32_t v, uint32_t lane) {
   for (uint32_t p = pos; p < s.path_length[v]; p += 2) replan_roads_.push_back(RoadId(c.lane_road[path[p]]));
   replan_prefix_.assign(path, path + pos);  // copied: `path` may live in the store appended to
   Status planned = demand::PlanLanePathInto(*network_, replan_roads_.data(), replan_roads_.size(),
-                                            LaneId(lane), demand::LaneChanges::kAllowed, &replan_path_);
+                                            LaneId(lane), changes, &replan_path_);
   // Candidates are only sent to lanes that lead on, so this holds; were it not to,
   // the old path would make the vehicle change back (a strategic change).
   if (!planned.ok()) return;
@@ -281,10 +286,14 @@ void Engine::SendLaneChangeSignals() {
   }
 }
 
-// Most urgent first, each candidate that holds no signal starts if the gap to its
-// new leader covers its own braking distance and the gap to its new follower
-// covers the follower's. Changes started earlier in the loop are already on the
-// target lanes, so two candidates never move into the same room.
+// Most urgent first, each candidate starts if the gap to its new leader covers its
+// own braking distance and the gap to its new follower covers the follower's,
+// unless it holds the signal of a candidate that has started this step (the sender
+// is more urgent, so it came earlier in the loop). A signal whose sender could not
+// start holds nobody back: two strategic candidates side by side at a lane's end,
+// each wanting the other's lane, would otherwise wait for each other for ever.
+// Changes started earlier in the loop are already on the target lanes, so two
+// candidates never move into the same room.
 void Engine::StartLaneChanges() {
   EngineState& s = *state_;
   const auto& types = s.types;
@@ -292,12 +301,17 @@ void Engine::StartLaneChanges() {
             [&](const Candidate& a, const Candidate& b) { return MoreUrgent(s, a.vehicle, b.vehicle); });
   for (const Candidate& k : candidates_) {
     const uint32_t v = k.vehicle;
-    if (s.signal_from[v] != kNone) continue;
+    if (s.drivable[v] == k.target) continue;  // swapped with a more urgent candidate (TrySwap)
+    if (s.signal_from[v] != kNone && s.change_to[s.signal_from[v]] != kNone) continue;
     const Neighbours n = NeighboursOn(k.target, v);
-    if (n.leader_gap_m < MinBrakeDistance(types[s.type[v]], s.speed[v])) continue;
-    if (n.follower != kNone) {
-      if (n.follower_gap_m < MinBrakeDistance(types[s.type[n.follower]], s.speed[n.follower])) continue;
-    } else if (!EntrySafeBehind(k.target, v)) {
+    bool safe = n.leader_gap_m >= MinBrakeDistance(types[s.type[v]], s.speed[v]);
+    if (safe && n.follower != kNone) {
+      safe = n.follower_gap_m >= MinBrakeDistance(types[s.type[n.follower]], s.speed[n.follower]);
+    } else if (safe) {
+      safe = EntrySafeBehind(k.target, v);
+    }
+    if (!safe) {
+      if (k.strategic) TrySwap(v, k.target, n);
       continue;
     }
     std::vector<uint32_t>& on = s.on[k.target];
@@ -310,7 +324,80 @@ void Engine::StartLaneChanges() {
     s.changing.push_back(v);
     ++s.lane_changes_started;
   }
-  for (const Candidate& k : candidates_) s.candidate[k.vehicle] = 0;
+  for (const Candidate& k : candidates_) {
+    s.candidate[k.vehicle] = 0;
+    if (k.strategic) KeepOrLosePatience(k.vehicle);
+  }
+}
+
+// Two strategic candidates standing side by side, each in the way of the other and
+// each wanting the other's lane, trade places at once: neither could ever find a
+// gap otherwise (SUMO swaps such a pair as well). Only when each fits in the other's
+// place: the gaps to the new leaders and followers must not be negative.
+void Engine::TrySwap(uint32_t v, uint32_t target, const Neighbours& n) {
+  EngineState& s = *state_;
+  const uint32_t from = s.drivable[v];
+  if (s.change_to[v] != kNone || s.speed[v] >= kStandingMps) return;
+  // The other: the neighbour on `target` whose body overlaps v's.
+  uint32_t u = kNone;
+  if (n.leader != kNone && n.leader_gap_m < 0) u = n.leader;
+  if (n.follower != kNone && n.follower_gap_m < 0 && u == kNone) u = n.follower;
+  if (u == kNone || s.candidate[u] != kStrategic || s.change_to[u] != kNone || s.speed[u] >= kStandingMps ||
+      s.drivable[u] != target)
+    return;
+  auto it = std::find_if(candidates_.begin(), candidates_.end(),
+                         [&](const Candidate& k) { return k.vehicle == u; });
+  if (it == candidates_.end() || it->target != from) return;
+  std::vector<uint32_t>& on_from = s.on[from];
+  std::vector<uint32_t>& on_target = s.on[target];
+  on_from.erase(std::find(on_from.begin(), on_from.end(), v));
+  on_target.erase(std::find(on_target.begin(), on_target.end(), u));
+  auto fits = [&](uint32_t lane, uint32_t who) {
+    const Neighbours m = NeighboursOn(lane, who);
+    return m.leader_gap_m >= 0 && m.follower_gap_m >= 0;
+  };
+  const bool ok = fits(target, v) && fits(from, u);
+  auto put = [&](std::vector<uint32_t>& on, uint32_t who) {
+    on.insert(on.begin() + static_cast<std::ptrdiff_t>(FirstBehind(s, on, s.dis[who])), who);
+  };
+  if (!ok) {
+    put(on_from, v);
+    put(on_target, u);
+    return;
+  }
+  put(on_target, v);
+  put(on_from, u);
+  s.RefreshEnds(from);
+  s.RefreshEnds(target);
+  s.drivable[v] = target;
+  s.drivable[u] = from;
+  s.last_change_s[v] = s.last_change_s[u] = time_s();
+  s.strategic_wait_s[v] = s.strategic_wait_s[u] = 0;
+  s.lane_changes_started += 2;
+  s.lane_changes_finished += 2;
+}
+
+// Patience of a strategic candidate after this step's starts. Waiting at the front
+// of its lane for a gap that does not come (the lane beside it stands still, or its
+// neighbour there wants this lane), it gives up when its own lane also leads to the
+// path's next road: the rest of the route is planned again from this lane, so the
+// change moves to a later road. With no such link it keeps waiting.
+void Engine::KeepOrLosePatience(uint32_t v) {
+  const CompiledNetwork& c = *compiled_;
+  EngineState& s = *state_;
+  const uint32_t d = s.drivable[v];
+  if (s.change_to[v] != kNone || s.speed[v] >= kStandingMps || s.front[d] != v) {
+    s.strategic_wait_s[v] = 0;
+    return;
+  }
+  s.strategic_wait_s[v] += options_.step_s;
+  if (s.strategic_wait_s[v] < kStrategicPatienceS) return;
+  const uint32_t pos = s.path_pos[v];
+  if (pos + 2 >= s.path_length[v]) return;
+  const uint32_t next_road = c.lane_road[PathAt(c, s, s.path_offset[v])[pos + 2]];
+  if (!LeadsOn(c, d, next_road, kNone)) return;
+  s.strategic_wait_s[v] = 0;
+  ReplanFrom(v, d, demand::LaneChanges::kAllowedLater);
 }
 
 Engine::Neighbours Engine::NeighboursOn(uint32_t lane, uint32_t v) const {

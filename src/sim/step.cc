@@ -117,6 +117,40 @@ class Decider {
     return s_.dis[tail] > types_[s_.type[tail]].length_m + vt.length_m || s_.speed[tail] >= 2;
   }
 
+  // Whether `vt` may drive onto lane link `k` (an index among lane links) for the
+  // room on its outgoing lane. On a keep-clear link (roadnet::LaneLinkSpec) the
+  // vehicle needs its length and minimum gap (or the whole lane, if shorter) free
+  // at the start of that lane after what the vehicles on lane links into it will
+  // take, so that nobody stops inside the intersection across others' paths. The
+  // tail counts where it would stop braking as hard as it can (it stands at least
+  // that far on), so a moving platoon is not held back. On an empty lane only
+  // vehicles slower than 2 m/s on the links count (the others are passing through).
+  // When it may not, `*waits_for` is the vehicle whose room it waits for (the
+  // tail, else a vehicle on a link into the lane), so that the cycle check of
+  // CanPass sees a vehicle in the intersection yielding to it.
+  bool CanEnterLink(uint32_t k, const demand::VehicleType& vt, uint32_t* waits_for) const {
+    const uint32_t end = c_.link_end_lane[k];
+    if (!c_.link_keep_clear[k]) return CanEnter(end, vt);
+    const uint32_t tail = s_.back[end];
+    double room = c_.length[end];
+    uint32_t last = tail;
+    if (tail != kNone) {
+      const demand::VehicleType& tt = types_[s_.type[tail]];
+      room = s_.dis[tail] - tt.length_m + MinBrakeDistance(tt, s_.speed[tail]);
+    }
+    for (uint32_t i = c_.lane_in_begin[end]; i < c_.lane_in_begin[end + 1]; ++i) {
+      for (uint32_t u : s_.on[c_.lane_in[i]]) {
+        if (tail == kNone && s_.speed[u] >= 2) continue;
+        const demand::VehicleType& ut = types_[s_.type[u]];
+        room -= ut.length_m + ut.min_gap_m;
+        if (last == kNone) last = u;
+      }
+    }
+    if (room >= std::min(vt.length_m + vt.min_gap_m, c_.length[end])) return true;
+    *waits_for = last;
+    return false;
+  }
+
   // With lane changes on (docs/lane_changes.md): a vehicle moving over also
   // follows its leader on the target lane; the would-be follower of a candidate
   // whose signal it holds leaves it room; and a vehicle whose lane does not lead
@@ -160,12 +194,13 @@ class Decider {
     if (next != kNone && IsLink(next)) {
       link = next;
       uint32_t k = link - c_.lane_count;
-      if (!green_[c_.link_road_link[k]] || !CanEnter(c_.link_end_lane[k], vt)) {
+      if (!green_[c_.link_road_link[k]] || !CanEnterLink(k, vt, blocker)) {
         double to_stop_line = c_.length[d] - s_.dis[v];
         // A vehicle that can no longer stop before the line goes on.
         if (MinBrakeDistance(vt, speed) <= to_stop_line) {
           return std::min(s, StopBeforeSpeed(vt, speed, to_stop_line, dt_));
         }
+        *blocker = kNone;
       }
       if (c_.is_turn[link]) s = std::min(s, vt.turn_speed_mps);
     }
@@ -240,11 +275,12 @@ class Decider {
     }
     if (yield == 1) {
       // Break a cycle of vehicles each waiting for the next (Floyd's cycle check
-      // on the committed blocker chain).
+      // on the committed chain of whom each waits for: its blocker at a conflict
+      // point, else the leader it stands close behind).
       uint32_t slow = foe, fast = foe;
-      while (fast != kNone && s_.blocker[fast] != kNone) {
-        slow = s_.blocker[slow];
-        fast = s_.blocker[s_.blocker[fast]];
+      while (fast != kNone && WaitsFor(fast) != kNone) {
+        slow = WaitsFor(slow);
+        fast = WaitsFor(WaitsFor(fast));
         if (slow == fast) {
           yield = -1;
           break;
@@ -252,6 +288,15 @@ class Decider {
       }
     }
     return yield == -1;
+  }
+
+  // Whom `x` waits for: the vehicle it yielded to at a conflict point, else, when
+  // it stands within a metre of its minimum gap behind its leader, that leader.
+  uint32_t WaitsFor(uint32_t x) const {
+    if (s_.blocker[x] != kNone) return s_.blocker[x];
+    const uint32_t leader = s_.leader[x];
+    if (leader != kNone && s_.speed[x] < 0.1 && s_.gap[x] < types_[s_.type[x]].min_gap_m + 1.0) return leader;
+    return kNone;
   }
 
   const CompiledNetwork& c_;
@@ -539,6 +584,7 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
     s.change_to.push_back(kNone);
     s.change_offset_m.push_back(0);
     s.last_change_s.push_back(-std::numeric_limits<double>::infinity());
+    s.strategic_wait_s.push_back(0);
     s.side_leader.push_back(kNone);
     s.side_gap.push_back(0);
     s.signal_from.push_back(kNone);

@@ -257,6 +257,113 @@ TEST(LaneChange, StrategicChangesReachALaneThatServesTheNextMovement) {
   EXPECT_EQ(engine.Vehicle(*id).road, *road.net->FindRoad("C_N"));
 }
 
+TEST(LaneChange, TwoVehiclesSideBySideThatWantEachOthersLaneTradePlaces) {
+  // On the cross, one vehicle turns left from W_C's straight lane and one goes
+  // straight from its left-turn lane. Entering together they stay side by side, so
+  // neither ever has a gap; standing at the red they swap, and each then takes its
+  // own movement.
+  Road road = MakeRoad(testing::MakeCrossSpec(300));
+  const RoadId w_c = *road.net->FindRoad("W_C");
+  Engine engine(road.net, road.demand, WithLaneChanges(true));
+  const IntersectionId c = *road.net->FindIntersection("C");
+  engine.SetPhase(c, 0);  // right turns only
+  auto left = engine.AddVehicle({w_c, *road.net->FindRoad("C_N")}, {}, road.Lane("W_C", 1));
+  auto straight = engine.AddVehicle({w_c, *road.net->FindRoad("C_E")}, {}, road.Lane("W_C", 0));
+  ASSERT_TRUE(left.ok() && straight.ok());
+  for (int s = 0; s < 90; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_EQ(engine.Vehicle(*left).lane, road.Lane("W_C", 0));
+  EXPECT_EQ(engine.Vehicle(*straight).lane, road.Lane("W_C", 1));
+  EXPECT_EQ(engine.lane_changes_finished(), 2);
+  for (PhaseIndex phase : {PhaseIndex(1), PhaseIndex(3)}) {
+    engine.SetPhase(c, phase);
+    for (int s = 0; s < 40; ++s) {
+      engine.Step();
+      CheckInvariants(engine);
+    }
+  }
+  EXPECT_EQ(engine.Vehicle(*left).state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_EQ(engine.Vehicle(*left).road, *road.net->FindRoad("C_N"));
+  EXPECT_EQ(engine.Vehicle(*straight).state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_EQ(engine.Vehicle(*straight).road, *road.net->FindRoad("C_E"));
+}
+
+// A ==P==> M ==Q==> N ==R==> B: P and Q have two lanes, R one; P's lanes lead to
+// the same lanes of Q, and only Q's lane 0 leads on to R. M is signalised (phase 0
+// red, phase 1 green), N is not.
+std::shared_ptr<const roadnet::Network> MergeAfterTwoRoads() {
+  roadnet::NetworkSpec spec;
+  spec.source = "merge";
+  spec.format = "cityflow";
+  const std::vector<std::pair<std::string, double>> nodes = {{"A", 0}, {"M", 300}, {"N", 600}, {"B", 900}};
+  for (const auto& [name, x] : nodes) {
+    roadnet::IntersectionSpec node;
+    node.id = name;
+    node.point = {x, 0};
+    node.is_virtual = name == "A" || name == "B";
+    node.width_m = node.is_virtual ? 0 : 10;
+    node.where = name;
+    spec.intersections.push_back(node);
+  }
+  const std::vector<std::string> names = {"P", "Q", "R"};
+  for (std::size_t r = 0; r < names.size(); ++r) {
+    roadnet::RoadSpec road;
+    road.id = names[r];
+    road.from_intersection = nodes[r].first;
+    road.to_intersection = nodes[r + 1].first;
+    road.points = {{nodes[r].second, 0}, {nodes[r + 1].second, 0}};
+    road.lanes.assign(r == 2 ? 1 : 2, roadnet::LaneSpec{4, 11.111});
+    road.where = road.id;
+    spec.roads.push_back(road);
+  }
+  roadnet::RoadLinkSpec pq{"P", "Q", roadnet::TurnType::kStraight, {{0, 0, {}}, {1, 1, {}}}, "P->Q"};
+  roadnet::RoadLinkSpec qr{"Q", "R", roadnet::TurnType::kStraight, {{0, 0, {}}}, "Q->R"};
+  spec.intersections[1].road_links.push_back(pq);
+  spec.intersections[1].phases = {roadnet::PhaseSpec{5, {}, ""}, roadnet::PhaseSpec{30, {0}, ""}};
+  spec.intersections[2].road_links.push_back(qr);
+  auto net = roadnet::BuildNetwork(std::move(spec));
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  return std::make_shared<const roadnet::Network>(std::move(net).value());
+}
+
+TEST(LaneChange, AVehicleThatFindsNoGapMovesOverOnALaterRoad) {
+  // The vehicle on P's lane 1 must reach Q's lane 0; its path changes on P. A
+  // vehicle beside it on lane 0 keeps it from changing, both standing at M's red.
+  // After its patience (10 s) it keeps its lane through M and changes on Q.
+  Road road;
+  road.net = MergeAfterTwoRoads();
+  demand::DemandSpec none;
+  none.source = "test";
+  road.demand = std::make_shared<const demand::Demand>(*demand::BuildDemand(none, *road.net));
+  const RoadId p = *road.net->FindRoad("P"), q = *road.net->FindRoad("Q"), r = *road.net->FindRoad("R");
+  Engine engine(road.net, road.demand, WithLaneChanges(true));
+  const IntersectionId m = *road.net->FindIntersection("M");
+  engine.SetPhase(m, 0);
+  auto merging = engine.AddVehicle({p, q, r}, {}, road.Lane("P", 1));
+  auto beside = engine.AddVehicle({p, q}, {}, road.Lane("P", 0));
+  ASSERT_TRUE(merging.ok() && beside.ok()) << merging.status().message();
+  for (int s = 0; s < 80; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_EQ(engine.Vehicle(*merging).lane, road.Lane("P", 1));
+  EXPECT_EQ(engine.lane_changes_started(), 0);
+  engine.SetPhase(m, 1);
+  std::vector<RoadId> changed_on;
+  for (int s = 0; s < 200 && engine.Vehicle(*merging).state != Engine::VehicleStatus::State::kFinished; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+    const Engine::VehicleStatus v = engine.Vehicle(*merging);
+    if (v.changing_lane && (changed_on.empty() || changed_on.back() != v.road)) changed_on.push_back(v.road);
+  }
+  ASSERT_EQ(changed_on.size(), 1u);
+  EXPECT_EQ(changed_on[0], q);
+  EXPECT_EQ(engine.Vehicle(*merging).state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_EQ(engine.Vehicle(*merging).road, r);
+}
+
 TEST(LaneChange, ARerouteThatNeedsAnotherLaneIsDrivenByChangingLanes) {
   Road road = MakeRoad(testing::MakeCrossSpec(300));
   const RoadId w_c = *road.net->FindRoad("W_C");

@@ -1,0 +1,99 @@
+// Keep-clear lane links (roadnet::LaneLinkSpec::keep_clear, SUMO's keepClear): a
+// vehicle waits before the stop line rather than stop inside the intersection when
+// the lane after it has no room.
+#include <gtest/gtest.h>
+
+#include "sim/engine.h"
+#include "sim/invariants.h"
+
+namespace cb::sim {
+namespace {
+
+// A ==A_M==> M ==M_B (60 m)==> B (signalised, held red) ==B_C==> C, one lane each,
+// M an unsignalised junction 30 m across whose lane link may keep clear.
+std::shared_ptr<const roadnet::Network> ShortRoadBeforeARed(bool keep_clear) {
+  roadnet::NetworkSpec spec;
+  spec.source = "keep-clear";
+  spec.format = "cityflow";
+  const std::vector<std::pair<std::string, double>> nodes = {{"A", 0}, {"M", 200}, {"B", 300}, {"C", 500}};
+  for (const auto& [name, x] : nodes) {
+    roadnet::IntersectionSpec node;
+    node.id = name;
+    node.point = {x, 0};
+    node.is_virtual = name == "A" || name == "C";
+    node.width_m = name == "M" ? 30 : (name == "B" ? 10 : 0);
+    node.where = name;
+    spec.intersections.push_back(node);
+  }
+  for (std::size_t r = 0; r + 1 < nodes.size(); ++r) {
+    roadnet::RoadSpec road;
+    road.from_intersection = nodes[r].first;
+    road.to_intersection = nodes[r + 1].first;
+    road.id = road.from_intersection + "_" + road.to_intersection;
+    road.points = {{nodes[r].second, 0}, {nodes[r + 1].second, 0}};
+    road.lanes.assign(1, roadnet::LaneSpec{4, 11.111});
+    road.where = road.id;
+    spec.roads.push_back(road);
+  }
+  for (int at : {1, 2}) {
+    roadnet::RoadLinkSpec link;
+    link.from_road = spec.roads[static_cast<std::size_t>(at - 1)].id;
+    link.to_road = spec.roads[static_cast<std::size_t>(at)].id;
+    link.turn = roadnet::TurnType::kStraight;
+    roadnet::LaneLinkSpec lane_link{0, 0, {}};
+    lane_link.keep_clear = at == 1 && keep_clear;
+    link.lane_links.push_back(lane_link);
+    link.where = link.from_road + "->" + link.to_road;
+    spec.intersections[static_cast<std::size_t>(at)].road_links.push_back(link);
+  }
+  // B: phase 0 shows nothing (red), phase 1 its one movement.
+  spec.intersections[2].phases = {roadnet::PhaseSpec{5, {}, ""}, roadnet::PhaseSpec{30, {0}, ""}};
+  auto net = roadnet::BuildNetwork(std::move(spec));
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  return std::make_shared<const roadnet::Network>(std::move(net).value());
+}
+
+struct Standing {
+  int on_links = 0;  // standing inside an intersection
+  int on_lanes = 0;
+};
+
+Standing RunAgainstTheRed(bool keep_clear) {
+  auto net = ShortRoadBeforeARed(keep_clear);
+  demand::DemandSpec spec;
+  spec.source = "test";
+  demand::FlowSpec flow;
+  flow.route = {"A_M", "M_B", "B_C"};
+  flow.interval_s = 4;
+  flow.where = "test";
+  spec.flows.push_back(flow);
+  auto demand = demand::BuildDemand(spec, *net);
+  EXPECT_TRUE(demand.ok()) << demand.status().message();
+  Engine engine(net, std::make_shared<const demand::Demand>(std::move(demand).value()), {});
+  engine.SetPhase(*net->FindIntersection("B"), 0);
+  for (int s = 0; s < 180; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  Standing standing;
+  for (const VehicleView& v : engine.RunningVehicles()) {
+    if (v.speed_mps >= 0.1) continue;
+    (v.on_lane_link ? standing.on_links : standing.on_lanes)++;
+  }
+  EXPECT_EQ(engine.vehicles_released(), engine.vehicles_running() + engine.vehicles_waiting_to_enter());
+  return standing;
+}
+
+TEST(KeepClear, AVehicleWaitsBeforeTheJunctionWhenTheLaneAfterItIsFull) {
+  // M_B holds eight vehicles; the queue behind them must
+  // stand on A_M, not across M.
+  Standing kept = RunAgainstTheRed(true);
+  EXPECT_EQ(kept.on_links, 0);
+  EXPECT_GT(kept.on_lanes, 8);
+  // Without the rule (CityFlow's), vehicles follow the queue into the junction.
+  Standing not_kept = RunAgainstTheRed(false);
+  EXPECT_GT(not_kept.on_links, 0);
+}
+
+}  // namespace
+}  // namespace cb::sim
