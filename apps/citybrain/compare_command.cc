@@ -76,6 +76,9 @@ std::string SettingsLine(const CompareSettings& given, const run::Protocol& prot
   char clearance[64] = "the data's clearance";
   if (s.signals.clearance_s)
     std::snprintf(clearance, sizeof clearance, "clearance %g s", *s.signals.clearance_s);
+  char min_green[48] = "the data's minimum green";
+  if (s.signals.min_green_s)
+    std::snprintf(min_green, sizeof min_green, "minimum green %g s", *s.signals.min_green_s);
   char max_green[48] = "";
   if (s.signals.max_green_s > 0) {
     std::snprintf(max_green, sizeof max_green, "; maximum green %g s", s.signals.max_green_s);
@@ -84,9 +87,8 @@ std::string SettingsLine(const CompareSettings& given, const run::Protocol& prot
   const char* lanes = !s.lane_change   ? "lane changes as the data says"
                       : *s.lane_change ? "lane changes on"
                                        : "lane changes off";
-  std::snprintf(line, sizeof line, "; %s; decisions %s; %s; minimum green %g s%s; %s; %d thread%s", duration,
-                decisions, clearance, s.signals.min_green_s, max_green, lanes, s.threads,
-                s.threads == 1 ? "" : "s");
+  std::snprintf(line, sizeof line, "; %s; decisions %s; %s; %s%s; %s; %d thread%s", duration, decisions,
+                clearance, min_green, max_green, lanes, s.threads, s.threads == 1 ? "" : "s");
   const bool brain = std::find(s.controllers.begin(), s.controllers.end(), "brain") != s.controllers.end();
   const std::string routes = brain ? "; brain routes " + s.brain_routes : "";
   return "protocol " + protocol.name + ", travel time " +

@@ -100,8 +100,9 @@ void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
   command->add_option("--yellow", signals.clearance_s,
                       "Clearance (yellow / all-red) seconds before a new phase [default: the data's "
                       "clearance phase, 5 s on the bundled data]");
-  command->add_option("--min-green", signals.min_green_s, "Shortest green after a change of phase, seconds")
-      ->capture_default_str();
+  command->add_option("--min-green", signals.min_green_s,
+                      "Shortest green after a change of phase, seconds [default: the data's: 10 s, on SUMO "
+                      "networks at most their programs' shortest green phase]");
   command
       ->add_option("--max-green", signals.max_green_s,
                    "Longest green before the next phase is forced, seconds (0: no limit)")

@@ -125,6 +125,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.lane_change = engine.options().lane_change;
   report.lane_changes = engine.lane_changes_finished();
   report.clearance_s = signals.clearance_s();
+  report.min_green_s = signals.min_green_s();
   // The cadence asked of the controllers: the network-wide controller's, and the
   // range over every signal (--controller-at may run others at other cadences).
   report.decision_interval_s =
@@ -196,7 +197,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
     j["decision_interval_range_s"] = {report.decision_interval_min_s, report.decision_interval_max_s};
   }
   j["yellow_s"] = report.clearance_s;
-  j["min_green_s"] = settings.signals.min_green_s;
+  j["min_green_s"] = report.min_green_s;
   j["max_green_s"] = settings.signals.max_green_s;
   j["phase_changes"] = report.phase_changes;
   j["signal_requests_refused"] = report.signal_refusals;
@@ -243,7 +244,7 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
   out << line;
   if (!report.bound) {
     std::snprintf(line, sizeof line, "  decisions every %g s, %g s clearance, %g s minimum green\n",
-                  report.decision_interval_s, report.clearance_s, settings.signals.min_green_s);
+                  report.decision_interval_s, report.clearance_s, report.min_green_s);
     out << line;
   }
   std::snprintf(line, sizeof line,

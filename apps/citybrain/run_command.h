@@ -67,6 +67,7 @@ struct RunReport {
   double decision_interval_s = 0;
   double decision_interval_min_s = 0, decision_interval_max_s = 0;
   double clearance_s = 0;  // the clearance time the safety layer enforced
+  double min_green_s = 0;  // the minimum green the safety layer enforced
   uint64_t state_hash = 0;
   bool lane_change = false;    // whether vehicles changed lanes in this run
   long long lane_changes = 0;  // lane changes completed

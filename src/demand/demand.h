@@ -31,6 +31,10 @@ struct VehicleType {
   double headway_s = 2.0;           // headwayTime
   double yield_distance_m = 5.0;    // distance kept before a conflict point when yielding
   double turn_speed_mps = 8.3333;   // speed cap on turning movements
+  // Driver imperfection in [0, 1] (SUMO's Krauss `sigma`; CityFlow has none): each
+  // step the driver falls short of the speed it could take by up to sigma x its
+  // acceleration (less when slower than that), drawn from the seed (sim/step.cc).
+  double sigma = 0;
 
   friend bool operator==(const VehicleType&, const VehicleType&) = default;
 };

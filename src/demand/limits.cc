@@ -23,6 +23,8 @@ constexpr VehicleField kVehicleFields[] = {
     {{"yieldDistance", 0, 100, "m", "the distance kept before a conflict point when yielding"},
      &VehicleType::yield_distance_m},
     {{"turnSpeed", 0.5, 100, "m/s", "as maxSpeed"}, &VehicleType::turn_speed_mps},
+    {{"sigma", 0, 1, "", "driver imperfection: 0 drives exactly, 1 dawdles the most (SUMO's Krauss)"},
+     &VehicleType::sigma},
 };
 
 // Above this many replayed steps and releases, CountVehicles uses the closed form

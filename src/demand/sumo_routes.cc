@@ -39,7 +39,8 @@ constexpr ClassDefaults kClasses[] = {
     {"motorcycle", 2.2, 2.5, 6, 10, 200 * kKmh, 0.9},    {"moped", 2.1, 2.5, 1.1, 7, 60 * kKmh, 0.78},
     {"bicycle", 1.6, 0.5, 1.2, 3, 50 * kKmh, 0.65},
 };
-constexpr double kSumoTauS = 1.0;  // Krauss' default desired time headway
+constexpr double kSumoTauS = 1.0;   // Krauss' default desired time headway
+constexpr double kSumoSigma = 0.5;  // Krauss' default driver imperfection
 
 // SUMO's built-in types, which a file may redefine once.
 const std::pair<const char*, const char*> kBuiltinTypes[] = {
@@ -242,7 +243,7 @@ class Reader {
         {"length", &VehicleType::length_m},        {"minGap", &VehicleType::min_gap_m},
         {"accel", &VehicleType::max_pos_acc_mps2}, {"decel", &VehicleType::max_neg_acc_mps2},
         {"maxSpeed", &VehicleType::max_speed_mps}, {"tau", &VehicleType::headway_s},
-        {"width", &VehicleType::width_m},
+        {"width", &VehicleType::width_m},          {"sigma", &VehicleType::sigma},
     };
     for (const Attribute& a : kAttributes) {
       const PhysicalRange* range = nullptr;
@@ -667,6 +668,7 @@ Result<VehicleType> SumoClassDefaults(std::string_view vclass) {
     v.max_speed_mps = c.max_speed_mps;
     v.width_m = c.width_m;
     v.headway_s = kSumoTauS;
+    v.sigma = kSumoSigma;
     return v;
   }
   return Status::InvalidInput("vClass " + Quote(vclass) +

@@ -118,6 +118,10 @@ struct DataDefaults {
   double decision_interval_s = 15;
   double duration_s = 3600;
   double clearance_s = 5;
+  // Shortest green after a change of phase (the safety layer's minimum green,
+  // --min-green). SUMO networks: at most their programs' shortest green phase, so
+  // that the network's own plan is never stretched.
+  double min_green_s = 10;
   // Coordinates of points: "xy_m" (plane, metres) or "projected_lat_lon_m"
   // (longitude/latitude projected to metres).
   std::string coordinates = "xy_m";
@@ -125,6 +129,11 @@ struct DataDefaults {
   // yes, SUMO's drivers do and their turn lanes need it; CityFlow: its config's
   // "laneChange", demand::Scenario::lane_change).
   bool lane_change = false;
+  // Whether a movement green in both the phase before and the phase after a
+  // clearance stays green through it (SUMO's programs: such a movement keeps its
+  // G/g in the yellow phase between them; CityFlow and CBEngine show the whole
+  // clearance phase). The safety layer applies it (signal/signal_manager.h).
+  bool clearance_keeps_common_greens = false;
 };
 
 struct NetworkSpec {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -143,12 +144,16 @@ class Reader {
     spec.defaults.decision_interval_s = 10;  // RESCO's cadence on these networks
     spec.defaults.duration_s = 3600;
     spec.defaults.lane_change = true;
+    spec.defaults.clearance_keeps_common_greens = true;
     CB_RETURN_IF_ERROR(ReadEdges(net));
     CB_RETURN_IF_ERROR(ReadJunctions(net, &spec));
     CB_RETURN_IF_ERROR(ReadPrograms(net));
     CB_RETURN_IF_ERROR(ReadConnections(net));
     CB_RETURN_IF_ERROR(BuildRoads(&spec));
     CB_RETURN_IF_ERROR(BuildIntersections(&spec));
+    // The safety layer's minimum green never stretches the network's own plan
+    // (a protected left of 6 s stays 6 s); still at least 1 s.
+    spec.defaults.min_green_s = std::clamp(shortest_green_s_, 1.0, spec.defaults.min_green_s);
     return spec;
   }
 
@@ -508,12 +513,14 @@ class Reader {
         if (green[p][l] == 1) phase.yielding_road_links.push_back(static_cast<int>(l));
       }
       is->control_phases.push_back(static_cast<int>(is->phases.size()));
+      shortest_green_s_ = std::min(shortest_green_s_, phase.duration_s);
       is->phases.push_back(std::move(phase));
     }
     return Status::Ok();
   }
 
   const XmlInput& in_;
+  double shortest_green_s_ = std::numeric_limits<double>::infinity();  // over every program's green phases
   std::unordered_map<std::string, SumoEdge> edges_;
   std::vector<std::string> order_;
   std::unordered_map<std::string, std::vector<Point>> internal_lanes_;

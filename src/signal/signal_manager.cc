@@ -12,7 +12,7 @@ Status SignalOptions::Validate() const {
   if (clearance_s && !(std::isfinite(*clearance_s) && *clearance_s >= 0)) {
     return Status::InvalidInput("--yellow must be a finite number >= 0 s");
   }
-  if (!(std::isfinite(min_green_s) && min_green_s >= 0)) {
+  if (min_green_s && !(std::isfinite(*min_green_s) && *min_green_s >= 0)) {
     return Status::InvalidInput("--min-green must be a finite number >= 0 s");
   }
   if (!(std::isfinite(max_green_s) && max_green_s >= 0)) {
@@ -59,6 +59,8 @@ SignalManager::SignalManager(sim::Engine& engine, std::unique_ptr<Controller> co
       options_(options),
       clearance_s_(options.clearance_s.value_or(engine.network().data_defaults().clearance_s)),
       data_interval_s_(engine.network().data_defaults().decision_interval_s),
+      keep_common_greens_(engine.network().data_defaults().clearance_keeps_common_greens),
+      min_green_s_(options.min_green_s.value_or(engine.network().data_defaults().min_green_s)),
       twin_observation_(engine),
       observation_(&twin_observation_),
       conflicts_(engine.network()) {
@@ -126,10 +128,10 @@ double SignalManager::EarliestGreenS(IntersectionId intersection, PhaseIndex pha
   const double clearance = inter.clearance_phase >= 0 ? clearance_s_ : 0;
   if (s.clearance_left > 0) {
     const double rest = static_cast<double>(s.clearance_left) * dt;
-    return s.granted == phase ? rest : rest + options_.min_green_s + clearance;
+    return s.granted == phase ? rest : rest + min_green_s_ + clearance;
   }
   if (s.granted == phase) return 0;
-  return std::max(0.0, options_.min_green_s - GreenElapsed(s)) + clearance;
+  return std::max(0.0, min_green_s_ - GreenElapsed(s)) + clearance;
 }
 
 void SignalManager::SetObservation(const Observation* observation) {
@@ -216,7 +218,7 @@ bool SignalManager::Request(IntersectionId id, State& s, PhaseIndex phase, Reque
             net.road(net.road_link(b).from).id + "->" + net.road(net.road_link(b).to).id);
     return false;
   }
-  if (s.clearance_left == 0 && GreenElapsed(s) + 1e-9 < options_.min_green_s) {
+  if (s.clearance_left == 0 && GreenElapsed(s) + 1e-9 < min_green_s_) {
     if (s.pending != phase) {
       ++counters_.delayed;
       Log(id, SignalEvent::Kind::kDelayedMinGreen, phase, source, "");
@@ -226,6 +228,7 @@ bool SignalManager::Request(IntersectionId id, State& s, PhaseIndex phase, Reque
   }
   const int clearance_steps = static_cast<int>(std::llround(clearance_s_ / engine_.options().step_s));
   if (s.clearance_left == 0) {
+    s.cleared_from = s.granted;
     s.clearance_left = inter.clearance_phase >= 0 ? clearance_steps : 0;
     // Without a clearance interval the new green starts now.
     if (s.clearance_left == 0) s.green_start_step = engine_.step_count();
@@ -250,7 +253,7 @@ void SignalManager::Monitor(IntersectionId id, State& s, PhaseIndex show) {
         static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < clearance_s_) {
       violation = true;
     }
-    if (from_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < options_.min_green_s &&
+    if (from_green && static_cast<double>(step - s.last_shown_since) * dt + 1e-9 < min_green_s_ &&
         s.last_shown_since > 0) {
       violation = true;
     }
@@ -300,7 +303,7 @@ void SignalManager::BeforeStep() {
         status.decision_index = s.decisions++;
         status.time_s = engine_.time_s();
         status.decision_interval_s = static_cast<double>(s.cadence_steps) * dt;
-        status.min_green_s = options_.min_green_s;
+        status.min_green_s = min_green_s_;
         status.max_green_s = options_.max_green_s;
         status.clearance_s = clearance_s_;
         status.model = this;
@@ -329,12 +332,18 @@ void SignalManager::BeforeStep() {
     }
 
     PhaseIndex show = s.granted;
-    if (s.clearance_left > 0) {
+    const bool clearing = s.clearance_left > 0;
+    if (clearing) {
       show = inter.clearance_phase;
       if (--s.clearance_left == 0) s.green_start_step = step + 1;
     }
     Monitor(id, s, show);
-    if (engine_.phase(id) != show) engine_.SetPhase(id, show);
+    if (clearing && keep_common_greens_ && s.cleared_from >= 0) {
+      // Both phases passed the conflict check, so what they share is safe.
+      engine_.SetClearance(id, show, s.cleared_from, s.granted);
+    } else if (engine_.phase(id) != show) {
+      engine_.SetPhase(id, show);
+    }
   }
 }
 

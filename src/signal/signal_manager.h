@@ -6,7 +6,10 @@
 //   - only existing, conflict-free phases are shown (ConflictTable): a request for
 //     an unsafe or unknown phase is refused, counted and logged;
 //   - every change of phase passes through the intersection's clearance phase
-//     (yellow / all-red) for the clearance time;
+//     (yellow / all-red) for the clearance time; on networks whose data say so
+//     (roadnet::DataDefaults::clearance_keeps_common_greens: SUMO's) a movement
+//     green in both the old and the new phase stays green through it, as SUMO's
+//     programs show it (both phases passed the conflict check, so it is safe);
 //   - a green is held for at least `min_green_s` (an earlier request is delayed,
 //     counted and logged) and, when `max_green_s` > 0, at most that long;
 //   - an independent monitor re-checks every state it shows (conflicts, skipped
@@ -42,8 +45,9 @@ struct SignalOptions {
   std::optional<double> decision_interval_s;
   // Clearance (yellow / all-red) shown between two different phases; unset: the data's.
   std::optional<double> clearance_s;
-  double min_green_s = kDefaultMinGreenS;  // shortest green after a change
-  double max_green_s = 0;                  // longest green; 0 = no limit
+  // Shortest green after a change; unset: the data's (roadnet::DataDefaults).
+  std::optional<double> min_green_s;
+  double max_green_s = 0;  // longest green; 0 = no limit
 
   // InvalidInput naming the option (as its command-line flag) when a value is out
   // of range: interval > 0, clearance >= 0, min green >= 0, max green >= 0, all finite.
@@ -128,7 +132,7 @@ class SignalManager final : public LookaheadModel {
 
   // --- Timing: the one place that knows when a signal may change.
   double clearance_s() const { return clearance_s_; }
-  double min_green_s() const { return options_.min_green_s; }
+  double min_green_s() const { return min_green_s_; }
   double max_green_s() const { return options_.max_green_s; }
   // Seconds between decisions of the controller at `intersection`.
   double DecisionIntervalS(IntersectionId intersection) const;
@@ -169,6 +173,7 @@ class SignalManager final : public LookaheadModel {
     RequestSource hold_source = RequestSource::kOperator;
     PhaseIndex last_shown = -1;
     long long last_shown_since = 0;
+    PhaseIndex cleared_from = -1;  // the green phase the clearance in progress follows
   };
   // Applies one request through the rules; returns false if refused.
   bool Request(IntersectionId id, State& s, PhaseIndex phase, RequestSource source);
@@ -181,8 +186,10 @@ class SignalManager final : public LookaheadModel {
 
   sim::Engine& engine_;
   SignalOptions options_;
-  double clearance_s_ = 0;      // resolved
-  double data_interval_s_ = 0;  // the data's default cadence
+  double clearance_s_ = 0;           // resolved
+  double data_interval_s_ = 0;       // the data's default cadence
+  bool keep_common_greens_ = false;  // roadnet::DataDefaults::clearance_keeps_common_greens
+  double min_green_s_ = 0;           // resolved
   TwinObservation twin_observation_;
   const Observation* observation_;
   ConflictTable conflicts_;

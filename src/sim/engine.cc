@@ -493,6 +493,17 @@ void Engine::SetPhase(IntersectionId id, PhaseIndex phase) {
     s.green[inter.road_links[k].index()] = p.green[k] ? 1 : 0;
 }
 
+void Engine::SetClearance(IntersectionId id, PhaseIndex clearance, PhaseIndex from, PhaseIndex to) {
+  SetPhase(id, clearance);
+  const roadnet::Intersection& inter = network_->intersection(id);
+  const roadnet::Phase& a = inter.phases[from];
+  const roadnet::Phase& b = inter.phases[to];
+  EngineState& s = *state_;
+  for (std::size_t k = 0; k < inter.road_links.size(); ++k) {
+    if (a.green[k] && b.green[k]) s.green[inter.road_links[k].index()] = 1;
+  }
+}
+
 // Guests (vehicles moving over from another lane, listed on this one too) are
 // counted on the lane they are leaving: a vehicle is never counted twice.
 int Engine::LaneVehicleCount(LaneId lane) const {

@@ -113,6 +113,11 @@ class Engine {
   // Shows `phase` at `intersection` from the next step on. Precondition: the
   // intersection is signalised and the phase exists.
   void SetPhase(IntersectionId intersection, PhaseIndex phase);
+  // Shows the clearance phase `clearance` at `intersection`, and also green every
+  // movement green in both `from` and `to` (it stays green between two phases
+  // that share it: roadnet::DataDefaults::clearance_keeps_common_greens).
+  // phase() then reports `clearance`. Preconditions as SetPhase's, for all three.
+  void SetClearance(IntersectionId intersection, PhaseIndex clearance, PhaseIndex from, PhaseIndex to);
   PhaseIndex phase(IntersectionId intersection) const;
   bool green(RoadLinkId link) const;
 

@@ -52,6 +52,7 @@ class Decider {
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
     uint32_t needs_change_on = kNone;
     if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
+    if (vt.sigma > 0) s = Dawdle(v, vt, s);
     s = std::max(s, speed - vt.max_neg_acc_mps2 * dt_);
 
     double delta;
@@ -95,6 +96,19 @@ class Decider {
     return pos < s_.path_length[v] ? Path(v)[pos] : kNone;
   }
   bool IsLink(uint32_t d) const { return d >= c_.lane_count; }
+
+  // Driver imperfection (VehicleType::sigma, the Krauss model's dawdling): the
+  // speed `s` it could take, less a random share of sigma x its acceleration over
+  // the step (of sigma x s when s is below the acceleration, so that a standing
+  // vehicle still starts), never below 0. The draw depends only on the vehicle's
+  // seeded priority and the step: the same for any thread count.
+  double Dawdle(uint32_t v, const demand::VehicleType& vt, double s) const {
+    if (s <= 0) return s;
+    const uint64_t bits = SplitMix64(s_.priority[v] ^ (static_cast<uint64_t>(step_) * 0x9E3779B97F4A7C15ULL));
+    const double random = static_cast<double>(bits >> 11) * 0x1.0p-53;  // [0, 1)
+    const double base = std::min(s, vt.max_pos_acc_mps2);
+    return std::max(0.0, s - vt.sigma * base * random * dt_);
+  }
 
   double FollowSpeed(uint32_t v, const demand::VehicleType& vt) const {
     uint32_t leader = s_.leader[v];

@@ -147,7 +147,8 @@ struct Limits {
 
 Limits LimitsOf(const SignalOptions& o) {
   return {static_cast<int>(std::lround(o.clearance_s.value_or(5))),
-          static_cast<int>(std::lround(o.min_green_s)), static_cast<int>(std::lround(o.max_green_s))};
+          static_cast<int>(std::lround(o.min_green_s.value_or(10))),
+          static_cast<int>(std::lround(o.max_green_s))};
 }
 
 class SequenceChecker {
@@ -535,7 +536,7 @@ void Drive(sim::Engine& engine, SignalManager& signals, SequenceChecker& checker
         if (!take(r.id, Kind::kRefusedUnsafe, r.phase))
           stats.Error(where() + "unsafe phase not logged as refused");
         if (!unchanged) stats.Error(where() + "unsafe phase changed the signal");
-      } else if (r.green_elapsed_s + 1e-9 < signals.options().min_green_s) {
+      } else if (r.green_elapsed_s + 1e-9 < signals.min_green_s()) {
         ++stats.delayed;
         const long long green_start = r.step - std::llround(r.green_elapsed_s);
         if (!take(r.id, Kind::kDelayedMinGreen, r.phase) && last_delay[r.id.index()][r.phase] < green_start) {
@@ -605,8 +606,9 @@ RunResult CheckedRun(const World& world, const ControllerFactory& make, const Si
                      int steps,
                      const std::function<void(SignalManager&, long long step)>& before_step = nullptr) {
   SCOPED_TRACE(world.net->source() + " clearance " + std::to_string(options.clearance_s.value_or(-1)) +
-               " min " + std::to_string(options.min_green_s) + " max " + std::to_string(options.max_green_s) +
-               " interval " + std::to_string(options.decision_interval_s.value_or(-1)));
+               " min " + std::to_string(options.min_green_s.value_or(-1)) + " max " +
+               std::to_string(options.max_green_s) + " interval " +
+               std::to_string(options.decision_interval_s.value_or(-1)));
   ChordConflicts conflicts(*world.net);
   auto log = std::make_shared<RequestLog>();
   sim::Engine engine(world.net, world.demand, sim::EngineOptions{});
