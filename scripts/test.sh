@@ -60,9 +60,10 @@ run_tests() {
 run_tests || status=1
 
 # --- End-to-end: the live service and its dashboard in headless Chromium ----------
-# tests/e2e/dashboard.mjs starts build/release/citybrain serve, drives the dashboard
-# (playwright-core with Debian's chromium, installed here: only this test needs it)
-# and saves build/e2e/dashboard.png.
+# tests/e2e/dashboard.mjs starts build/release/citybrain serve on a CityFlow and a
+# SUMO network, drives the dashboard (playwright-core with Debian's chromium,
+# installed here: only this test needs it) and saves build/e2e/dashboard.png and
+# build/e2e/dashboard-sumo.png.
 run_e2e() {
   local log="build/logs/e2e.log"
   mkdir -p "$(dirname "$log")"
@@ -91,7 +92,7 @@ run_e2e() {
   fi
   echo "citybrain: running the end-to-end test (dashboard in headless Chromium) ..." >&2
   if node tests/e2e/dashboard.mjs >"$log" 2>&1; then
-    echo "citybrain: end-to-end test passed (screenshot: build/e2e/dashboard.png)" >&2
+    echo "citybrain: end-to-end test passed (screenshots: build/e2e/dashboard.png, dashboard-sumo.png)" >&2
     return 0
   fi
   echo "citybrain: error: the end-to-end test failed (full log: $repo_root/$log):" >&2

@@ -68,6 +68,8 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
                                           ? demand::LoadConfig(settings.config)
                                           : demand::LoadScenario(settings.roadnet, settings.flow);
   if (!scenario.ok()) return fail(scenario.status());
+  // What the demand reader left out (SUMO routes: outside the hour, unreachable), as run says.
+  if (!scenario->demand_notes.empty()) std::fprintf(stderr, "%s", scenario->demand_notes.c_str());
 
   service::ServiceOptions options;
   options.host = settings.host;

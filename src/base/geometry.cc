@@ -28,4 +28,31 @@ Point DirectionAlong(const std::vector<Point>& points, double distance_m) {
   return (points.back() - points[points.size() - 2]).Unit();
 }
 
+std::vector<Point> ConvexHull(std::vector<Point> points) {
+  // Andrew's monotone chain: sort by x then y, build the lower and upper chains.
+  std::sort(points.begin(), points.end(),
+            [](const Point& a, const Point& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
+  points.erase(std::unique(points.begin(), points.end(),
+                           [](const Point& a, const Point& b) { return a.x == b.x && a.y == b.y; }),
+               points.end());
+  if (points.size() < 3) return points;
+  std::vector<Point> hull(2 * points.size());
+  std::size_t k = 0;
+  // Whether the chain's last point must go: it makes no left turn towards `p`.
+  auto pop = [&](std::size_t lowest, const Point& p) {
+    return k >= lowest && CrossProduct(hull[k - 1] - hull[k - 2], p - hull[k - 2]) <= 0;
+  };
+  for (const Point& p : points) {
+    while (pop(2, p)) --k;
+    hull[k++] = p;
+  }
+  const std::size_t lower = k + 1;
+  for (std::size_t i = points.size() - 1; i-- > 0;) {
+    while (pop(lower, points[i])) --k;
+    hull[k++] = points[i];
+  }
+  hull.resize(k - 1);  // the last point repeats the first
+  return hull;
+}
+
 }  // namespace cb

@@ -35,4 +35,8 @@ Point PointAlong(const std::vector<Point>& points, double distance_m);
 // Unit direction of the polyline at arc length `distance_m`.
 Point DirectionAlong(const std::vector<Point>& points, double distance_m);
 
+// The convex hull of `points`, counter-clockwise, without repeated or collinear
+// points. Fewer than 3 points come back when they are all on one line.
+std::vector<Point> ConvexHull(std::vector<Point> points);
+
 }  // namespace cb

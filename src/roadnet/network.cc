@@ -120,6 +120,28 @@ bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b,
   return false;
 }
 
+// An intersection's area where the format draws none: the convex hull of the ends
+// of the lanes that meet there, each widened to its lane's width.
+std::vector<Point> LaneEndsHull(const Network& net, const Intersection& inter) {
+  std::vector<Point> ends;
+  auto add = [&](const Lane& lane, bool at_end) {
+    const double along = at_end ? PolylineLength(lane.points) : 0;
+    const Point end = at_end ? lane.points.back() : lane.points.front();
+    const Point side = DirectionAlong(lane.points, along).Normal() * (lane.width_m / 2);
+    ends.push_back(end + side);
+    ends.push_back(end - side);
+  };
+  for (RoadId r : inter.incoming) {
+    for (LaneId l : net.road(r).lanes) add(net.lane(l), true);
+  }
+  for (RoadId r : inter.outgoing) {
+    for (LaneId l : net.road(r).lanes) add(net.lane(l), false);
+  }
+  std::vector<Point> hull = ConvexHull(std::move(ends));
+  if (hull.size() < 3) hull.clear();
+  return hull;
+}
+
 }  // namespace
 
 const char* TurnTypeName(TurnType turn) {
@@ -209,6 +231,14 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       return OutOfRange(src, is.where, kIntersectionWidthRange, is.width_m);
     CB_RETURN_IF_ERROR(CheckPoints(src, is.where, {is.point}));
     inter.width_m = is.width_m;
+    if (!is.outline.empty()) {
+      if (is.outline.size() < 3)
+        return Invalid(
+            src, is.where,
+            "outline has " + std::to_string(is.outline.size()) + " points, expected a polygon of at least 3");
+      CB_RETURN_IF_ERROR(CheckPoints(src, is.where + " outline", is.outline));
+      inter.outline = is.outline;
+    }
     net.intersections_.push_back(std::move(inter));
   }
   if (spec.roads.empty()) return Invalid(src, "", "the network has no roads, expected at least one");
@@ -269,7 +299,16 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       lane.index_in_road = static_cast<int>(k);
       lane.width_m = ls.width_m;
       lane.max_speed_mps = ls.max_speed_mps;
-      lane.points = OffsetPolyline(trimmed, offset + ls.width_m / 2);
+      if (!ls.points.empty()) {
+        // Drawn by the format: where it is, not trimmed (it already ends where the
+        // format's intersection begins).
+        if (ls.points.size() < 2 || !(PolylineLength(ls.points) > 0))
+          return Invalid(src, lane_where, "lane shape has fewer than 2 distinct points, expected a polyline");
+        CB_RETURN_IF_ERROR(CheckPoints(src, lane_where, ls.points));
+        lane.points = ls.points;
+      } else {
+        lane.points = OffsetPolyline(trimmed, offset + ls.width_m / 2);
+      }
       offset += ls.width_m;
       if (rs.length_m) {
         lane.length_m = std::max(*rs.length_m - trim_from - trim_to, 0.5 * *rs.length_m);
@@ -288,6 +327,10 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     net.intersections_[from->index()].outgoing.push_back(RoadId(r));
     net.intersections_[to->index()].incoming.push_back(RoadId(r));
     net.roads_.push_back(std::move(road));
+  }
+
+  for (Intersection& inter : net.intersections_) {
+    if (!inter.is_virtual && inter.outline.empty()) inter.outline = LaneEndsHull(net, inter);
   }
 
   // Movements, phases and conflict points, intersection by intersection.

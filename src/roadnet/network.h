@@ -42,6 +42,10 @@ struct GeoPoint {
 struct LaneSpec {
   double width_m = 4;
   double max_speed_mps = 0;
+  // The lane's centre line, from -> to, when the format draws each lane (SUMO's lane
+  // shapes). Empty: the road's centre line offset sideways to the lane's place.
+  // Geometry only: lengths still follow RoadSpec::length_m when that is set.
+  std::vector<Point> points;
 };
 
 struct RoadSpec {
@@ -96,6 +100,9 @@ struct IntersectionSpec {
   // it has no movements and no signal.
   bool is_virtual = false;
   double width_m = 0;
+  // The area it covers, a polygon, when the format draws one (SUMO's junction
+  // shape); empty derives it (Intersection::outline).
+  std::vector<Point> outline;
   std::vector<RoadLinkSpec> road_links;
   // Empty phases on a non-virtual intersection means unsignalised: every movement
   // is always permitted and conflicts are resolved by right of way.
@@ -161,7 +168,7 @@ struct Lane {
   double width_m = 4;
   double max_speed_mps = 0;
   double length_m = 0;
-  std::vector<Point> points;
+  std::vector<Point> points;           // centre line, from -> to (LaneSpec::points, else derived)
   std::vector<LaneLinkId> lane_links;  // lane links that start at this lane
 };
 
@@ -220,6 +227,10 @@ struct Intersection {
   std::optional<GeoPoint> geo;
   bool is_virtual = false;
   double width_m = 0;
+  // For drawing: the area it covers, a polygon (the format's, else the convex hull
+  // of the ends of its lanes, their widths included). Empty at virtual intersections
+  // and where the lane ends are all on one line.
+  std::vector<Point> outline;
   std::vector<RoadId> incoming;
   std::vector<RoadId> outgoing;
   std::vector<RoadLinkId> road_links;
@@ -276,9 +287,10 @@ class Network {
 
 // Validates `spec` and compiles it. Errors name `spec.source`, the item's `where`
 // and what was expected: duplicate or unknown ids, roads with fewer than 2 points
-// or non-positive length, lanes without lanes, lane indices out of range, road
-// links whose roads do not meet at the intersection, phases naming unknown road
-// links, non-positive speeds.
+// or non-positive length, lanes without lanes, lane shapes with fewer than 2
+// distinct points, outlines with fewer than 3 points, lane indices out of range,
+// road links whose roads do not meet at the intersection, phases naming unknown
+// road links, non-positive speeds.
 Result<Network> BuildNetwork(NetworkSpec spec);
 
 }  // namespace cb::roadnet

@@ -231,7 +231,13 @@ class Reader {
       auto y = in_.Real(j, "y", -1e9, 1e9, "metres");
       if (!y.ok()) return y.status();
       if (junctions_.count(*id)) return in_.Error(j, "duplicate junction id, expected unique ids");
-      junctions_[*id] = {Point{*x, *y}, j};
+      std::vector<Point> shape;
+      if (j.attribute("shape")) {
+        auto parsed = ParseShape(in_, j, "shape");
+        if (!parsed.ok()) return parsed.status();
+        shape = std::move(parsed).value();
+      }
+      junctions_[*id] = {Point{*x, *y}, std::move(shape), j};
       junction_order_.push_back(*id);
     }
     (void)spec;
@@ -383,7 +389,11 @@ class Reader {
       double length = 0;
       for (const SumoLane& lane : edge.lanes) {
         if (!lane.kept) continue;
-        road.lanes[static_cast<std::size_t>(lane.ours)] = {lane.width_m, lane.speed_mps};
+        LaneSpec& ours = road.lanes[static_cast<std::size_t>(lane.ours)];
+        ours.width_m = lane.width_m;
+        ours.max_speed_mps = lane.speed_mps;
+        // SUMO draws every lane: keep its shape for the map and the vehicles on it.
+        if (lane.shape.size() >= 2 && PolylineLength(lane.shape) > 0) ours.points = lane.shape;
         length += lane.length_m;
       }
       road.length_m = std::max(kShortestRoadM, length / edge.kept_lanes);
@@ -408,6 +418,8 @@ class Reader {
         spec->intersections.push_back(std::move(is));
         continue;
       }
+      // A junction's shape can be a line or a point (a plain joint of two edges).
+      if (junction.shape.size() >= 3) is.outline = junction.shape;
       const std::vector<SumoConnection>& conns = found->second;
       // Movements in the order of their first connection.
       std::vector<int> link_of(conns.size());
@@ -443,6 +455,7 @@ class Reader {
 
   struct Junction {
     Point point;
+    std::vector<Point> shape;  // its outline, as SUMO draws it; may be empty
     pugi::xml_node node;
   };
   struct Program {

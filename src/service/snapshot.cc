@@ -9,7 +9,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double Round(double v, double unit) { return std::round(v / unit) * unit; }
+// `v` to a multiple of `unit` (0.01, 0.001: a power of ten below 1). Dividing by the
+// whole 1 / unit gives the double nearest the decimal, which prints short
+// (11115.55, not 11115.550000000001).
+double Round(double v, double unit) {
+  const double per = std::round(1 / unit);
+  return std::round(v * per) / per;
+}
 
 void AppendNumber(std::string& out, double v, const char* format = "%.4g") {
   if (!std::isfinite(v)) v = 0;
@@ -53,6 +59,15 @@ std::string NetworkJson(const roadnet::Network& network) {
     max_x = std::max(max_x, p.x);
     max_y = std::max(max_y, p.y);
   };
+  // Polylines and polygons as [[x, y], ...], to the centimetre.
+  auto points_json = [&](const std::vector<Point>& points) {
+    Json out = Json::array();
+    for (const Point& p : points) {
+      extend(p);
+      out.push_back({Round(p.x, 0.01), Round(p.y, 0.01)});
+    }
+    return out;
+  };
   Json intersections = Json::array();
   Json signals = Json::array();
   for (std::size_t i = 0; i < network.intersections().size(); ++i) {
@@ -66,6 +81,7 @@ std::string NetworkJson(const roadnet::Network& network) {
       x["lat"] = inter.geo->latitude;
       x["lon"] = inter.geo->longitude;
     }
+    if (!inter.outline.empty()) x["outline"] = points_json(inter.outline);
     x["virtual"] = inter.is_virtual;
     x["signalised"] = inter.signalised();
     if (inter.signalised()) {
@@ -100,15 +116,20 @@ std::string NetworkJson(const roadnet::Network& network) {
     r["id"] = road.id;
     r["from"] = road.from.value();
     r["to"] = road.to.value();
-    Json points = Json::array();
-    for (const Point& p : road.points) {
-      extend(p);
-      points.push_back({Round(p.x, 0.01), Round(p.y, 0.01)});
-    }
-    r["points"] = std::move(points);
+    r["points"] = points_json(road.points);
     Json lanes = Json::array();
-    for (LaneId lane : road.lanes) lanes.push_back(lane.value());
+    Json lane_points = Json::array();
+    Json lane_widths = Json::array();
+    for (LaneId lane : road.lanes) {
+      lanes.push_back(lane.value());
+      lane_points.push_back(points_json(network.lane(lane).points));
+      lane_widths.push_back(Round(network.lane(lane).width_m, 0.01));
+    }
     r["lanes"] = std::move(lanes);
+    // Where each lane is drawn (the format's lane shapes, or the centre line offset
+    // to the lane's place): the map draws roads and places vehicles on these.
+    r["lane_points"] = std::move(lane_points);
+    r["lane_widths_m"] = std::move(lane_widths);
     r["length_m"] = Round(road.length_m, 0.01);
     r["speed_limit_mps"] = Round(road.speed_limit_mps, 0.001);
     roads.push_back(std::move(r));

@@ -20,8 +20,9 @@
 namespace cb::service {
 
 // The network geometry: intersections (x/y in metres, lat/lon when the format has
-// them, signalised, phases), roads (polylines, lanes, length, speed limit), the
-// list of signalised intersections and the global lane numbering.
+// them, outline, signalised, phases), roads (centre line, lanes with their
+// polylines and widths, length, speed limit), the bounds of all of it, the list of
+// signalised intersections and the global lane numbering.
 std::string NetworkJson(const roadnet::Network& network);
 
 struct LiveKpis {

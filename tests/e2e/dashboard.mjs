@@ -1,15 +1,24 @@
 // End-to-end test of the live service and its dashboard, in headless Chromium.
 //
-// Starts `build/release/citybrain serve` on Hangzhou's 4x4 grid (a free port of
-// 127.0.0.1, a fresh data folder, a token file), opens the dashboard and checks
-// that: the map is drawn (the canvas is not blank); a KPI update arrives (the
-// simulated clock and the KPI figures change); a control action taken through the
-// page works (enter the operator token, click a signal on the map, hold another
-// phase, then pause) and shows in GET /api/v1/state. Saves a screenshot to
-// build/e2e/dashboard.png. Exits non-zero on any failure.
+// Case 1, a CityFlow network: starts `build/release/citybrain serve` on Hangzhou's
+// 4x4 grid (a free port of 127.0.0.1, a fresh data folder, a token file), opens the
+// dashboard and checks that: the map is drawn (the canvas is not blank); a KPI
+// update arrives (the simulated clock and the KPI figures change); a control action
+// taken through the page works (enter the operator token, click a signal on the
+// map, hold another phase, then pause) and shows in GET /api/v1/state. Saves a
+// screenshot to build/e2e/dashboard.png.
 //
-// Environment: CITYBRAIN_BIN (default build/release/citybrain), CHROMIUM
-// (default /usr/bin/chromium).
+// Case 2, a SUMO network (data/sumo/grid2, under its own signal programs,
+// `--controller fixed-plan`): checks the map as a person would look at it: the view
+// is fitted to the network's bounds; a road is drawn where each lane's shape says
+// (a pixel on the middle of every lane is painted); every signal is drawn at its
+// junction, in a phase colour; once paused, a vehicle is drawn where its lane's
+// shape puts it. Saves build/e2e/dashboard-sumo.png.
+//
+// Exits non-zero on any failure. Environment: CITYBRAIN_BIN (default
+// build/release/citybrain), CHROMIUM (default /usr/bin/chromium); CITYBRAIN_E2E_SUMO
+// (a .sumocfg, for a manual look at another SUMO network in case 2; its screenshot
+// is build/e2e/dashboard-sumo.png too).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +32,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = process.env.CITYBRAIN_BIN ?? join(repo, 'build/release/citybrain');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const screenshot = join(repo, 'build/e2e/dashboard.png');
-const WATCHDOG_MS = 180_000;
+const sumoScreenshot = join(repo, 'build/e2e/dashboard-sumo.png');
+const WATCHDOG_MS = 300_000;
 
 let serverProcess = null;  // killed by the watchdog if all else hangs
 const log = (...args) => console.error('e2e:', ...args);
@@ -56,7 +66,10 @@ async function waitFor(what, check, timeoutMs = 30_000, everyMs = 100) {
   throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
 
-async function main() {
+// Starts `citybrain serve` with `args` on a free port, a fresh data folder and a
+// token file; resolves once it answers. stop() ends it with SIGINT and checks it
+// exited cleanly.
+async function startService(args) {
   const work = mkdtempSync(join(tmpdir(), 'citybrain-e2e-'));
   const token = randomBytes(24).toString('hex');
   const tokenFile = join(work, 'operator.token');
@@ -64,53 +77,79 @@ async function main() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const serverLog = [];
-  const server = spawn(binary, [
-    'serve',
-    '--roadnet', join(repo, 'data/cityflow/hangzhou_4x4/roadnet_4_4.json'),
-    '--flow', join(repo, 'data/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json'),
-    '--controller', 'maxpressure',
-    '--port', String(port),
-    '--speed', '60',
-    '--token-file', tokenFile,
-    '--data-dir', join(work, 'data'),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(binary, ['serve', ...args, '--port', String(port), '--token-file', tokenFile,
+    '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
   serverProcess = server;
   server.stdout.on('data', (d) => serverLog.push(String(d)));
   server.stderr.on('data', (d) => serverLog.push(String(d)));
   const exited = new Promise((r) => server.on('exit', (code, signal) => r({ code, signal })));
-
-  let context;
-  const userData = mkdtempSync(join(tmpdir(), 'citybrain-e2e-chromium-'));
+  const stop = async () => {
+    server.kill('SIGINT');
+    const result = await Promise.race([exited, sleep(15_000).then(() => null)]);
+    rmSync(work, { recursive: true, force: true });
+    if (!result) {
+      server.kill('SIGKILL');
+      throw new Error('citybrain serve did not stop within 15 s of SIGINT');
+    }
+    if (result.code !== 0) {
+      throw new Error(`citybrain serve exited with ${result.code ?? result.signal}:\n${serverLog.join('')}`);
+    }
+  };
   try {
-    await waitFor('the service to answer', async () => (await fetch(`${base}/api/v1/state`)).ok);
+    await waitFor('the service to answer', async () => {
+      const done = await Promise.race([exited, sleep(0).then(() => null)]);
+      if (done) throw new Error(`citybrain serve exited: ${serverLog.join('')}`);
+      return (await fetch(`${base}/api/v1/state`)).ok;
+    }, 60_000);
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  return { base, token, stop };
+}
+
+async function openDashboard(context, base) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base, { waitUntil: 'load' });
+  return { page, errors };
+}
+
+// Waits until enough canvas pixels differ from the background.
+async function waitForMap(page) {
+  await page.waitForFunction(() => {
+    const c = document.getElementById('map');
+    const ctx = c.getContext('2d');
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let drawn = 0;
+    for (let i = 0; i < data.length; i += 16) {
+      if (Math.abs(data[i] - 0x0b) + Math.abs(data[i + 1] - 0x10) + Math.abs(data[i + 2] - 0x16) > 30) ++drawn;
+    }
+    return drawn > 2000;
+  }, null, { timeout: 20_000 });
+}
+
+async function cityflowCase(context) {
+  const service = await startService([
+    '--roadnet', join(repo, 'data/cityflow/hangzhou_4x4/roadnet_4_4.json'),
+    '--flow', join(repo, 'data/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json'),
+    '--controller', 'maxpressure',
+    '--speed', '60',
+  ]);
+  const { base, token } = service;
+  let page;
+  try {
     const net = await (await fetch(`${base}/api/v1/network`)).json();
     const signalId = net.intersections[net.signals[0]].id;
-    log(`service up on ${base}; ${net.signals.length} signals; will override ${signalId}`);
-
-    context = await chromium.launchPersistentContext(userData, {
-      executablePath: chromiumPath,
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
-    await page.goto(base, { waitUntil: 'load' });
+    log(`CityFlow: service up on ${base}; ${net.signals.length} signals; will override ${signalId}`);
+    const opened = await openDashboard(context, base);
+    page = opened.page;
+    const pageErrors = opened.errors;
 
     // 1. The map is drawn: enough canvas pixels differ from the background.
-    await page.waitForFunction(() => {
-      const c = document.getElementById('map');
-      const ctx = c.getContext('2d');
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      let drawn = 0;
-      for (let i = 0; i < data.length; i += 16) {
-        if (Math.abs(data[i] - 0x0b) + Math.abs(data[i + 1] - 0x10) + Math.abs(data[i + 2] - 0x16) > 30) ++drawn;
-      }
-      return drawn > 2000;
-    }, null, { timeout: 20_000 });
+    await waitForMap(page);
     log('map drawn');
 
     // 2. A KPI update: the clock moves and the KPI figures are filled in.
@@ -164,18 +203,152 @@ async function main() {
     await page.screenshot({ path: screenshot });
     log(`screenshot saved to ${screenshot}`);
   } finally {
+    if (page) await page.close().catch(() => undefined);
+    await service.stop();
+  }
+}
+
+// The canvas pixels (RGB) at CSS points `at` of the map.
+async function pixelsAt(page, at) {
+  return page.evaluate((points) => {
+    const c = document.getElementById('map');
+    const ctx = c.getContext('2d');
+    const scale = c.width / c.getBoundingClientRect().width;
+    return points.map(([x, y]) => [...ctx.getImageData(Math.floor(x * scale), Math.floor(y * scale), 1, 1).data]
+      .slice(0, 3));
+  }, at);
+}
+
+const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const near = (rgb, colour, tolerance = 24) => rgb.every((v, i) => Math.abs(v - colour[i]) <= tolerance);
+const BACKGROUND = hex('#0b1016');
+const JUNCTION = hex('#2b3540');
+const ROADS = ['#3d4a57', '#2fb36f', '#b7d433', '#f2c230', '#f08a24', '#e0362c'].map(hex);
+const VEHICLE = hex('#f5f7fa');
+
+// The point at `fraction` of a polyline's length.
+function along(points, fraction) {
+  let total = 0;
+  for (let k = 1; k < points.length; ++k) total += Math.hypot(points[k][0] - points[k - 1][0], points[k][1] - points[k - 1][1]);
+  let want = fraction * total;
+  for (let k = 1; k < points.length; ++k) {
+    const len = Math.hypot(points[k][0] - points[k - 1][0], points[k][1] - points[k - 1][1]);
+    if (want <= len || k === points.length - 1) {
+      const t = len > 0 ? Math.min(want / len, 1) : 0;
+      return [points[k - 1][0] + (points[k][0] - points[k - 1][0]) * t, points[k - 1][1] + (points[k][1] - points[k - 1][1]) * t];
+    }
+    want -= len;
+  }
+  return points[0];
+}
+
+async function sumoCase(context) {
+  const manual = process.env.CITYBRAIN_E2E_SUMO;
+  const scenario = manual ? ['--config', manual] : [
+    '--roadnet', join(repo, 'data/sumo/grid2/grid2.net.xml'),
+    '--flow', join(repo, 'data/sumo/grid2/grid2_flow.json'),
+  ];
+  const service = await startService([...scenario, '--controller', 'fixed-plan', '--speed', '20']);
+  const { base, token } = service;
+  let page;
+  try {
+    const net = await (await fetch(`${base}/api/v1/network`)).json();
+    if (net.format !== 'sumo') throw new Error(`format '${net.format}', expected 'sumo'`);
+    log(`SUMO: service up on ${base}; ${net.roads.length} roads, ${net.signals.length} signals`);
+    const opened = await openDashboard(context, base);
+    page = opened.page;
+    await waitForMap(page);
+    await page.waitForFunction(() => document.getElementById('kpi-delay').textContent !== '–', null,
+      { timeout: 20_000 });
+    const title = await page.textContent('#network-name');
+    if (!title.includes(`${net.signals.length} signals`)) throw new Error(`header '${title}' misses the signals`);
+    const screen = (points) => page.evaluate((p) => p.map(([x, y]) => window.citybrain.worldScreen(x, y)), points);
+    const box = await page.locator('#map').boundingBox();
+    const visible = ([x, y]) => x >= 2 && y >= 2 && x < box.width - 2 && y < box.height - 2;
+
+    // The view is fitted to the bounds: the corners are on the canvas and the
+    // network fills most of its width or height.
+    const b = net.bounds;
+    const corners = await screen([[b.min_x, b.min_y], [b.max_x, b.max_y]]);
+    if (!corners.every(([x, y]) => x >= -1 && y >= -1 && x <= box.width + 1 && y <= box.height + 1)) {
+      throw new Error(`bounds drawn at ${JSON.stringify(corners)}, outside the ${box.width}x${box.height} map`);
+    }
+    const spanX = corners[1][0] - corners[0][0], spanY = corners[0][1] - corners[1][1];
+    if (spanY <= 0) throw new Error('y is drawn downwards: north should be up');
+    if (Math.max(spanX / box.width, spanY / box.height) < 0.6) {
+      throw new Error(`the network fills only ${spanX}x${spanY} of the ${box.width}x${box.height} map`);
+    }
+
+    // Roads: the middle of every lane is painted, in a road or junction colour or
+    // under a signal or vehicle; the rest of the canvas is mostly background.
+    const lanes = net.roads.flatMap((r) => r.lane_points);
+    const mids = (await screen(lanes.map((pts) => along(pts, 0.5)))).filter(visible);
+    const midPixels = await pixelsAt(page, mids);
+    const unpainted = midPixels.filter((rgb) => near(rgb, BACKGROUND, 12)).length;
+    if (mids.length < 0.9 * lanes.length || unpainted > 0) {
+      throw new Error(`${unpainted} of ${mids.length} lane middles unpainted (${lanes.length} lanes)`);
+    }
+    const roadPainted = midPixels.filter((rgb) => ROADS.some((c) => near(rgb, c))).length;
+    if (roadPainted < 0.8 * mids.length) {
+      throw new Error(`only ${roadPainted} of ${mids.length} lane middles in a road colour`);
+    }
+    log(`all ${mids.length} lane middles painted (${roadPainted} in a road colour)`);
+
+    // Signals: one at each signalised junction, in a phase colour.
+    const signalAt = (await screen(net.signals.map((i) => [net.intersections[i].x, net.intersections[i].y])));
+    const signalPixels = await pixelsAt(page, signalAt);
+    const shown = signalPixels.filter((rgb) => !near(rgb, BACKGROUND) && !near(rgb, JUNCTION, 8) &&
+      !ROADS.some((c) => near(rgb, c, 8))).length;
+    if (shown !== net.signals.length) {
+      throw new Error(`${shown} signals drawn in a phase colour, expected ${net.signals.length}`);
+    }
+    log(`${shown} signals drawn at their junctions`);
+
+    // Vehicles: paused, each drawn where its lane's shape puts it.
+    await waitFor('vehicles on the road', async () => (await (await fetch(`${base}/api/v1/state`)).json())
+      .kpis.on_road >= 5, 60_000, 250);
+    const paused = await fetch(`${base}/api/v1/sim`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ action: 'pause' }) });
+    if (!paused.ok) throw new Error(`pause: HTTP ${paused.status}`);
+    await page.waitForFunction(() => document.getElementById('run-state').textContent === 'paused', null,
+      { timeout: 10_000 });
+    await sleep(2500);  // a vehicles poll (every 1 s) after the pause, and its redraw
+    const v = await (await fetch(`${base}/api/v1/vehicles`)).json();
+    const spots = (await screen(v.road.map((r, i) => along(net.roads[r].lane_points[v.lane[i]], v.pos[i] / 1000))))
+      .filter(visible);
+    const onSpot = (await pixelsAt(page, spots)).filter((rgb) => near(rgb, VEHICLE, 40)).length;
+    if (spots.length === 0 || onSpot < 0.8 * spots.length) {
+      throw new Error(`${onSpot} of ${spots.length} vehicles drawn on their lanes`);
+    }
+    log(`${onSpot} of ${spots.length} vehicles drawn on their lanes`);
+
+    if (opened.errors.length) throw new Error(`errors in the page: ${opened.errors.join('; ')}`);
+    mkdirSync(dirname(sumoScreenshot), { recursive: true });
+    await page.screenshot({ path: sumoScreenshot });
+    log(`screenshot saved to ${sumoScreenshot}`);
+  } finally {
+    if (page) await page.close().catch(() => undefined);
+    await service.stop();
+  }
+}
+
+async function main() {
+  const userData = mkdtempSync(join(tmpdir(), 'citybrain-e2e-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userData, {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: { width: 1400, height: 860 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    if (!process.env.CITYBRAIN_E2E_SUMO) await cityflowCase(context);
+    await sumoCase(context);
+  } finally {
     if (context) await context.close().catch(() => undefined);
-    server.kill('SIGINT');
-    const result = await Promise.race([exited, sleep(15_000).then(() => null)]);
-    if (!result) {
-      server.kill('SIGKILL');
-      throw new Error('citybrain serve did not stop within 15 s of SIGINT');
-    }
     rmSync(userData, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    if (result.code !== 0) {
-      throw new Error(`citybrain serve exited with ${result.code ?? result.signal}:\n${serverLog.join('')}`);
-    }
   }
 }
 
@@ -187,10 +360,10 @@ const watchdog = setTimeout(() => {
 
 main().then(() => {
   clearTimeout(watchdog);
-  console.log('e2e: 1 passed, 0 failed');
+  console.log(process.env.CITYBRAIN_E2E_SUMO ? 'e2e: 1 passed, 0 failed' : 'e2e: 2 passed, 0 failed');
 }, (e) => {
   clearTimeout(watchdog);
   log(`FAILED: ${e.stack ?? e.message}`);
-  console.log('e2e: 0 passed, 1 failed');
+  console.log('e2e: failed');
   process.exit(1);
 });

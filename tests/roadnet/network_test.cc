@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 
 #include "testing/tiny_network.h"
@@ -165,6 +166,70 @@ TEST(BuildNetwork, UnsignalisedWhenNoPhases) {
   auto net = BuildNetwork(spec);
   ASSERT_TRUE(net.ok());
   EXPECT_EQ(net->signalised_count(), 0);
+}
+
+// Geometry for drawing, the same for every format: a lane drawn by the format keeps
+// its shape, others are the road's line offset to their
+// place; an intersection keeps the format's outline or gets its lanes' ends' hull.
+TEST(BuildNetwork, KeepsLaneShapesGivenByTheFormat) {
+  NetworkSpec spec = testing::MakeCrossSpec(300);  // roads[0]: N_C, from (0, 300) down to C
+  const std::vector<Point> curved = {{-6, 300}, {-20, 150}, {-6, 10}};
+  spec.roads[0].lanes[2].points = curved;
+  auto net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  const Road& road = net->road(*net->FindRoad("N_C"));
+  const Lane& outer = net->lane(road.lanes[2]);
+  ASSERT_EQ(outer.points.size(), 3u);
+  EXPECT_EQ(outer.points[1].x, -20);
+  EXPECT_NEAR(outer.length_m, PolylineLength(curved), 1e-9);  // measured on its shape, not trimmed
+  // The other lanes: 2 and 6 m to the right (west) of the centre line, ending at C's edge.
+  EXPECT_NEAR(net->lane(road.lanes[0]).points.front().x, -2, 1e-9);
+  EXPECT_NEAR(net->lane(road.lanes[1]).points.back().x, -6, 1e-9);
+  EXPECT_NEAR(net->lane(road.lanes[1]).points.back().y, 10, 1e-9);
+}
+
+TEST(BuildNetwork, RejectsLaneShapesAndOutlinesThatAreNotShapes) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.roads[3].lanes[0].points = {{1, 1}};
+  ExpectInvalid(BuildNetwork(spec), "lane 0: lane shape has fewer than 2 distinct points");
+  spec = testing::MakeCrossSpec();
+  spec.roads[3].lanes[0].points = {{1, 1}, {1, 1}};
+  ExpectInvalid(BuildNetwork(spec), "lane shape has fewer than 2 distinct points");
+  spec = testing::MakeCrossSpec();
+  spec.roads[3].lanes[1].points = {{1, 1}, {1e12, 1}};
+  ExpectInvalid(BuildNetwork(spec), "lane 1 point 1");
+  spec = testing::MakeCrossSpec();
+  spec.intersections.back().outline = {{0, 0}, {1, 1}};
+  ExpectInvalid(BuildNetwork(spec), "C: outline has 2 points, expected a polygon of at least 3");
+  spec = testing::MakeCrossSpec();
+  spec.intersections.back().outline = {{0, 0}, {1, 1}, {std::numeric_limits<double>::infinity(), 0}};
+  ExpectInvalid(BuildNetwork(spec), "C outline point 2");
+}
+
+TEST(BuildNetwork, OutlinesAreTheFormatsOrTheHullOfTheLaneEnds) {
+  NetworkSpec spec = testing::MakeCrossSpec(300);
+  auto net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  // C is 10 m wide and its 3 lanes of 4 m per approach reach 12 m to the side: the
+  // hull is an octagon with corners at (12, 10), (10, 12), ...
+  const Intersection& c = net->intersection(*net->FindIntersection("C"));
+  ASSERT_EQ(c.outline.size(), 8u);
+  double area = 0;
+  for (std::size_t i = 0; i < c.outline.size(); ++i) {
+    const Point& a = c.outline[i];
+    const Point& b = c.outline[(i + 1) % c.outline.size()];
+    EXPECT_NEAR(std::max(std::abs(a.x), std::abs(a.y)), 12, 1e-9);
+    EXPECT_NEAR(std::min(std::abs(a.x), std::abs(a.y)), 10, 1e-9);
+    EXPECT_GE(CrossProduct(a, b), 0) << "the centre is inside, counter-clockwise";
+    area += CrossProduct(a, b) / 2;
+  }
+  EXPECT_NEAR(area, 24 * 24 - 4 * 2, 1e-6);  // a 24 m square less four 2 x 2 m corners
+  EXPECT_TRUE(net->intersection(*net->FindIntersection("N")).outline.empty());  // virtual
+
+  spec.intersections.back().outline = {{-5, -5}, {5, -5}, {0, 5}};
+  net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  EXPECT_EQ(net->intersection(*net->FindIntersection("C")).outline.size(), 3u);
 }
 
 TEST(OpenIntersections, RemovesSignalsAndConflictsButKeepsEveryMovement) {

@@ -129,6 +129,37 @@ TEST(SumoNet, ProgramsBecomeControlPhasesAndAClearance) {
   }
 }
 
+TEST(SumoNet, LanesAndJunctionsKeepTheirShapes) {
+  // A0A1 runs north; its SUMO lane 0 (citybrain's outer lane 1) made to bow east.
+  Network net = Build(Edit(GridText(), "shape=\"154.80,160.40 154.80,339.60\"",
+                           "shape=\"154.80,160.40 170.00,250.00 154.80,339.60\""));
+  const Road& road = net.road(*net.FindRoad("A0A1"));
+  ASSERT_EQ(road.lanes.size(), 2u);
+  const Lane& outer = net.lane(road.lanes[1]);
+  ASSERT_EQ(outer.points.size(), 3u);
+  EXPECT_NEAR(outer.points[1].x, 170.00, 1e-9);
+  EXPECT_NEAR(outer.points[1].y, 250.00, 1e-9);
+  EXPECT_NEAR(outer.length_m, 179.20, 1e-9);    // SUMO's length, not the bowed shape's
+  const Lane& inner = net.lane(road.lanes[0]);  // SUMO's lane 1
+  ASSERT_EQ(inner.points.size(), 2u);
+  EXPECT_NEAR(inner.points.front().x, 151.60, 1e-9);
+  EXPECT_NEAR(inner.points.front().y, 160.40, 1e-9);
+  EXPECT_NEAR(inner.points.back().y, 339.60, 1e-9);
+  // A0's outline is its junction shape (24 points from 143.60,160.40); a boundary
+  // junction has none.
+  const Intersection& a0 = net.intersection(*net.FindIntersection("A0"));
+  ASSERT_EQ(a0.outline.size(), 24u);
+  EXPECT_NEAR(a0.outline[0].x, 143.60, 1e-9);
+  EXPECT_NEAR(a0.outline[0].y, 160.40, 1e-9);
+  EXPECT_TRUE(net.intersection(*net.FindIntersection("left0")).outline.empty());
+}
+
+TEST(SumoNet, ABadJunctionShapeIsNamed) {
+  std::string message = ErrorOf(Edit(GridText(), "shape=\"143.60,160.40 ", "shape=\"143.60;160.40 "));
+  EXPECT_NE(message.find("grid2.net.xml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("'143.60;160.40' is not a point"), std::string::npos) << message;
+}
+
 TEST(SumoNet, ATruncatedFileIsMalformedXml) {
   std::string text = GridText();
   std::string message = ErrorOf(text.substr(0, text.size() / 2));

@@ -10,6 +10,7 @@ export interface IntersectionJson {
   lon?: number;
   virtual: boolean;
   signalised: boolean;
+  outline?: [number, number][];  // the area it covers, a polygon (absent at boundary points)
   signal?: number;
   phases?: number;
   clearance_phase?: number;
@@ -20,8 +21,10 @@ export interface RoadJson {
   id: string;
   from: number;
   to: number;
-  points: [number, number][];
+  points: [number, number][];  // centre line as the data gives it
   lanes: number[];
+  lane_points: [number, number][][];  // per lane (order of `lanes`): where it is drawn
+  lane_widths_m: number[];
   length_m: number;
   speed_limit_mps: number;
 }

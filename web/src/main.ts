@@ -236,13 +236,14 @@ async function main(): Promise<void> {
   window.setInterval(() => void pollEvents(app), EVENTS_POLL_MS);
   window.setInterval(() => void pollVehicles(app), VEHICLES_POLL_MS);
   app.map.onViewChange(() => { if (app.map.scale < VEHICLE_ZOOM) app.map.setVehicles(null); });
-  // For tests and scripting: where a signal is drawn, and the last state.
+  // For tests and scripting: where a signal or a world point is drawn, and the last state.
   (window as unknown as { citybrain: unknown }).citybrain = {
     signalScreen: (id: string) => {
       const index = net.intersections.findIndex((i) => i.id === id);
       return index >= 0 ? app.map.project(index) : null;
     },
     state: () => app.state,
+    worldScreen: (x: number, y: number) => app.map.toScreen(x, y),
   };
 }
 

@@ -1,25 +1,49 @@
-// The network drawn to scale on one <canvas>: roads coloured by congestion,
-// signals coloured by the phase they show, vehicles when zoomed in.
+// The network drawn to scale on one <canvas>: roads along their lanes' shapes
+// coloured by congestion, intersections as their outlines, signals coloured by the
+// phase they show, vehicles on their lanes when zoomed in.
 //
-// Built to stay smooth on a 1000-signal city: road geometry is flattened once
-// into typed arrays; a redraw strokes one path per congestion colour and fills
-// one path per phase colour (a few dozen canvas calls, not one per road); roads
-// outside the view are skipped by their bounding boxes; redraws are coalesced
-// into animation frames and state-driven ones throttled.
+// Geometry comes from GET /api/v1/network as it is in the data, whatever the format:
+// every lane's polyline (SUMO's curved lane shapes, or the road's centre line offset
+// to the lane's place), every intersection's outline, in metres with y up; the view
+// is fitted to the network's bounds, wherever they are (SUMO's coordinates can be
+// kilometres from the origin).
+//
+// Built to stay smooth on a 1000-signal city: geometry is flattened once into typed
+// arrays; a redraw strokes one path per congestion colour and fills one path per
+// phase colour (a few dozen canvas calls, not one per road); roads outside the view
+// are skipped by their bounding boxes; when lanes are thinner than a pixel only each
+// road's middle lane is stroked, as wide as the road; redraws are coalesced into
+// animation frames and state-driven ones throttled.
 import type { NetworkJson, StateJson, VehiclesJson } from './api';
 
-const LANE_WIDTH_M = 3.2;
 const QUEUED_VEHICLE_M = 7.5;  // a standing vehicle's length plus gap
 // Upper bounds of the flowing / light / queue / heavy buckets; longer is jammed.
 const QUEUE_LIMITS_M = [15, 45, 100, 200];
 const ROAD_COLOURS = ['#3d4a57', '#2fb36f', '#b7d433', '#f2c230', '#f08a24', '#e0362c'];
+const JUNCTION_COLOUR = '#2b3540';
 const PHASE_COLOURS = ['#9aa5b1', '#4aa8ff', '#48c78e', '#c77dff', '#ff8fab', '#5ee7df', '#ffd166', '#8ecae6',
   '#f4a261', '#b5e48c'];
 const CLEARANCE_COLOUR = '#ffb000';
 const STATE_REDRAW_MS = 200;
 export const VEHICLE_ZOOM = 0.5;  // pixels per metre from which vehicles are drawn
+const VEHICLE_LENGTH_M = 4.5;  // as drawn: a car
+const VEHICLE_WIDTH_M = 1.8;
 
 interface View { cx: number; cy: number; scale: number }  // world centre, pixels per metre
+
+// Polylines or polygons flattened: item i's points are xy[2 * start[i] .. 2 * start[i + 1]).
+class Shapes {
+  readonly start: Uint32Array;
+  readonly xy: Float64Array;
+  constructor(items: [number, number][][]) {
+    this.start = new Uint32Array(items.length + 1);
+    let n = 0;
+    items.forEach((pts, i) => { this.start[i] = n; n += pts.length; });
+    this.start[items.length] = n;
+    this.xy = new Float64Array(n * 2);
+    items.forEach((pts, i) => pts.forEach((p, k) => this.xy.set(p, (this.start[i] + k) * 2)));
+  }
+}
 
 export class MapView {
   private readonly ctx: CanvasRenderingContext2D;
@@ -27,11 +51,13 @@ export class MapView {
   private width = 0;
   private height = 0;
   private dpr = 1;
-  // Road geometry: offset polyline points (right-hand side) per road, flattened.
-  private readonly roadStart: Uint32Array;  // index into roadXY (pairs), per road + 1
-  private readonly roadXY: Float64Array;
-  private readonly roadBox: Float64Array;  // minx, miny, maxx, maxy per road
-  private readonly centreXY: Float64Array;  // centre lines, same layout, for vehicles
+  private readonly lanes: Shapes;  // by global lane number
+  private readonly laneLengthM: Float64Array;  // of each lane's polyline
+  private readonly laneWidthM: number;  // typical (median) lane width, for strokes
+  private readonly roadBox: Float64Array;  // minx, miny, maxx, maxy per road, over its lanes
+  private readonly roadWidthM: Float64Array;  // sum of its lane widths
+  private readonly outlines: Shapes;  // by intersection; empty where none
+  private readonly outlineBox: Float64Array;
   private readonly roadBucket: Uint8Array;
   private readonly lengthM: Float64Array;
   private state: StateJson | null = null;
@@ -48,40 +74,46 @@ export class MapView {
     if (!ctx) throw new Error('no 2D canvas');
     this.ctx = ctx;
     const roads = net.roads;
-    this.roadStart = new Uint32Array(roads.length + 1);
-    let points = 0;
-    for (let r = 0; r < roads.length; ++r) {
-      this.roadStart[r] = points;
-      points += roads[r].points.length;
-    }
-    this.roadStart[roads.length] = points;
-    this.roadXY = new Float64Array(points * 2);
-    this.centreXY = new Float64Array(points * 2);
+    const lanePoints: [number, number][][] = new Array(net.lane_road.length).fill([]);
+    const widths: number[] = [];
     this.roadBox = new Float64Array(roads.length * 4);
+    this.roadWidthM = new Float64Array(roads.length);
     this.roadBucket = new Uint8Array(roads.length);
     this.lengthM = new Float64Array(roads.length);
     for (let r = 0; r < roads.length; ++r) {
       const road = roads[r];
       this.lengthM[r] = road.length_m;
-      // Both directions of a street share a centre line: draw each on its right.
-      const offset = (road.lanes.length * LANE_WIDTH_M) / 2;
-      const pts = road.points;
       let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-      for (let i = 0; i < pts.length; ++i) {
-        const a = pts[Math.max(0, i - 1)], b = pts[Math.min(pts.length - 1, i + 1)];
-        const dx = b[0] - a[0], dy = b[1] - a[1];
-        const len = Math.hypot(dx, dy) || 1;
-        const x = pts[i][0] + (dy / len) * offset, y = pts[i][1] - (dx / len) * offset;
-        const k = (this.roadStart[r] + i) * 2;
-        this.roadXY[k] = x;
-        this.roadXY[k + 1] = y;
-        this.centreXY[k] = pts[i][0];
-        this.centreXY[k + 1] = pts[i][1];
-        minX = Math.min(minX, x); minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x); maxY = Math.max(maxY, y);
-      }
+      road.lanes.forEach((lane, k) => {
+        const pts = road.lane_points[k];
+        lanePoints[lane] = pts;
+        widths.push(road.lane_widths_m[k]);
+        this.roadWidthM[r] += road.lane_widths_m[k];
+        for (const [x, y] of pts) {
+          minX = Math.min(minX, x); minY = Math.min(minY, y);
+          maxX = Math.max(maxX, x); maxY = Math.max(maxY, y);
+        }
+      });
       this.roadBox.set([minX, minY, maxX, maxY], r * 4);
     }
+    this.lanes = new Shapes(lanePoints);
+    this.laneLengthM = new Float64Array(lanePoints.length);
+    for (let l = 0; l < lanePoints.length; ++l) {
+      const pts = lanePoints[l];
+      for (let k = 1; k < pts.length; ++k) {
+        this.laneLengthM[l] += Math.hypot(pts[k][0] - pts[k - 1][0], pts[k][1] - pts[k - 1][1]);
+      }
+    }
+    widths.sort((a, b) => a - b);
+    this.laneWidthM = widths.length ? widths[widths.length >> 1] : 3.2;
+    const outlines = net.intersections.map((i) => i.outline ?? []);
+    this.outlines = new Shapes(outlines);
+    this.outlineBox = new Float64Array(outlines.length * 4);
+    outlines.forEach((pts, i) => {
+      const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+      this.outlineBox.set(pts.length ? [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]
+        : [Infinity, Infinity, -Infinity, -Infinity], i * 4);
+    });
     this.installInput();
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
@@ -156,7 +188,8 @@ export class MapView {
     return this.toScreen(i.x, i.y);
   }
 
-  private toScreen(x: number, y: number): [number, number] {
+  // Where world point (x, y), in metres, is on the canvas, in CSS pixels.
+  toScreen(x: number, y: number): [number, number] {
     return [(x - this.view.cx) * this.view.scale + this.width / 2, this.height / 2 - (y - this.view.cy) * this.view.scale];
   }
 
@@ -195,26 +228,49 @@ export class MapView {
     const s = this.view.scale, cx = this.view.cx, cy = this.view.cy, hw = this.width / 2, hh = this.height / 2;
     const roads = this.net.roads.length;
 
-    // Roads: one path per congestion colour.
-    ctx.lineCap = 'round';
+    const outside = (box: Float64Array, i: number) =>
+      box[4 * i + 2] < vx0 || box[4 * i] > vx1 || box[4 * i + 3] < vy0 || box[4 * i + 1] > vy1;
+    // Appends polyline i of `shapes` to the current path (closed for polygons).
+    const trace = (shapes: Shapes, i: number, close: boolean) => {
+      const a = shapes.start[i], b = shapes.start[i + 1], xy = shapes.xy;
+      for (let k = a; k < b; ++k) {
+        const x = (xy[2 * k] - cx) * s + hw, y = hh - (xy[2 * k + 1] - cy) * s;
+        if (k === a) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      }
+      if (close && b > a) ctx.closePath();
+    };
+
+    // Intersections: their outlines, one path.
+    ctx.beginPath();
+    for (let i = 0; i < this.net.intersections.length; ++i) {
+      if (!outside(this.outlineBox, i)) trace(this.outlines, i, true);
+    }
+    ctx.fillStyle = JUNCTION_COLOUR;
+    ctx.fill();
+
+    // Roads: one path per congestion colour. Each lane along its own polyline when
+    // lanes are a pixel wide or more; else each road's middle lane, as wide as the road.
+    ctx.lineCap = 'butt';
     ctx.lineJoin = 'round';
+    const laneByLane = this.laneWidthM * s >= 1;
     for (let bucket = 0; bucket < ROAD_COLOURS.length; ++bucket) {
       ctx.beginPath();
-      let any = false;
+      let any = false, widest = 0;
       for (let r = 0; r < roads; ++r) {
-        if (this.roadBucket[r] !== bucket) continue;
-        const b = r * 4;
-        if (this.roadBox[b + 2] < vx0 || this.roadBox[b] > vx1 || this.roadBox[b + 3] < vy0 || this.roadBox[b + 1] > vy1) continue;
+        if (this.roadBucket[r] !== bucket || outside(this.roadBox, r)) continue;
         any = true;
-        for (let k = this.roadStart[r]; k < this.roadStart[r + 1]; ++k) {
-          const x = (this.roadXY[2 * k] - cx) * s + hw, y = hh - (this.roadXY[2 * k + 1] - cy) * s;
-          if (k === this.roadStart[r]) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+        const lanes = this.net.roads[r].lanes;
+        if (laneByLane) {
+          for (const lane of lanes) trace(this.lanes, lane, false);
+        } else {
+          trace(this.lanes, lanes[lanes.length >> 1], false);
+          widest = Math.max(widest, this.roadWidthM[r]);
         }
       }
       if (!any) continue;
       ctx.strokeStyle = ROAD_COLOURS[bucket];
-      // About the width of a three-lane carriageway when zoomed in; visible when not.
-      ctx.lineWidth = Math.min(Math.max(3 * LANE_WIDTH_M * 0.9 * s, bucket === 0 ? 1.5 : 2.5), 40);
+      const widthM = laneByLane ? this.laneWidthM * 0.85 : Math.min(widest, 3 * this.laneWidthM);
+      ctx.lineWidth = Math.max(widthM * s, bucket === 0 ? 1 : 2);  // to scale, at least visible
       ctx.stroke();
     }
 
@@ -272,37 +328,50 @@ export class MapView {
     const v = this.vehicles!;
     const ctx = this.ctx, s = this.view.scale, cx = this.view.cx, cy = this.view.cy;
     const hw = this.width / 2, hh = this.height / 2;
-    const size = Math.max(2, Math.min(4.5 * s, 8));
+    // A square of a few pixels; zoomed in further, a car to scale along its lane.
+    const toScale = VEHICLE_LENGTH_M * s > 8;
+    const size = Math.max(2, Math.min(VEHICLE_LENGTH_M * s, 8));
+    const half = (VEHICLE_LENGTH_M / 2) * s, side = (VEHICLE_WIDTH_M / 2) * s;
     ctx.fillStyle = '#f5f7fa';
     ctx.beginPath();
     for (let i = 0; i < v.road.length; ++i) {
       const r = v.road[i];
       const b = r * 4;
       if (this.roadBox[b + 2] < vx0 || this.roadBox[b] > vx1 || this.roadBox[b + 3] < vy0 || this.roadBox[b + 1] > vy1) continue;
-      const p = this.pointAlong(r, v.pos[i] / 1000, (v.lane[i] + 0.5) * LANE_WIDTH_M);
-      const x = (p[0] - cx) * s + hw, y = hh - (p[1] - cy) * s;
-      ctx.rect(x - size / 2, y - size / 2, size, size);
+      const lane = this.net.roads[r]?.lanes[v.lane[i]];
+      if (lane === undefined) continue;
+      const [px, py, dx, dy] = this.pointAlong(lane, v.pos[i] / 1000);
+      const x = (px - cx) * s + hw, y = hh - (py - cy) * s;
+      if (!toScale) {
+        ctx.rect(x - size / 2, y - size / 2, size, size);
+        continue;
+      }
+      // Screen y points down: the lane's direction on screen is (dx, -dy).
+      const ax = dx * half, ay = -dy * half, bx = dy * side, by = dx * side;
+      ctx.moveTo(x - ax - bx, y - ay - by);
+      ctx.lineTo(x + ax - bx, y + ay - by);
+      ctx.lineTo(x + ax + bx, y + ay + by);
+      ctx.lineTo(x - ax + bx, y - ay + by);
+      ctx.closePath();
     }
     ctx.fill();
   }
 
-  // The point at `fraction` of road r's centre line, `right_m` to its right.
-  private pointAlong(r: number, fraction: number, right_m: number): [number, number] {
-    const a = this.roadStart[r], b = this.roadStart[r + 1];
-    let total = 0;
-    for (let k = a + 1; k < b; ++k) total += Math.hypot(this.centreXY[2 * k] - this.centreXY[2 * k - 2], this.centreXY[2 * k + 1] - this.centreXY[2 * k - 1]);
-    let want = fraction * total;
+  // The point at `fraction` of lane l's polyline and the unit direction there.
+  private pointAlong(l: number, fraction: number): [number, number, number, number] {
+    const a = this.lanes.start[l], b = this.lanes.start[l + 1], xy = this.lanes.xy;
+    let want = fraction * this.laneLengthM[l];
     for (let k = a + 1; k < b; ++k) {
-      const x0 = this.centreXY[2 * k - 2], y0 = this.centreXY[2 * k - 1];
-      const dx = this.centreXY[2 * k] - x0, dy = this.centreXY[2 * k + 1] - y0;
-      const len = Math.hypot(dx, dy) || 1;
+      const x0 = xy[2 * k - 2], y0 = xy[2 * k - 1];
+      const dx = xy[2 * k] - x0, dy = xy[2 * k + 1] - y0;
+      const len = Math.hypot(dx, dy);
       if (want <= len || k === b - 1) {
-        const t = Math.min(want / len, 1);
-        return [x0 + dx * t + (dy / len) * right_m, y0 + dy * t - (dx / len) * right_m];
+        const t = len > 0 ? Math.min(want / len, 1) : 0;
+        return [x0 + dx * t, y0 + dy * t, len > 0 ? dx / len : 1, len > 0 ? dy / len : 0];
       }
       want -= len;
     }
-    return [this.centreXY[2 * a], this.centreXY[2 * a + 1]];
+    return [xy[2 * a], xy[2 * a + 1], 1, 0];
   }
 
   // The signal nearest to a canvas point, within `max_px`; -1 if none.
