@@ -76,6 +76,7 @@ Summary KpiRecorder::Finish() const {
   s.average_travel_time_s = now.average_travel_time_s;
   s.trip_average_travel_time_s = engine_.AverageTravelTime();
   s.delay_index = now.delay_index;
+  s.average_time_loss_s = engine_.AverageTimeLoss();
   s.vehicles_released = engine_.vehicles_released();
   s.vehicles_entered = now.entered;
   s.vehicles_finished = now.finished;
@@ -97,6 +98,7 @@ void WriteSummaryJson(const Summary& s, nlohmann::ordered_json& out) {
     out["trip_average_travel_time_s"] = s.trip_average_travel_time_s;
   }
   out["delay_index"] = s.delay_index;
+  out["average_time_loss_s"] = s.average_time_loss_s;
   out["vehicles_released"] = s.vehicles_released;
   out["vehicles_entered"] = s.vehicles_entered;
   out["vehicles_running"] = s.vehicles_running;

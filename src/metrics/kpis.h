@@ -60,6 +60,7 @@ struct Summary {
   double average_travel_time_s = 0;       // by travel_time_metric
   double trip_average_travel_time_s = 0;  // CityFlow's, whatever the metric
   double delay_index = 1;
+  double average_time_loss_s = 0;  // finished trips: travel - free-flow time (sim::Engine::AverageTimeLoss)
   long long vehicles_released = 0;
   long long vehicles_entered = 0;
   long long vehicles_finished = 0;

@@ -584,6 +584,11 @@ double Engine::RestFreeFlow(uint32_t v) const {
          std::max(0.0, c.length[d] - s.dis[v]) / c.FreeSpeed(s.types[s.type[v]], d);
 }
 
+double Engine::AverageTimeLoss() const {
+  const EngineState& s = *state_;
+  return s.vehicles_finished == 0 ? 0 : s.finished_time_loss_s / static_cast<double>(s.vehicles_finished);
+}
+
 double Engine::DelayIndex() const {
   const EngineState& s = *state_;
   double total = s.finished_delay_ratio;

@@ -231,6 +231,10 @@ class Engine {
   // know the vehicles' true routes replaces them with drawn ones. Allocates only
   // as the run-time path store grows. Call between steps.
   Status RerouteRest(VehicleId id, const RoadId* roads, std::size_t road_count);
+  // Mean over finished vehicles of travel time minus free-flow time (SUMO's "time
+  // loss", the delay the RESCO benchmark reports; ours counts the wait to enter
+  // and drives the free-flow time at each vehicle's own top speed); 0 when none.
+  double AverageTimeLoss() const;
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
   double DelayIndex() const;

@@ -182,6 +182,7 @@ struct EngineState {
   double finished_travel_s = 0;
   double finished_flow_travel_s = 0;  // of vehicles released by flows only
   double finished_delay_ratio = 0;
+  double finished_time_loss_s = 0;  // sum over finished vehicles of travel - free-flow time
 
   // Keeps front/back in step with `on` after `on[d]` changed.
   void RefreshEnds(uint32_t d) {

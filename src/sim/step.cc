@@ -491,6 +491,7 @@ void Engine::MoveVehicles() {
       s.finished_travel_s += travel;
       if (s.flow[v] >= 0) s.finished_flow_travel_s += travel;
       s.finished_delay_ratio += travel / s.free_flow_s[v];
+      s.finished_time_loss_s += travel - s.free_flow_s[v];
       --s.vehicles_running;
       ++s.vehicles_finished;
       continue;

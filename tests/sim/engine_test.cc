@@ -50,6 +50,12 @@ TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
   // ~600 m at 11.1 m/s after accelerating at 2 m/s^2: about a minute.
   EXPECT_GT(engine.AverageTravelTime(), 50);
   EXPECT_LT(engine.AverageTravelTime(), 70);
+  // Its time loss is the trip less its free-flow time (trip / delay index): the
+  // few seconds lost accelerating from standing.
+  const double free_flow_s = engine.AverageTravelTime() / engine.DelayIndex();
+  EXPECT_NEAR(engine.AverageTimeLoss(), engine.AverageTravelTime() - free_flow_s, 1e-9);
+  EXPECT_GT(engine.AverageTimeLoss(), 1);
+  EXPECT_LT(engine.AverageTimeLoss(), 10);
 }
 
 TEST(Engine, RedLightHoldsTrafficAtTheStopLine) {
