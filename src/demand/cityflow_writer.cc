@@ -41,14 +41,12 @@ Result<CityflowFiles> ConvertToCityflow(const Scenario& scenario, const Cityflow
   CityflowFiles files;
   files.roadnet = std::move(roadnet->roadnet);
   files.losses = std::move(roadnet->losses);
+  files.extensions_only = std::move(roadnet->extensions_only);
   files.redrawn_roads = roadnet->redrawn_roads;
   files.max_lane_length_error_m = roadnet->max_lane_length_error_m;
   files.flow = CityflowFlowJson(*scenario.demand, *scenario.network);
   files.config = CityflowConfigJson(scenario, names);
-  if (!scenario.demand_notes.empty()) {
-    files.losses.push_back("left out by the demand reader, so not in flow.json either: " +
-                           scenario.demand_notes);
-  }
+  files.demand_notes = scenario.demand_notes;
   return files;
 }
 
