@@ -39,10 +39,13 @@ Status ReadRoad(const Json& value, const std::string& path, RoadSpec* road) {
     CB_RETURN_IF_ERROR(GetDouble((*lanes)[k], "maxSpeed", lane_path, &lane.max_speed_mps));
     road->lanes.push_back(lane);
   }
-  // citybrain's extension: the lanes' exact length (BuildNetwork checks its range).
+  // citybrain's extension: the lanes' exact length.
   if (FindMember(value, kLaneLengthKey)) {
     double length = 0;
     CB_RETURN_IF_ERROR(GetDouble(value, kLaneLengthKey, path, &length));
+    if (!kRoadLengthRange.Admits(length))
+      return Status::InvalidInput(MemberPath(path, kLaneLengthKey) + ": " +
+                                  kRoadLengthRange.OutOfRange(length));
     road->lane_length_m = length;
   }
   return Status::Ok();
@@ -238,7 +241,7 @@ Status ReadDataDefaults(const Json& root, NetworkSpec* spec) {
   CB_RETURN_IF_ERROR(GetOptionalString(*defaults, "coordinates", path, &coordinates, &found));
   if (found) {
     if (coordinates != "xy_m" && coordinates != "projected_lat_lon_m")
-      return Status::InvalidInput(MemberPath(path, "coordinates") + ": '" + coordinates +
+      return Status::InvalidInput(MemberPath(path, "coordinates") + ": '" + coordinates.substr(0, 40) +
                                   "', expected \"xy_m\" or \"projected_lat_lon_m\"");
     d.coordinates = coordinates;
   }

@@ -131,6 +131,7 @@ TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   Json root = ExampleRoadnet();
   root["dataDefaults"] = Json::parse(R"({"decisionInterval": 10, "duration": 1200, "clearance": 3,
       "laneChange": true, "coordinates": "projected_lat_lon_m"})");
+  root["roads"][0]["laneLength"] = 123.25;
   Json& signal = root["intersections"][2];
   signal["geoPoint"] = Json::parse(R"({"latitude": 30.25, "longitude": 120.5})");
   signal["trafficLight"]["clearancePhase"] = 3;
@@ -138,6 +139,9 @@ TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   signal["trafficLight"]["lightphases"][0]["yieldingRoadLinks"] = Json::parse("[7, 0]");
   auto net = BuildFromJson(root);
   ASSERT_TRUE(net.ok()) << net.status().message();
+  // Every lane of road 0 exactly as stated, untrimmed; road 1 measured on its points.
+  for (LaneId lane : net->roads()[0].lanes) EXPECT_EQ(net->lane(lane).length_m, 123.25);
+  EXPECT_NE(net->lane(net->roads()[1].lanes[0]).length_m, 123.25);
   const Intersection& i = net->intersections()[2];
   EXPECT_EQ(i.clearance_phase, 3);
   EXPECT_EQ(i.control_phases, (std::vector<int>{4, 0}));
@@ -176,6 +180,8 @@ TEST(CityflowRoadnet, MalformedExtensionFieldsAreErrorsNamingFileAndPath) {
       {"/dataDefaults/laneChange", "1", "dataDefaults.laneChange: expected true or false, found number"},
       {"/dataDefaults/coordinates", "\"wgs84\"",
        "dataDefaults.coordinates: 'wgs84', expected \"xy_m\" or \"projected_lat_lon_m\""},
+      {"/roads/0/laneLength", "0.5", "roads[0].laneLength: 0.5 m is out of range, expected 1 to 100000 m"},
+      {"/roads/0/laneLength", "\"long\"", "roads[0].laneLength: expected a number, found string"},
       {"/intersections/2/geoPoint", "[30, 120]", "intersections[2].geoPoint: expected an object"},
       {"/intersections/2/geoPoint", R"({"latitude": 91, "longitude": 0})",
        "intersections[2].geoPoint.latitude: must be in -90..90"},
