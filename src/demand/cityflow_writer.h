@@ -4,11 +4,15 @@
 // LoadCityflowConfig gives the same network and demand, up to the `losses` listed.
 //
 // flow.json: one CityFlow flow per demand flow, in order, with its vehicle's
-// parameters (also citybrain's optional width, yieldDistance and turnSpeed), its
+// parameters (also citybrain's optional width, yieldDistance and turnSpeed, and
+// the extension "sigma", SUMO's driver imperfection, where it is not 0), its
 // route as road ids, and interval, startTime and endTime unchanged, so the engine's
 // release rule (docs/formats.md) releases the same vehicles at the same steps.
 // config.json: interval = the scenario's step, seed, laneChange = the scenario's
 // lane-change default (SUMO networks: on), rlTrafficLight and saveReplay false.
+//
+// The flows are read back on the scenario's network and compared, as the roadnet
+// is (roadnet/cityflow_writer.h): every difference is a line of `losses`.
 //
 // Pure: touches no disk. Thread-safe.
 #pragma once

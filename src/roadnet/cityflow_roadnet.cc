@@ -37,7 +37,13 @@ Status ReadRoad(const Json& value, const std::string& path, RoadSpec* road) {
     LaneSpec lane;
     CB_RETURN_IF_ERROR(GetDouble((*lanes)[k], "width", lane_path, &lane.width_m));
     CB_RETURN_IF_ERROR(GetDouble((*lanes)[k], "maxSpeed", lane_path, &lane.max_speed_mps));
-    road->lanes.push_back(lane);
+    // citybrain's extension: the lane's own centre line (BuildNetwork checks it).
+    if (FindMember((*lanes)[k], kLanePointsKey)) {
+      const Json* lane_points = nullptr;
+      CB_RETURN_IF_ERROR(GetArray((*lanes)[k], kLanePointsKey, lane_path, &lane_points));
+      CB_RETURN_IF_ERROR(ReadPoints(*lane_points, lane_path + ".points", &lane.points));
+    }
+    road->lanes.push_back(std::move(lane));
   }
   // citybrain's extension: the lanes' exact length.
   if (FindMember(value, kLaneLengthKey)) {
@@ -152,6 +158,11 @@ Status ReadIntersection(const Json& value, const std::string& path, Intersection
   CB_RETURN_IF_ERROR(GetObject(value, "point", path, &point));
   CB_RETURN_IF_ERROR(ReadPoint(*point, path + ".point", &inter->point));
   CB_RETURN_IF_ERROR(ReadGeoPoint(value, path, inter));
+  if (FindMember(value, kOutlineKey)) {
+    const Json* outline = nullptr;
+    CB_RETURN_IF_ERROR(GetArray(value, kOutlineKey, path, &outline));
+    CB_RETURN_IF_ERROR(ReadPoints(*outline, path + ".outline", &inter->outline));
+  }
   CB_RETURN_IF_ERROR(GetBool(value, "virtual", path, &inter->is_virtual));
   if (inter->is_virtual) return Status::Ok();
   CB_RETURN_IF_ERROR(GetDouble(value, "width", path, &inter->width_m));
@@ -181,6 +192,8 @@ Status ReadIntersection(const Json& value, const std::string& path, Intersection
         CB_RETURN_IF_ERROR(GetArray(ll, "points", ll_path, &pts));
         CB_RETURN_IF_ERROR(ReadPoints(*pts, ll_path + ".points", &lane_link.points));
       }
+      if (FindMember(ll, kKeepClearKey))
+        CB_RETURN_IF_ERROR(GetBool(ll, kKeepClearKey, ll_path, &lane_link.keep_clear));
       link.lane_links.push_back(std::move(lane_link));
     }
     inter->road_links.push_back(std::move(link));
@@ -234,8 +247,12 @@ Status ReadDataDefaults(const Json& root, NetworkSpec* spec) {
     CB_RETURN_IF_ERROR(optional_double("clearance", kPhaseTimeRange, &d.clearance_s));
     spec->clearance_from_phases = false;
   }
+  CB_RETURN_IF_ERROR(optional_double("minGreen", kPhaseTimeRange, &d.min_green_s));
   if (FindMember(*defaults, "laneChange"))
     CB_RETURN_IF_ERROR(GetBool(*defaults, "laneChange", path, &d.lane_change));
+  if (FindMember(*defaults, "clearanceKeepsCommonGreens"))
+    CB_RETURN_IF_ERROR(
+        GetBool(*defaults, "clearanceKeepsCommonGreens", path, &d.clearance_keeps_common_greens));
   bool found = false;
   std::string coordinates;
   CB_RETURN_IF_ERROR(GetOptionalString(*defaults, "coordinates", path, &coordinates, &found));

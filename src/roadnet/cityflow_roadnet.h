@@ -8,14 +8,18 @@
 // cannot say and which CityFlow itself ignores (it reads only the members it knows),
 // so a file with them still loads in CityFlow. roadnet/cityflow_writer.h writes them.
 // Each is optional; when present it is checked like any other member:
-//   - root "dataDefaults": {"decisionInterval", "duration", "clearance" (s),
-//     "laneChange" (bool), "coordinates" ("xy_m" | "projected_lat_lon_m")}, each
-//     member optional -> DataDefaults; a stated "clearance" is kept as it is
+//   - root "dataDefaults": {"decisionInterval", "duration", "clearance",
+//     "minGreen" (s), "laneChange", "clearanceKeepsCommonGreens" (bool),
+//     "coordinates" ("xy_m" | "projected_lat_lon_m")}, each member optional ->
+//     DataDefaults; a stated "clearance" is kept as it is
 //     (NetworkSpec::clearance_from_phases = false);
 //   - road "laneLength": the length of every lane of the road in metres, exactly,
 //     not trimmed by the intersections -> RoadSpec::lane_length_m (the points
 //     still draw the road, and are what CityFlow measures);
+//   - lanes[k] "points": the lane's own centre line -> LaneSpec::points;
 //   - intersection "geoPoint": {"latitude", "longitude"} in degrees -> geo;
+//   - intersection "outline": the polygon it covers -> IntersectionSpec::outline;
+//   - laneLinks[m] "keepClear": true or false -> LaneLinkSpec::keep_clear;
 //   - trafficLight "clearancePhase": a lightphases index -> clearance_phase;
 //   - trafficLight "controlPhases": distinct lightphases indices, not the clearance
 //     phase -> control_phases;
@@ -35,7 +39,10 @@ namespace cb::roadnet {
 // The extension members' names (see above).
 inline constexpr const char* kDataDefaultsKey = "dataDefaults";
 inline constexpr const char* kLaneLengthKey = "laneLength";
+inline constexpr const char* kLanePointsKey = "points";  // of a lane
 inline constexpr const char* kGeoPointKey = "geoPoint";
+inline constexpr const char* kOutlineKey = "outline";
+inline constexpr const char* kKeepClearKey = "keepClear";
 inline constexpr const char* kClearancePhaseKey = "clearancePhase";
 inline constexpr const char* kControlPhasesKey = "controlPhases";
 inline constexpr const char* kYieldingRoadLinksKey = "yieldingRoadLinks";

@@ -49,14 +49,33 @@ std::vector<Point> StraightPoints(const Network& net, const Road& road) {
   return {road.points.front(), road.points.front() + direction * total};
 }
 
+// Which geometry a file carries beyond CityFlow's own members: roads redrawn as
+// straight lines (with their "laneLength"), lanes with their own "points" and
+// intersections with their "outline", where reading the file back would not derive
+// the model's.
+struct Drawing {
+  std::vector<bool> redraw;                   // by road
+  std::vector<std::vector<bool>> lane_shape;  // by road, by lane in the road
+  std::vector<bool> outline;                  // by intersection
+
+  explicit Drawing(const Network& net)
+      : redraw(net.roads().size(), false), outline(net.intersections().size(), false) {
+    for (const Road& road : net.roads()) lane_shape.emplace_back(road.lanes.size(), false);
+  }
+};
+
 // A redrawn road also carries its lanes' exact length ("laneLength"): the straight
 // points give it back only to within rounding (about 1e-14 m), and that is enough
 // to move a vehicle's position in the last bit and change a run's state hash.
-Json RoadJson(const Network& net, const Road& road, bool redrawn) {
+Json RoadJson(const Network& net, std::size_t r, const Drawing& drawing) {
+  const Road& road = net.roads()[r];
+  const bool redrawn = drawing.redraw[r];
   Json lanes = Json::array();
-  for (LaneId id : road.lanes) {
-    const Lane& lane = net.lane(id);
-    lanes.push_back(Json{{"width", lane.width_m}, {"maxSpeed", lane.max_speed_mps}});
+  for (std::size_t k = 0; k < road.lanes.size(); ++k) {
+    const Lane& lane = net.lane(road.lanes[k]);
+    Json lane_json{{"width", lane.width_m}, {"maxSpeed", lane.max_speed_mps}};
+    if (drawing.lane_shape[r][k]) lane_json[kLanePointsKey] = PointsJson(lane.points);
+    lanes.push_back(std::move(lane_json));
   }
   Json out{{"id", road.id},
            {"startIntersection", net.intersection(road.from).id},
@@ -67,7 +86,7 @@ Json RoadJson(const Network& net, const Road& road, bool redrawn) {
   return out;
 }
 
-Json IntersectionJson(const Network& net, const Intersection& inter) {
+Json IntersectionJson(const Network& net, const Intersection& inter, bool with_outline) {
   Json roads = Json::array();
   for (RoadId r : inter.incoming) roads.push_back(net.road(r).id);
   for (RoadId r : inter.outgoing) roads.push_back(net.road(r).id);
@@ -80,9 +99,11 @@ Json IntersectionJson(const Network& net, const Intersection& inter) {
       Json lane_links = Json::array();
       for (LaneLinkId ll_id : link.lane_links) {
         const LaneLink& ll = net.lane_link(ll_id);
-        lane_links.push_back(Json{{"startLaneIndex", net.lane(ll.from).index_in_road},
-                                  {"endLaneIndex", net.lane(ll.to).index_in_road},
-                                  {"points", PointsJson(ll.points)}});
+        Json ll_json{{"startLaneIndex", net.lane(ll.from).index_in_road},
+                     {"endLaneIndex", net.lane(ll.to).index_in_road},
+                     {"points", PointsJson(ll.points)}};
+        if (ll.keep_clear) ll_json[kKeepClearKey] = true;
+        lane_links.push_back(std::move(ll_json));
       }
       indices.push_back(link.index_in_intersection);
       road_links.push_back(Json{{"type", CityflowTurn(link.turn)},
@@ -120,6 +141,7 @@ Json IntersectionJson(const Network& net, const Intersection& inter) {
            {"virtual", inter.is_virtual}};
   if (inter.geo)
     out[kGeoPointKey] = Json{{"latitude", inter.geo->latitude}, {"longitude", inter.geo->longitude}};
+  if (with_outline) out[kOutlineKey] = PointsJson(inter.outline);
   return out;
 }
 
@@ -127,18 +149,18 @@ Json DataDefaultsJson(const DataDefaults& d) {
   return Json{{"decisionInterval", d.decision_interval_s},
               {"duration", d.duration_s},
               {"clearance", d.clearance_s},
+              {"minGreen", d.min_green_s},
               {"laneChange", d.lane_change},
+              {"clearanceKeepsCommonGreens", d.clearance_keeps_common_greens},
               {"coordinates", d.coordinates}};
 }
 
-Json RoadnetJson(const Network& net, const std::vector<bool>& redraw) {
+Json RoadnetJson(const Network& net, const Drawing& drawing) {
   Json intersections = Json::array();
-  for (const Intersection& inter : net.intersections()) intersections.push_back(IntersectionJson(net, inter));
+  for (std::size_t i = 0; i < net.intersections().size(); ++i)
+    intersections.push_back(IntersectionJson(net, net.intersections()[i], drawing.outline[i]));
   Json roads = Json::array();
-  for (std::size_t r = 0; r < net.roads().size(); ++r) {
-    const Road& road = net.roads()[r];
-    roads.push_back(RoadJson(net, road, redraw[r]));
-  }
+  for (std::size_t r = 0; r < net.roads().size(); ++r) roads.push_back(RoadJson(net, r, drawing));
   return Json{{"intersections", std::move(intersections)},
               {"roads", std::move(roads)},
               {kDataDefaultsKey, DataDefaultsJson(net.data_defaults())}};
@@ -168,10 +190,29 @@ struct Tally {
   }
 };
 
+// How the drawing of `back` differs from `net`'s: lane shapes and outlines (for the
+// map only; the lane links keep their points, so no conflict point moves).
+void CompareGeometry(const Network& net, const Network& back, std::vector<std::string>* out) {
+  Tally lanes, outlines;
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    if (net.lanes()[l].points != back.lanes()[l].points)
+      lanes.Add(net.road(net.lanes()[l].road).id + " lane " + std::to_string(net.lanes()[l].index_in_road));
+  }
+  for (std::size_t i = 0; i < net.intersections().size(); ++i) {
+    if (net.intersections()[i].outline != back.intersections()[i].outline)
+      outlines.Add(net.intersections()[i].id);
+  }
+  if (lanes.count > 0 || outlines.count > 0) {
+    out->push_back(std::to_string(lanes.count) + " lanes' shapes and " + std::to_string(outlines.count) +
+                   " intersections' outlines are drawn differently (the map only), e.g. " +
+                   (lanes.count > 0 ? "road " + lanes.example : "intersection " + outlines.example));
+  }
+}
+
 // How `back` (the written file read back) differs from `net` in its intersections,
 // one line per kind of difference with a count and a first example.
 void CompareIntersections(const Network& net, const Network& back, std::vector<std::string>* out) {
-  Tally yielding, control, clearance, greens, geo;
+  Tally yielding, control, clearance, greens, geo, keep_clear;
   int yielding_links = 0;
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
     const Intersection& a = net.intersections()[i];
@@ -200,6 +241,17 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
         a.geo.has_value() == b.geo.has_value() &&
         (!a.geo || (a.geo->latitude == b.geo->latitude && a.geo->longitude == b.geo->longitude));
     if (!same_geo) geo.Add(a.id);
+    for (RoadLinkId link : a.road_links) {
+      for (LaneLinkId ll : net.road_link(link).lane_links) {
+        if (net.lane_link(ll).keep_clear != back.lane_link(ll).keep_clear) keep_clear.Add(a.id);
+      }
+    }
+  }
+  if (keep_clear.count > 0) {
+    out->push_back(std::to_string(keep_clear.count) +
+                   " lane links' keep-clear rule (SUMO keepClear) reads back differently: vehicles may then "
+                   "stop inside the junction across others' paths; e.g. intersection " +
+                   keep_clear.example);
   }
   if (yielding.count > 0) {
     out->push_back(
@@ -250,6 +302,17 @@ void CompareDefaults(const Network& net, const Network& back, std::vector<std::s
                    FormatNumber(b.clearance_s) + " s: run the result with --yellow " +
                    FormatNumber(a.clearance_s));
   }
+  if (a.min_green_s != b.min_green_s) {
+    out->push_back("the data's minimum green, " + FormatNumber(a.min_green_s) + " s, reads back as " +
+                   FormatNumber(b.min_green_s) + " s: run the result with --min-green " +
+                   FormatNumber(a.min_green_s));
+  }
+  if (a.clearance_keeps_common_greens != b.clearance_keeps_common_greens) {
+    out->push_back(std::string("movements green on both sides of a clearance ") +
+                   (a.clearance_keeps_common_greens ? "stay" : "do not stay") +
+                   " green through it in the data (" + "SUMO's programs), and read back as " +
+                   (b.clearance_keeps_common_greens ? "staying" : "not"));
+  }
   if (a.lane_change != b.lane_change) {
     out->push_back(std::string("the data's lane-change default, ") + (a.lane_change ? "on" : "off") +
                    ", reads back as " + (b.lane_change ? "on" : "off") +
@@ -298,15 +361,15 @@ Result<CityflowRoadnetOutput> WriteCityflowRoadnet(const Network& network) {
   // format): CityFlow would measure them there, so they are redrawn. Measuring
   // them on the written points first could even exceed the reader's ranges
   // (CBEngine's points are projected latitudes and longitudes).
-  std::vector<bool> redraw(network.roads().size(), false);
+  Drawing drawing(network);
   for (std::size_t r = 0; r < network.roads().size(); ++r) {
     for (LaneId id : network.roads()[r].lanes) {
       const Lane& lane = network.lane(id);
-      if (std::abs(PolylineLength(lane.points) - lane.length_m) > kLengthToleranceM) redraw[r] = true;
+      if (std::abs(PolylineLength(lane.points) - lane.length_m) > kLengthToleranceM) drawing.redraw[r] = true;
     }
   }
   CityflowRoadnetOutput out;
-  out.roadnet = RoadnetJson(network, redraw);
+  out.roadnet = RoadnetJson(network, drawing);
   auto cityflow_view = ReadBackStandard(out.roadnet, source);
   if (!cityflow_view.ok()) return cityflow_view.status();
   // A road whose given length happened to equal its points' length still reads back
@@ -314,21 +377,48 @@ Result<CityflowRoadnetOutput> WriteCityflowRoadnet(const Network& network) {
   bool again = false;
   for (std::size_t r = 0; r < network.roads().size(); ++r) {
     const Road& road = network.roads()[r];
-    for (std::size_t k = 0; k < road.lanes.size() && !redraw[r]; ++k) {
+    for (std::size_t k = 0; k < road.lanes.size() && !drawing.redraw[r]; ++k) {
       double model = network.lane(road.lanes[k]).length_m;
       double read = cityflow_view->lane(cityflow_view->roads()[r].lanes[k]).length_m;
-      if (std::abs(model - read) > kLengthToleranceM) redraw[r] = again = true;
+      if (std::abs(model - read) > kLengthToleranceM) drawing.redraw[r] = again = true;
     }
-    out.redrawn_roads += redraw[r] ? 1 : 0;
+    out.redrawn_roads += drawing.redraw[r] ? 1 : 0;
   }
   if (again) {
-    out.roadnet = RoadnetJson(network, redraw);
+    out.roadnet = RoadnetJson(network, drawing);
     cityflow_view = ReadBackStandard(out.roadnet, source);
     if (!cityflow_view.ok()) return cityflow_view.status();
   }
-  // As citybrain reads it back, with the extension fields: the same network.
+  // As citybrain reads it back, with the extension fields: the same network. Lanes
+  // the format drew itself (SUMO's shapes) and redrawn roads' lanes would be derived
+  // from the written road line: such lanes carry their points; then intersections
+  // whose outline would not be derived the same (the format's, or the hull of lane
+  // ends that moved) carry theirs.
   auto back = ReadBack(out.roadnet, source);
   if (!back.ok()) return back.status();
+  bool shapes = false;
+  for (std::size_t r = 0; r < network.roads().size(); ++r) {
+    const Road& road = network.roads()[r];
+    for (std::size_t k = 0; k < road.lanes.size(); ++k) {
+      if (network.lane(road.lanes[k]).points == back->lane(back->roads()[r].lanes[k]).points) continue;
+      drawing.lane_shape[r][k] = shapes = true;
+    }
+  }
+  if (shapes) {
+    out.roadnet = RoadnetJson(network, drawing);
+    back = ReadBack(out.roadnet, source);
+    if (!back.ok()) return back.status();
+  }
+  bool outlines = false;
+  for (std::size_t i = 0; i < network.intersections().size(); ++i) {
+    if (network.intersections()[i].outline == back->intersections()[i].outline) continue;
+    drawing.outline[i] = outlines = true;
+  }
+  if (outlines) {
+    out.roadnet = RoadnetJson(network, drawing);
+    back = ReadBack(out.roadnet, source);
+    if (!back.ok()) return back.status();
+  }
   const LengthCheck exact = CheckLaneLengths(network, *back, 0);
   if (exact.roads.count > 0) {
     out.losses.push_back(std::to_string(exact.roads.count) +
@@ -336,12 +426,14 @@ Result<CityflowRoadnetOutput> WriteCityflowRoadnet(const Network& network) {
                          "laneLength can give; they are written at the longest (largest difference " +
                          FormatNumber(exact.max_error_m) + " m), e.g. road " + exact.roads.example);
   }
+  CompareGeometry(network, *back, &out.losses);
   CompareIntersections(network, *back, &out.losses);
   CompareDefaults(network, *back, &out.losses);
   // As CityFlow reads it: what only the extension fields carry.
   // (The redrawn roads' lanes come within max_lane_length_error_m of the model's
   // lengths there; callers print it with redrawn_roads.)
   out.max_lane_length_error_m = CheckLaneLengths(network, *cityflow_view, 0).max_error_m;
+  CompareGeometry(network, *cityflow_view, &out.extensions_only);
   CompareIntersections(network, *cityflow_view, &out.extensions_only);
   CompareDefaults(network, *cityflow_view, &out.extensions_only);
   return out;
@@ -353,7 +445,13 @@ void StripCitybrainExtensions(Json* roadnet) {
   auto roads = roadnet->find("roads");
   if (roads != roadnet->end() && roads->is_array()) {
     for (Json& road : *roads) {
-      if (road.is_object()) road.erase(kLaneLengthKey);
+      if (!road.is_object()) continue;
+      road.erase(kLaneLengthKey);
+      auto lanes = road.find("lanes");
+      if (lanes == road.end() || !lanes->is_array()) continue;
+      for (Json& lane : *lanes) {
+        if (lane.is_object()) lane.erase(kLanePointsKey);
+      }
     }
   }
   auto found = roadnet->find("intersections");
@@ -361,6 +459,18 @@ void StripCitybrainExtensions(Json* roadnet) {
   for (Json& inter : *found) {
     if (!inter.is_object()) continue;
     inter.erase(kGeoPointKey);
+    inter.erase(kOutlineKey);
+    auto road_links = inter.find("roadLinks");
+    if (road_links != inter.end() && road_links->is_array()) {
+      for (Json& link : *road_links) {
+        if (!link.is_object()) continue;
+        auto lane_links = link.find("laneLinks");
+        if (lane_links == link.end() || !lane_links->is_array()) continue;
+        for (Json& ll : *lane_links) {
+          if (ll.is_object()) ll.erase(kKeepClearKey);
+        }
+      }
+    }
     auto light = inter.find("trafficLight");
     if (light == inter.end() || !light->is_object()) continue;
     light->erase(kClearancePhaseKey);

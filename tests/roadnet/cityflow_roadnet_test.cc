@@ -130,8 +130,14 @@ TEST(CityflowRoadnet, WithoutExtensionsTheReaderDerivesAndTakesCityflowDefaults)
 TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   Json root = ExampleRoadnet();
   root["dataDefaults"] = Json::parse(R"({"decisionInterval": 10, "duration": 1200, "clearance": 3,
-      "laneChange": true, "coordinates": "projected_lat_lon_m"})");
+      "minGreen": 4, "laneChange": true, "clearanceKeepsCommonGreens": true,
+      "coordinates": "projected_lat_lon_m"})");
   root["roads"][0]["laneLength"] = 123.25;
+  root["roads"][1]["lanes"][0]["points"] =
+      Json::parse(R"([{"x": 1, "y": 2}, {"x": 3, "y": 4}, {"x": 5, "y": 9}])");
+  root["intersections"][2]["outline"] =
+      Json::parse(R"([{"x": -9, "y": -9}, {"x": 9, "y": -9}, {"x": 0, "y": 9}])");
+  root["intersections"][2]["roadLinks"][0]["laneLinks"][0]["keepClear"] = true;
   Json& signal = root["intersections"][2];
   signal["geoPoint"] = Json::parse(R"({"latitude": 30.25, "longitude": 120.5})");
   signal["trafficLight"]["clearancePhase"] = 3;
@@ -142,6 +148,12 @@ TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   // Every lane of road 0 exactly as stated, untrimmed; road 1 measured on its points.
   for (LaneId lane : net->roads()[0].lanes) EXPECT_EQ(net->lane(lane).length_m, 123.25);
   EXPECT_NE(net->lane(net->roads()[1].lanes[0]).length_m, 123.25);
+  EXPECT_EQ(net->lane(net->roads()[1].lanes[0]).points, (std::vector<Point>{{1, 2}, {3, 4}, {5, 9}}));
+  EXPECT_EQ(net->intersections()[2].outline, (std::vector<Point>{{-9, -9}, {9, -9}, {0, 9}}));
+  const RoadLink& first = net->road_link(net->intersections()[2].road_links[0]);
+  EXPECT_TRUE(net->lane_link(first.lane_links[0]).keep_clear);
+  for (std::size_t m = 1; m < first.lane_links.size(); ++m)
+    EXPECT_FALSE(net->lane_link(first.lane_links[m]).keep_clear);
   const Intersection& i = net->intersections()[2];
   EXPECT_EQ(i.clearance_phase, 3);
   EXPECT_EQ(i.control_phases, (std::vector<int>{4, 0}));
@@ -154,7 +166,9 @@ TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   EXPECT_EQ(d.decision_interval_s, 10);
   EXPECT_EQ(d.duration_s, 1200);
   EXPECT_EQ(d.clearance_s, 3);  // as stated, though the data's clearance phases last 5 s
+  EXPECT_EQ(d.min_green_s, 4);
   EXPECT_TRUE(d.lane_change);
+  EXPECT_TRUE(d.clearance_keeps_common_greens);
   EXPECT_EQ(d.coordinates, "projected_lat_lon_m");
   // Each member of dataDefaults is optional.
   root["dataDefaults"] = Json::parse(R"({"duration": 900})");
@@ -177,6 +191,14 @@ TEST(CityflowRoadnet, MalformedExtensionFieldsAreErrorsNamingFileAndPath) {
       {"/dataDefaults/duration", "\"1h\"", "dataDefaults.duration: expected a number, found string"},
       {"/dataDefaults/duration", "1e9", "dataDefaults.duration: 1000000000 s is out of range"},
       {"/dataDefaults/clearance", "-1", "dataDefaults.clearance: -1 s is out of range"},
+      {"/dataDefaults/minGreen", "-1", "dataDefaults.minGreen: -1 s is out of range"},
+      {"/dataDefaults/clearanceKeepsCommonGreens", "\"yes\"",
+       "dataDefaults.clearanceKeepsCommonGreens: expected true or false, found string"},
+      {"/roads/1/lanes/0/points", "{}", "roads[1].lanes[0].points: expected an array, found object"},
+      {"/roads/1/lanes/0/points", R"([{"x": 1}])", "roads[1].lanes[0].points[0]: missing field 'y'"},
+      {"/intersections/2/outline", "3", "intersections[2].outline: expected an array, found number"},
+      {"/intersections/2/roadLinks/0/laneLinks/0/keepClear", "1",
+       "intersections[2].roadLinks[0].laneLinks[0].keepClear: expected true or false, found number"},
       {"/dataDefaults/laneChange", "1", "dataDefaults.laneChange: expected true or false, found number"},
       {"/dataDefaults/coordinates", "\"wgs84\"",
        "dataDefaults.coordinates: 'wgs84', expected \"xy_m\" or \"projected_lat_lon_m\""},
@@ -216,6 +238,24 @@ TEST(CityflowRoadnet, MalformedExtensionFieldsAreErrorsNamingFileAndPath) {
     EXPECT_NE(spec.status().message().find(std::string("test.json: ") + c.message), std::string::npos)
         << c.pointer << " = " << c.value << ": " << spec.status().message();
   }
+}
+
+TEST(CityflowRoadnet, ExtensionGeometryIsCheckedWhenBuilt) {
+  Json root = ExampleRoadnet();
+  root["intersections"][2]["outline"] = Json::parse(R"([{"x": 0, "y": 0}, {"x": 1, "y": 0}])");
+  auto net = BuildFromJson(root);
+  ASSERT_FALSE(net.ok());
+  EXPECT_NE(net.status().message().find("test.json: intersections[2]"), std::string::npos)
+      << net.status().message();
+  EXPECT_NE(net.status().message().find("outline has 2 points"), std::string::npos) << net.status().message();
+  root = ExampleRoadnet();
+  root["roads"][1]["lanes"][0]["points"] = Json::parse(R"([{"x": 1, "y": 2}])");
+  net = BuildFromJson(root);
+  ASSERT_FALSE(net.ok());
+  EXPECT_NE(
+      net.status().message().find("test.json: roads[1] lane 0: lane shape has fewer than 2 distinct points"),
+      std::string::npos)
+      << net.status().message();
 }
 
 TEST(CityflowRoadnet, ExtensionPhasesMustSuitTheirRoleWhenBuilt) {

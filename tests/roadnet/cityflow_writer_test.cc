@@ -149,11 +149,56 @@ TEST(CityflowWriter, ControlPhasesTheReaderCannotDeriveTravelInExtensionFields) 
       << out->extensions_only[0];
 }
 
+TEST(CityflowWriter, KeepClearShapesAndTimingTravelInExtensionFields) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  spec.defaults.min_green_s = 3;
+  spec.defaults.clearance_keeps_common_greens = true;
+  // As SUMO draws them: the first road's lanes along their own lines, the centre's
+  // outline, and a keep-clear movement.
+  spec.roads[0].length_m = 290;
+  for (std::size_t k = 0; k < spec.roads[0].lanes.size(); ++k) {
+    const double x = 2.0 + 4.0 * static_cast<double>(k);
+    spec.roads[0].lanes[k].points = {{x, 300}, {x + 1, 150}, {x, 12}};
+  }
+  IntersectionSpec& centre = spec.intersections.back();
+  centre.outline = {{-12, -12}, {12, -12}, {12, 12}, {-12, 12}};
+  centre.road_links[0].lane_links[0].keep_clear = true;
+  Network net = Build(spec);
+  auto out = WriteCityflowRoadnet(net);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_TRUE(out->losses.empty()) << Lines(out->losses);
+  const Json& centre_json = out->roadnet["intersections"][4];
+  EXPECT_EQ(centre_json["roadLinks"][0]["laneLinks"][0]["keepClear"], true);
+  EXPECT_FALSE(centre_json["roadLinks"][1]["laneLinks"][0].contains("keepClear"));
+  EXPECT_EQ(out->roadnet["roads"][0]["lanes"][1]["points"].size(), 3u);
+  EXPECT_TRUE(out->roadnet["dataDefaults"]["clearanceKeepsCommonGreens"].get<bool>());
+  Network back = ReadBack(out->roadnet);
+  for (std::size_t l = 0; l < net.lanes().size(); ++l) {
+    EXPECT_EQ(back.lanes()[l].points, net.lanes()[l].points) << l;
+    EXPECT_EQ(back.lanes()[l].length_m, net.lanes()[l].length_m) << l;
+  }
+  for (std::size_t i = 0; i < net.intersections().size(); ++i)
+    EXPECT_EQ(back.intersections()[i].outline, net.intersections()[i].outline) << i;
+  for (std::size_t ll = 0; ll < net.lane_links().size(); ++ll)
+    EXPECT_EQ(back.lane_links()[ll].keep_clear, net.lane_links()[ll].keep_clear) << ll;
+  EXPECT_EQ(back.data_defaults().min_green_s, 3);
+  EXPECT_TRUE(back.data_defaults().clearance_keeps_common_greens);
+  const std::string cityflow = Lines(out->extensions_only);
+  EXPECT_NE(cityflow.find("keep-clear rule"), std::string::npos) << cityflow;
+  EXPECT_NE(cityflow.find("drawn differently"), std::string::npos) << cityflow;
+  EXPECT_NE(cityflow.find("minimum green, 3 s"), std::string::npos) << cityflow;
+  EXPECT_NE(cityflow.find("stay green through it"), std::string::npos) << cityflow;
+}
+
 TEST(CityflowWriter, StrippingTheExtensionsLeavesCityflowsMembersOnly) {
   NetworkSpec spec = testing::MakeCrossSpec();
   spec.intersections.back().phases[1].green_road_links.push_back(4);
   spec.intersections.back().phases[1].yielding_road_links.push_back(4);
   spec.intersections.back().geo = GeoPoint{30.1, 120.2};
+  spec.intersections.back().outline = {{-12, -12}, {12, -12}, {12, 12}, {-12, 12}};
+  spec.intersections.back().road_links[0].lane_links[0].keep_clear = true;
+  spec.roads[0].length_m = 290;
+  spec.roads[0].lanes[0].points = {{2, 300}, {2, 12}};
   auto out = WriteCityflowRoadnet(Build(spec));
   ASSERT_TRUE(out.ok()) << out.status().message();
   Json standard = out->roadnet;
@@ -164,6 +209,9 @@ TEST(CityflowWriter, StrippingTheExtensionsLeavesCityflowsMembersOnly) {
                                                    "roadLinks", "trafficLight", "virtual"};
   const std::set<std::string> light_keys = {"roadLinkIndices", "lightphases"};
   const std::set<std::string> phase_keys = {"time", "availableRoadLinks"};
+  const std::set<std::string> road_keys = {"id", "startIntersection", "endIntersection", "points", "lanes"};
+  const std::set<std::string> lane_keys = {"width", "maxSpeed"};
+  const std::set<std::string> lane_link_keys = {"startLaneIndex", "endLaneIndex", "points"};
   auto keys = [](const Json& object) {
     std::set<std::string> out;
     for (auto it = object.begin(); it != object.end(); ++it) out.insert(it.key());
@@ -174,13 +222,25 @@ TEST(CityflowWriter, StrippingTheExtensionsLeavesCityflowsMembersOnly) {
     EXPECT_EQ(keys(inter), intersection_keys);
     EXPECT_EQ(keys(inter["trafficLight"]), light_keys);
     for (const Json& phase : inter["trafficLight"]["lightphases"]) EXPECT_EQ(keys(phase), phase_keys);
+    for (const Json& link : inter["roadLinks"]) {
+      for (const Json& ll : link["laneLinks"]) EXPECT_EQ(keys(ll), lane_link_keys);
+    }
   }
+  for (const Json& road : standard["roads"]) {
+    EXPECT_EQ(keys(road), road_keys);
+    for (const Json& lane : road["lanes"]) EXPECT_EQ(keys(lane), lane_keys);
+  }
+  // The extensions were there to strip.
+  EXPECT_TRUE(out->roadnet["roads"][0].contains("laneLength"));
+  EXPECT_TRUE(out->roadnet["roads"][0]["lanes"][0].contains("points"));
+  EXPECT_TRUE(out->roadnet["intersections"][4].contains("outline"));
   // Only the extensions were removed.
   Json again = standard;
   StripCitybrainExtensions(&again);
   EXPECT_EQ(again, standard);
-  EXPECT_EQ(standard["roads"], out->roadnet["roads"]);
-  EXPECT_EQ(standard["intersections"][4]["roadLinks"], out->roadnet["intersections"][4]["roadLinks"]);
+  EXPECT_EQ(standard["roads"][1], out->roadnet["roads"][1]);
+  EXPECT_TRUE(standard["intersections"][4]["roadLinks"][1] ==
+              out->roadnet["intersections"][4]["roadLinks"][1]);
 }
 
 TEST(CityflowWriter, UnsignalisedIntersectionIsOneAllGreenPhase) {
