@@ -25,7 +25,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-readonly all_targets=(cityflow_roadnet cbengine_roadnet cityflow_flow cbengine_flow cityflow_config http_bodies sumo_net)
+readonly all_targets=(cityflow_roadnet cbengine_roadnet cityflow_flow cbengine_flow cityflow_config http_bodies sumo_net sumo_routes)
 readonly build_dir="build/fuzz"
 readonly seed_cut_bytes=32768  # large data files seed with their first 32 KB
 readonly max_len_cap=131072    # -max_len: the largest seed, at most 128 KB
@@ -113,6 +113,7 @@ data_seeds() {
     cityflow_config) echo data/cityflow/examples/config.json ;;
     http_bodies) ;;  # hand-made seeds only (fuzz/corpus/http_bodies)
     sumo_net) echo data/sumo/grid2/grid2.net.xml ;;
+    sumo_routes) echo data/sumo/grid2/grid2.rou.xml ;;
   esac
 }
 
@@ -120,6 +121,7 @@ dictionary() {
   case "$1" in
     cbengine_roadnet | cbengine_flow) echo fuzz/cbengine.dict ;;
     sumo_net) echo fuzz/xml.dict ;;
+    sumo_routes) echo fuzz/sumo_routes.dict ;;
     *) echo fuzz/json.dict ;;
   esac
 }

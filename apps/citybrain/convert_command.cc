@@ -67,14 +67,25 @@ Status RunConvert(const ConvertSettings& settings, std::ostream& out) {
       << (scenario->lane_change ? "true" : "false") << "\n";
   if (files->redrawn_roads > 0) {
     out << files->redrawn_roads
-        << " roads drawn as straight lines so that their lanes keep the model's lengths (largest difference "
-        << files->max_lane_length_error_m << " m)\n";
+        << " roads drawn as straight lines so that their lanes keep the model's lengths in CityFlow (largest "
+           "difference "
+        << files->max_lane_length_error_m << " m; citybrain reads the exact lengths from laneLength)\n";
+  }
+  if (!files->demand_notes.empty()) {
+    out << "the demand as the source's reader gave it (flow.json holds the same; what it skipped is in "
+           "neither):\n"
+        << files->demand_notes;
+    if (files->demand_notes.back() != '\n') out << "\n";
   }
   if (files->losses.empty()) {
     out << "nothing lost: the files read back as the same network and demand\n";
   } else {
     out << "not carried by CityFlow files:\n";
     for (const std::string& line : files->losses) out << "  - " << line << "\n";
+  }
+  if (!files->extensions_only.empty()) {
+    out << "carried only by citybrain's extension fields (docs/formats.md), which CityFlow ignores:\n";
+    for (const std::string& line : files->extensions_only) out << "  - " << line << "\n";
   }
   return Status::Ok();
 }

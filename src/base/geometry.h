@@ -12,6 +12,8 @@ struct Point {
   friend Point operator+(Point a, Point b) { return {a.x + b.x, a.y + b.y}; }
   friend Point operator-(Point a, Point b) { return {a.x - b.x, a.y - b.y}; }
   friend Point operator*(Point a, double s) { return {a.x * s, a.y * s}; }
+  // Exact equality (a written file read back gives the same points bit for bit).
+  friend bool operator==(Point a, Point b) = default;
   double Length() const { return std::sqrt(x * x + y * y); }
   Point Unit() const {
     double len = Length();

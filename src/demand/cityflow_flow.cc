@@ -18,6 +18,8 @@ Status ReadVehicle(const Json& value, const std::string& path, VehicleType* v) {
   CB_RETURN_IF_ERROR(
       GetOptionalDouble(value, "yieldDistance", path, v->yield_distance_m, &v->yield_distance_m));
   CB_RETURN_IF_ERROR(GetOptionalDouble(value, "turnSpeed", path, v->turn_speed_mps, &v->turn_speed_mps));
+  // citybrain's extension (docs/formats.md): SUMO's driver imperfection.
+  CB_RETURN_IF_ERROR(GetOptionalDouble(value, kSigmaKey, path, v->sigma, &v->sigma));
   return Status::Ok();
 }
 

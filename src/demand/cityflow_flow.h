@@ -1,5 +1,9 @@
 // Importer for CityFlow's flow.json: an array of flows, each with a vehicle
 // template, a route of road ids, an interval and optional start/end times.
+// Besides CityFlow's vehicle members, optional ones citybrain writes: "width",
+// "yieldDistance", "turnSpeed", and the extension "sigma" (SUMO's driver
+// imperfection, VehicleType::sigma, 0 when absent; docs/formats.md), which CityFlow
+// ignores. Each is range-checked (demand/limits.h) with its JSON path.
 #pragma once
 
 #include <string>
@@ -8,6 +12,9 @@
 #include "demand/demand.h"
 
 namespace cb::demand {
+
+// The vehicle member that carries VehicleType::sigma.
+inline constexpr const char* kSigmaKey = "sigma";
 
 Result<DemandSpec> ParseCityflowFlow(const std::string& path);
 Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& source);

@@ -263,6 +263,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       return Invalid(src, rs.where, "road '" + rs.id + "' has no lanes, expected at least one");
     if (rs.length_m && !kRoadLengthRange.Admits(*rs.length_m))
       return OutOfRange(src, rs.where, kRoadLengthRange, *rs.length_m);
+    if (rs.lane_length_m && !kRoadLengthRange.Admits(*rs.lane_length_m))
+      return OutOfRange(src, rs.where, kRoadLengthRange, *rs.lane_length_m);
+    const bool length_given = rs.length_m || rs.lane_length_m;
     if (!kLanesPerRoadRange.Admits(static_cast<double>(rs.lanes.size())))
       return OutOfRange(src, rs.where, kLanesPerRoadRange, static_cast<double>(rs.lanes.size()));
     CB_RETURN_IF_ERROR(CheckPoints(src, rs.where, rs.points));
@@ -276,12 +279,12 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     // Lanes start and end at the edge of the intersections, not their centres.
     std::vector<Point> trimmed = rs.points;
     double geometric = PolylineLength(trimmed);
-    if (!(geometric > 0) && !rs.length_m) {
+    if (!(geometric > 0) && !length_given) {
       return Invalid(src, rs.where, "road '" + rs.id + "' has zero length, expected distinct points");
     }
     double trim_from = from_i.is_virtual ? 0 : from_i.width_m;
     double trim_to = to_i.is_virtual ? 0 : to_i.width_m;
-    if (!rs.length_m && trim_from + trim_to < geometric) {
+    if (!length_given && trim_from + trim_to < geometric) {
       trimmed.front() = trimmed[0] + (trimmed[1] - trimmed[0]).Unit() * trim_from;
       std::size_t n = trimmed.size();
       trimmed.back() = trimmed[n - 1] - (trimmed[n - 1] - trimmed[n - 2]).Unit() * trim_to;
@@ -310,7 +313,9 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         lane.points = OffsetPolyline(trimmed, offset + ls.width_m / 2);
       }
       offset += ls.width_m;
-      if (rs.length_m) {
+      if (rs.lane_length_m) {
+        lane.length_m = *rs.lane_length_m;
+      } else if (rs.length_m) {
         lane.length_m = std::max(*rs.length_m - trim_from - trim_to, 0.5 * *rs.length_m);
       } else {
         lane.length_m = PolylineLength(lane.points);
@@ -539,7 +544,7 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         ll.crosses.begin(), ll.crosses.end(),
         [](const LaneLink::CrossRef& x, const LaneLink::CrossRef& y) { return x.distance_m < y.distance_m; });
   }
-  if (data_clearance_s > 0) net.defaults_.clearance_s = data_clearance_s;
+  if (data_clearance_s > 0 && spec.clearance_from_phases) net.defaults_.clearance_s = data_clearance_s;
   return net;
 }
 

@@ -58,6 +58,11 @@ struct RoadSpec {
   // lengths that do not agree with coordinates). Otherwise lanes are measured on
   // the geometry, trimmed by the width of the intersections at both ends.
   std::optional<double> length_m;
+  // When set, every lane of the road has exactly this length, not trimmed: how
+  // citybrain's CityFlow extension "laneLength" gives back the model's lengths
+  // exactly where the file's points can only come within rounding of them. Takes
+  // precedence over length_m.
+  std::optional<double> lane_length_m;
   std::string where;
 };
 
@@ -151,6 +156,10 @@ struct NetworkSpec {
   std::vector<RoadSpec> roads;
   // false: movements inside an intersection never meet (see OpenIntersections).
   bool conflicts = true;
+  // true: BuildNetwork replaces defaults.clearance_s by the longest clearance phase
+  // the data gives (see DataDefaults). false: the file states clearance_s itself
+  // (citybrain's CityFlow extension "dataDefaults.clearance"), which is kept.
+  bool clearance_from_phases = true;
 };
 
 // A relaxation for bounds: every signal is removed and movements inside every

@@ -1,9 +1,8 @@
 // What road networks the readers accept: the documented physical range of every
 // road-network quantity that sizes memory or enters the kinematics.
 //
-// BuildNetwork checks each against this table, so both importers (CityFlow JSON and
-// CBEngine text) refuse a value out of range with the file, the item, the field, the
-// value and the range. The ranges admit every real street and every bundled dataset;
+// BuildNetwork checks each against this table, so every importer refuses a value out of range with the file,
+// the item, the field, the value and the range. The ranges admit every real street and every bundled dataset;
 // docs/formats.md prints this table. Plain constant data; thread-safe.
 #pragma once
 
@@ -24,5 +23,11 @@ inline constexpr PhysicalRange kIntersectionWidthRange{"intersection width", 0, 
                                                        "the largest junctions are about 100 m across"};
 inline constexpr PhysicalRange kPhaseTimeRange{"phase time", 0, 3600, "s",
                                                "no signal plan holds one phase for more than an hour"};
+// The data's own protocol (DataDefaults), as citybrain's CityFlow extension
+// "dataDefaults" states it (docs/formats.md).
+inline constexpr PhysicalRange kDecisionIntervalRange{"decision interval", 0.01, 3600, "s",
+                                                      "the shortest step to one decision an hour"};
+inline constexpr PhysicalRange kRunLengthRange{"run length", 1, 7 * 24 * 3600, "s",
+                                               "a second to a week (run::kMaxDurationS)"};
 
 }  // namespace cb::roadnet

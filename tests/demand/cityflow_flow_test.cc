@@ -36,6 +36,26 @@ TEST(CityflowFlow, RepeatingFlowDefaultsToNoEnd) {
   EXPECT_EQ(spec->flows[0].interval_s, 3);
 }
 
+TEST(CityflowFlow, ReadsTheSigmaExtension) {
+  const std::string vehicle = R"("length": 5, "maxPosAcc": 2, "maxNegAcc": 4.5, "usualPosAcc": 2,
+      "usualNegAcc": 4.5, "minGap": 2.5, "maxSpeed": 11, "headwayTime": 2)";
+  auto spec = ParseText("[{\"vehicle\": {" + vehicle + "}, \"route\": [\"a\"], \"interval\": 3}]");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->flows[0].vehicle.sigma, 0);  // CityFlow's drivers do not dawdle
+  spec = ParseText("[{\"vehicle\": {" + vehicle + R"(, "sigma": 0.5}, "route": ["a"], "interval": 3}])");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->flows[0].vehicle.sigma, 0.5);
+  spec = ParseText("[{\"vehicle\": {" + vehicle + R"(, "sigma": 1.5}, "route": ["a"], "interval": 3}])");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("flow.json: [0]: vehicle.sigma = 1.5"), std::string::npos)
+      << spec.status().message();
+  spec = ParseText("[{\"vehicle\": {" + vehicle + R"(, "sigma": "high"}, "route": ["a"], "interval": 3}])");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("flow.json: [0].vehicle.sigma: expected a number"),
+            std::string::npos)
+      << spec.status().message();
+}
+
 TEST(CityflowFlow, MissingVehicleFieldNamesPath) {
   auto spec = ParseText(R"([{"vehicle": {"length": 5}, "route": ["a"], "interval": 1}])");
   ASSERT_FALSE(spec.ok());
