@@ -5,6 +5,7 @@
 
 #include "sim/engine.h"
 #include "sim/invariants.h"
+#include "testing/tiny_network.h"
 
 namespace cb::sim {
 namespace {
@@ -12,29 +13,9 @@ namespace {
 // A ==A_M==> M ==M_B (60 m)==> B (signalised, held red) ==B_C==> C, one lane each,
 // M an unsignalised junction 30 m across whose lane link may keep clear.
 std::shared_ptr<const roadnet::Network> ShortRoadBeforeARed(bool keep_clear) {
-  roadnet::NetworkSpec spec;
-  spec.source = "keep-clear";
-  spec.format = "cityflow";
-  const std::vector<std::pair<std::string, double>> nodes = {{"A", 0}, {"M", 200}, {"B", 300}, {"C", 500}};
-  for (const auto& [name, x] : nodes) {
-    roadnet::IntersectionSpec node;
-    node.id = name;
-    node.point = {x, 0};
-    node.is_virtual = name == "A" || name == "C";
-    node.width_m = name == "M" ? 30 : (name == "B" ? 10 : 0);
-    node.where = name;
-    spec.intersections.push_back(node);
-  }
-  for (std::size_t r = 0; r + 1 < nodes.size(); ++r) {
-    roadnet::RoadSpec road;
-    road.from_intersection = nodes[r].first;
-    road.to_intersection = nodes[r + 1].first;
-    road.id = road.from_intersection + "_" + road.to_intersection;
-    road.points = {{nodes[r].second, 0}, {nodes[r + 1].second, 0}};
-    road.lanes.assign(1, roadnet::LaneSpec{4, 11.111});
-    road.where = road.id;
-    spec.roads.push_back(road);
-  }
+  roadnet::NetworkSpec spec =
+      testing::MakeRowSpec("keep-clear", {{"A", 0, 0}, {"M", 200, 30}, {"B", 300, 10}, {"C", 500, 0}},
+                           {"A_M", "M_B", "B_C"}, {1, 1, 1});
   for (int at : {1, 2}) {
     roadnet::RoadLinkSpec link;
     link.from_road = spec.roads[static_cast<std::size_t>(at - 1)].id;

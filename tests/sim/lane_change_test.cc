@@ -294,30 +294,8 @@ TEST(LaneChange, TwoVehiclesSideBySideThatWantEachOthersLaneTradePlaces) {
 // the same lanes of Q, and only Q's lane 0 leads on to R. M is signalised (phase 0
 // red, phase 1 green), N is not.
 std::shared_ptr<const roadnet::Network> MergeAfterTwoRoads() {
-  roadnet::NetworkSpec spec;
-  spec.source = "merge";
-  spec.format = "cityflow";
-  const std::vector<std::pair<std::string, double>> nodes = {{"A", 0}, {"M", 300}, {"N", 600}, {"B", 900}};
-  for (const auto& [name, x] : nodes) {
-    roadnet::IntersectionSpec node;
-    node.id = name;
-    node.point = {x, 0};
-    node.is_virtual = name == "A" || name == "B";
-    node.width_m = node.is_virtual ? 0 : 10;
-    node.where = name;
-    spec.intersections.push_back(node);
-  }
-  const std::vector<std::string> names = {"P", "Q", "R"};
-  for (std::size_t r = 0; r < names.size(); ++r) {
-    roadnet::RoadSpec road;
-    road.id = names[r];
-    road.from_intersection = nodes[r].first;
-    road.to_intersection = nodes[r + 1].first;
-    road.points = {{nodes[r].second, 0}, {nodes[r + 1].second, 0}};
-    road.lanes.assign(r == 2 ? 1 : 2, roadnet::LaneSpec{4, 11.111});
-    road.where = road.id;
-    spec.roads.push_back(road);
-  }
+  roadnet::NetworkSpec spec = testing::MakeRowSpec(
+      "merge", {{"A", 0, 0}, {"M", 300, 10}, {"N", 600, 10}, {"B", 900, 0}}, {"P", "Q", "R"}, {2, 2, 1});
   roadnet::RoadLinkSpec pq{"P", "Q", roadnet::TurnType::kStraight, {{0, 0, {}}, {1, 1, {}}}, "P->Q"};
   roadnet::RoadLinkSpec qr{"Q", "R", roadnet::TurnType::kStraight, {{0, 0, {}}}, "Q->R"};
   spec.intersections[1].road_links.push_back(pq);

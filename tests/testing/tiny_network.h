@@ -129,6 +129,43 @@ inline roadnet::NetworkSpec MakeChainSpec(double length_m = 400, int lanes = 3, 
   return spec;
 }
 
+// MakeRowSpec draws roads in a row along the x axis, road r from nodes[r] to
+// nodes[r + 1] with lanes[r] lanes; the end nodes are boundaries, the others
+// junctions `width_m` across without movements (the caller adds road links and,
+// for a signal, phases).
+struct RowNode {
+  std::string id;
+  double x = 0;
+  double width_m = 0;
+};
+inline roadnet::NetworkSpec MakeRowSpec(const std::string& source, const std::vector<RowNode>& nodes,
+                                        const std::vector<std::string>& road_ids,
+                                        const std::vector<int>& lanes) {
+  roadnet::NetworkSpec spec;
+  spec.source = source;
+  spec.format = "cityflow";
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    roadnet::IntersectionSpec node;
+    node.id = nodes[n].id;
+    node.point = {nodes[n].x, 0};
+    node.is_virtual = n == 0 || n + 1 == nodes.size();
+    node.width_m = nodes[n].width_m;
+    node.where = node.id;
+    spec.intersections.push_back(node);
+  }
+  for (std::size_t r = 0; r < road_ids.size(); ++r) {
+    roadnet::RoadSpec road;
+    road.id = road_ids[r];
+    road.from_intersection = nodes[r].id;
+    road.to_intersection = nodes[r + 1].id;
+    road.points = {{nodes[r].x, 0}, {nodes[r + 1].x, 0}};
+    road.lanes.assign(static_cast<std::size_t>(lanes[r]), roadnet::LaneSpec{4, 11.111});
+    road.where = road.id;
+    spec.roads.push_back(road);
+  }
+  return spec;
+}
+
 inline demand::FlowSpec MakeFlow(std::vector<std::string> route, double interval_s, double start_s = 0,
                                  double end_s = -1) {
   demand::FlowSpec flow;
