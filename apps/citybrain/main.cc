@@ -208,6 +208,9 @@ int main(int argc, char** argv) {
                         "Write the network KPI time series (every 60 s) to this CSV");
     run_cmd->add_option("--intersections-csv", run.intersections_csv,
                         "Write each intersection's queue and throughput (every 60 s) to this CSV");
+    run_cmd->add_option("--trips-csv", run.trips_csv,
+                        "Write one row per vehicle released (its flow's place in the demand file, "
+                        "release and finish time, travel, free-flow and lost seconds) to this CSV");
     run_cmd->add_flag("--bound", run.bound,
                       "Run the free-flow bound instead of a controller: no signals, and movements inside "
                       "intersections never meet, so vehicles only queue behind each other");

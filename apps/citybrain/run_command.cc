@@ -43,6 +43,48 @@ class ProgressBar {
   int last_percent_ = -1;
 };
 
+// A CSV field: quoted, with quotes doubled, when it holds a comma, quote or newline.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char ch : text) {
+    if (ch == '"') quoted += '"';
+    quoted += ch;
+  }
+  return quoted + "\"";
+}
+
+// One row per vehicle released, in release order: SUMO's tripinfo in CSV. travel_s
+// counts from release (CityFlow's travel time), duration_s from entering the first
+// lane (SUMO's); time_loss_s = duration_s - free_flow_s. A vehicle not finished by
+// the end has these empty (and entered_s too while it waits to enter).
+Status WriteTripsCsv(const sim::Engine& engine, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) return Status::IoError(path + ": cannot write the trips");
+  out << "vehicle,flow,demand,released_s,entered_s,finished_s,travel_s,duration_s,free_flow_s,time_loss_s\n";
+  const auto& flows = engine.demand().flows;
+  for (long long v = 0; v < engine.vehicles_released(); ++v) {
+    const sim::Engine::VehicleStatus st = engine.Vehicle(VehicleId(static_cast<uint32_t>(v)));
+    out << v << ',' << st.flow << ',';
+    if (st.flow >= 0 && static_cast<std::size_t>(st.flow) < flows.size())
+      out << CsvField(flows[st.flow].where);
+    out << ',' << st.released_s << ',';
+    if (st.entered_s >= 0) out << st.entered_s;
+    out << ',';
+    if (st.state == sim::Engine::VehicleStatus::State::kFinished) {
+      const double duration = st.finished_s - st.entered_s;
+      out << st.finished_s << ',' << st.finished_s - st.released_s << ',' << duration << ',' << st.free_flow_s
+          << ',' << duration - st.free_flow_s;
+    } else {
+      out << ",,," << st.free_flow_s << ',';
+    }
+    out << '\n';
+  }
+  out.flush();
+  if (!out) return Status::IoError(path + ": writing the trips failed");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<RunReport> RunScenario(const RunSettings& settings) {
@@ -180,6 +222,10 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
             << series[k][i].throughput << '\n';
       }
     }
+  }
+  if (!settings.trips_csv.empty()) {
+    Status written = WriteTripsCsv(engine, settings.trips_csv);
+    if (!written.ok()) return written;
   }
   return report;
 }

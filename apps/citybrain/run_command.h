@@ -44,6 +44,7 @@ struct RunSettings {
   bool progress = true;
   std::string series_csv;         // optional: write the network time series here
   std::string intersections_csv;  // optional: per-intersection queue/throughput series
+  std::string trips_csv;          // optional: one row per vehicle released (SUMO's tripinfo)
 };
 
 struct RunReport {

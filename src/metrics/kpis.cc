@@ -77,6 +77,7 @@ Summary KpiRecorder::Finish() const {
   s.trip_average_travel_time_s = engine_.AverageTravelTime();
   s.delay_index = now.delay_index;
   s.average_time_loss_s = engine_.AverageTimeLoss();
+  s.average_trip_duration_s = engine_.AverageTripDuration();
   s.vehicles_released = engine_.vehicles_released();
   s.vehicles_entered = now.entered;
   s.vehicles_finished = now.finished;
@@ -99,6 +100,7 @@ void WriteSummaryJson(const Summary& s, nlohmann::ordered_json& out) {
   }
   out["delay_index"] = s.delay_index;
   out["average_time_loss_s"] = s.average_time_loss_s;
+  out["average_trip_duration_s"] = s.average_trip_duration_s;
   out["vehicles_released"] = s.vehicles_released;
   out["vehicles_entered"] = s.vehicles_entered;
   out["vehicles_running"] = s.vehicles_running;

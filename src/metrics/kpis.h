@@ -60,7 +60,9 @@ struct Summary {
   double average_travel_time_s = 0;       // by travel_time_metric
   double trip_average_travel_time_s = 0;  // CityFlow's, whatever the metric
   double delay_index = 1;
-  double average_time_loss_s = 0;  // finished trips: travel - free-flow time (sim::Engine::AverageTimeLoss)
+  double average_time_loss_s = 0;  // finished trips: duration - free-flow time (sim::Engine::AverageTimeLoss)
+  double average_trip_duration_s =
+      0;  // SUMO's: entered vehicles, from entering (sim::Engine::AverageTripDuration)
   long long vehicles_released = 0;
   long long vehicles_entered = 0;
   long long vehicles_finished = 0;
@@ -79,6 +81,8 @@ struct Summary {
 //   travel_time_metric                "trip" or "per_intersection"
 //   trip_average_travel_time_s        CityFlow's, only with the per-intersection metric
 //   delay_index                       >= 1
+//   average_time_loss_s               s; SUMO's time loss of the finished trips
+//   average_trip_duration_s           s; SUMO's trip duration, from entering (no entry wait)
 //   vehicles_released                 due so far (entered + waiting to enter + finished ones)
 //   vehicles_entered                  entered the network
 //   vehicles_running                  on the road now

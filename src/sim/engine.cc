@@ -204,8 +204,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   long long reserve = options_.reserve_vehicles;
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
-  for (auto* v : {&s.dis, &s.speed, &s.gap, &s.release_time, &s.finish_time, &s.free_flow_s, &s.next_dis,
-                  &s.next_speed}) {
+  for (auto* v : {&s.dis, &s.speed, &s.gap, &s.release_time, &s.enter_time, &s.finish_time, &s.free_flow_s,
+                  &s.next_dis, &s.next_speed}) {
     v->reserve(r);
   }
   for (auto* v : {&s.drivable, &s.prev_drivable, &s.path_pos, &s.path_offset, &s.path_length, &s.leader,
@@ -450,7 +450,9 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
   status.position_m = s.dis[v];
   status.speed_mps = s.speed[v];
   status.released_s = s.release_time[v];
+  status.entered_s = s.enter_time[v];
   status.finished_s = s.finish_time[v];
+  status.free_flow_s = s.free_flow_s[v];
   status.flow = s.flow[v];
   if (options_.lane_change && s.change_to[v] != kNone) {
     status.changing_lane = true;
@@ -587,6 +589,15 @@ double Engine::RestFreeFlow(uint32_t v) const {
 double Engine::AverageTimeLoss() const {
   const EngineState& s = *state_;
   return s.vehicles_finished == 0 ? 0 : s.finished_time_loss_s / static_cast<double>(s.vehicles_finished);
+}
+
+double Engine::AverageTripDuration() const {
+  const EngineState& s = *state_;
+  if (s.vehicles_entered == 0) return 0;
+  double total = s.finished_duration_s;
+  const double now = time_s();
+  for (uint32_t v : s.running) total += now - s.enter_time[v];
+  return total / static_cast<double>(s.vehicles_entered);
 }
 
 double Engine::DelayIndex() const {

@@ -209,7 +209,9 @@ class Engine {
     double position_m = 0;  // on the lane or lane link it is on
     double speed_mps = 0;
     double released_s = 0;
+    double entered_s = -1;  // -1 while waiting to enter
     double finished_s = -1;
+    double free_flow_s = 0;      // its route's free-flow time at its own top speed (AverageTimeLoss)
     int flow = -1;               // -1 for vehicles added with AddVehicle
     bool changing_lane = false;  // moving over to `target_lane` (same road as `lane`)
     LaneId target_lane;
@@ -231,10 +233,16 @@ class Engine {
   // know the vehicles' true routes replaces them with drawn ones. Allocates only
   // as the run-time path store grows. Call between steps.
   Status RerouteRest(VehicleId id, const RoadId* roads, std::size_t road_count);
-  // Mean over finished vehicles of travel time minus free-flow time (SUMO's "time
-  // loss", the delay the RESCO benchmark reports; ours counts the wait to enter
-  // and drives the free-flow time at each vehicle's own top speed); 0 when none.
+  // Mean over finished vehicles of trip duration (from entering its first lane to
+  // finishing, as SUMO's tripinfo counts it: not the wait to enter) minus free-flow
+  // time at its own top speed (SUMO's "time loss", the delay the RESCO benchmark
+  // reports); 0 when none.
   double AverageTimeLoss() const;
+  // SUMO's average trip duration: over every vehicle that has entered its first
+  // lane, the time since it entered (to its finish, if finished). Unlike
+  // AverageTravelTime (CityFlow's), the wait in the entry queue is not counted; 0
+  // when none has entered.
+  double AverageTripDuration() const;
   // The delay index of PRODUCT.md over every released vehicle: (time so far +
   // free-flow time of the rest) / free-flow time of the whole route.
   double DelayIndex() const;

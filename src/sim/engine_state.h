@@ -135,7 +135,8 @@ struct EngineState {
   std::vector<uint32_t> flow_released;
 
   // --- Vehicles (structure of arrays, indexed by VehicleId).
-  std::vector<double> dis, speed, gap, release_time, finish_time, free_flow_s;
+  // enter_time: when it left the entry queue onto its first lane (-1 before).
+  std::vector<double> dis, speed, gap, release_time, enter_time, finish_time, free_flow_s;
   std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker,
       priority;
   std::vector<int32_t> type, flow;
@@ -182,7 +183,8 @@ struct EngineState {
   double finished_travel_s = 0;
   double finished_flow_travel_s = 0;  // of vehicles released by flows only
   double finished_delay_ratio = 0;
-  double finished_time_loss_s = 0;  // sum over finished vehicles of travel - free-flow time
+  double finished_time_loss_s = 0;  // sum over finished vehicles of (finish - enter) - free-flow time
+  double finished_duration_s = 0;   // sum over finished vehicles of finish - enter
 
   // Keeps front/back in step with `on` after `on[d]` changed.
   void RefreshEnds(uint32_t d) {

@@ -398,6 +398,7 @@ void Engine::InsertQueued() {
       head = 0;
     }
     s.state[v] = VehicleState::kRunning;
+    s.enter_time[v] = time_s();
     s.running.push_back(v);
     --s.vehicles_waiting;
     ++s.vehicles_running;
@@ -491,7 +492,8 @@ void Engine::MoveVehicles() {
       s.finished_travel_s += travel;
       if (s.flow[v] >= 0) s.finished_flow_travel_s += travel;
       s.finished_delay_ratio += travel / s.free_flow_s[v];
-      s.finished_time_loss_s += travel - s.free_flow_s[v];
+      s.finished_duration_s += now - s.enter_time[v];
+      s.finished_time_loss_s += now - s.enter_time[v] - s.free_flow_s[v];
       --s.vehicles_running;
       ++s.vehicles_finished;
       continue;
@@ -576,6 +578,7 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.speed.push_back(0);
   s.gap.push_back(0);
   s.release_time.push_back(now);
+  s.enter_time.push_back(-1);
   s.finish_time.push_back(-1);
   s.drivable.push_back(start_lane);
   s.prev_drivable.push_back(kNone);

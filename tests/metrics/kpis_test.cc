@@ -154,6 +154,7 @@ TEST(Kpis, SummaryJsonHasOneKeyPerKpi) {
   s.average_travel_time_s = 123.5;
   s.delay_index = 1.25;
   s.average_time_loss_s = 42.5;
+  s.average_trip_duration_s = 80.25;
   s.vehicles_released = 100;
   s.vehicles_entered = 90;
   s.vehicles_finished = 70;
@@ -167,14 +168,16 @@ TEST(Kpis, SummaryJsonHasOneKeyPerKpi) {
   WriteSummaryJson(s, j);
   std::vector<std::string> keys;
   for (const auto& item : j.items()) keys.push_back(item.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{
-                      "controller", "average_travel_time_s", "travel_time_metric", "delay_index",
-                      "average_time_loss_s", "vehicles_released", "vehicles_entered", "vehicles_running",
-                      "vehicles_waiting_to_enter", "throughput", "queued_on_lanes", "mean_queued_on_lanes",
-                      "served_vehicles_delay_index_1_40", "delay_index_exceeded_1_40_at_s"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"controller", "average_travel_time_s", "travel_time_metric",
+                                            "delay_index", "average_time_loss_s", "average_trip_duration_s",
+                                            "vehicles_released", "vehicles_entered", "vehicles_running",
+                                            "vehicles_waiting_to_enter", "throughput", "queued_on_lanes",
+                                            "mean_queued_on_lanes", "served_vehicles_delay_index_1_40",
+                                            "delay_index_exceeded_1_40_at_s"}));
   EXPECT_EQ(j["average_travel_time_s"], 123.5);
   EXPECT_EQ(j["delay_index"], 1.25);
   EXPECT_EQ(j["average_time_loss_s"], 42.5);
+  EXPECT_EQ(j["average_trip_duration_s"], 80.25);
   EXPECT_EQ(j["vehicles_released"], 100);
   EXPECT_EQ(j["vehicles_entered"], 90);
   EXPECT_EQ(j["vehicles_running"], 20);

@@ -58,6 +58,36 @@ TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
   EXPECT_LT(engine.AverageTimeLoss(), 10);
 }
 
+// SUMO counts a trip from the moment the vehicle is on its first lane; CityFlow's
+// travel time from its release, with any wait in the entry queue.
+TEST(Engine, TripDurationCountsFromEnteringAndTravelTimeFromRelease) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 1)});  // faster than one lane takes them
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);
+  for (int s = 0; s < 300; ++s) engine.Step();
+  ASSERT_GT(engine.vehicles_finished(), 10);
+  double duration = 0, loss = 0;
+  long long entered = 0, waited = 0;
+  for (long long v = 0; v < engine.vehicles_released(); ++v) {
+    const Engine::VehicleStatus st = engine.Vehicle(VehicleId(static_cast<uint32_t>(v)));
+    if (st.entered_s < 0) {
+      EXPECT_EQ(st.state, Engine::VehicleStatus::State::kWaiting);
+      continue;
+    }
+    EXPECT_GE(st.entered_s, st.released_s);
+    if (st.entered_s > st.released_s) ++waited;
+    ++entered;
+    const bool finished = st.state == Engine::VehicleStatus::State::kFinished;
+    duration += (finished ? st.finished_s : engine.time_s()) - st.entered_s;
+    if (finished) loss += st.finished_s - st.entered_s - st.free_flow_s;
+  }
+  EXPECT_GT(waited, 0);
+  EXPECT_EQ(entered, engine.vehicles_entered());
+  EXPECT_NEAR(engine.AverageTripDuration(), duration / static_cast<double>(entered), 1e-9);
+  EXPECT_NEAR(engine.AverageTimeLoss(), loss / static_cast<double>(engine.vehicles_finished()), 1e-9);
+  EXPECT_LT(engine.AverageTripDuration(), engine.AverageTravelTime());
+}
+
 TEST(Engine, RedLightHoldsTrafficAtTheStopLine) {
   Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 4)});
   Engine engine(t.net, t.demand, {});
