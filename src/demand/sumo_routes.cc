@@ -255,6 +255,7 @@ class Reader {
     }
     v.usual_pos_acc_mps2 = v.max_pos_acc_mps2;
     v.usual_neg_acc_mps2 = v.max_neg_acc_mps2;
+    v.turn_speed_mps = v.max_speed_mps;  // no turn speed of its own (SumoClassDefaults)
     if (Status ok = CheckVehicle(v); !ok.ok()) return Error(doc, node, ok.message());
     types_[*id] = v;
     return Status::Ok();
@@ -669,6 +670,7 @@ Result<VehicleType> SumoClassDefaults(std::string_view vclass) {
     v.width_m = c.width_m;
     v.headway_s = kSumoTauS;
     v.sigma = kSumoSigma;
+    v.turn_speed_mps = v.max_speed_mps;  // SUMO has none: the junction's internal lanes set the speed
     return v;
   }
   return Status::InvalidInput("vClass " + Quote(vclass) +

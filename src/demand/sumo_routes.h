@@ -8,9 +8,10 @@
 //          max_neg_acc = usual_neg_acc = decel, max_speed_mps (the engine caps it by
 //          each road's speed limit), headway_s = tau, width_m. Unset attributes take
 //          SUMO's documented defaults for the vClass (SumoClassDefaults; no vClass:
-//          passenger; tau 1 s). yieldDistance and turnSpeed keep VehicleType's
-//          defaults. The type "DEFAULT_VEHTYPE" (used when a vehicle names none) is
-//          SUMO's passenger car unless the file defines it.
+//          passenger; tau 1 s). turnSpeed = max_speed_mps: SUMO has no turn speed,
+//          the junction's internal lanes limit it (roadnet::LaneLinkSpec::
+//          max_speed_mps). yieldDistance keeps VehicleType's default. The type "DEFAULT_VEHTYPE" (used when a
+//          vehicle names none) is SUMO's passenger car unless the file defines it.
 //   <route id edges>                   top level, or nested in a vehicle or flow
 //   <vehicle id type depart route>     route=ID or a nested <route edges>
 //   <trip id type depart from to via>  routed on the network (demand/router.h)

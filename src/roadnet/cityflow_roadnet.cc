@@ -194,6 +194,8 @@ Status ReadIntersection(const Json& value, const std::string& path, Intersection
       }
       if (FindMember(ll, kKeepClearKey))
         CB_RETURN_IF_ERROR(GetBool(ll, kKeepClearKey, ll_path, &lane_link.keep_clear));
+      if (FindMember(ll, kLaneLinkSpeedKey))
+        CB_RETURN_IF_ERROR(GetDouble(ll, kLaneLinkSpeedKey, ll_path, &lane_link.max_speed_mps));
       link.lane_links.push_back(std::move(lane_link));
     }
     inter->road_links.push_back(std::move(link));

@@ -20,6 +20,7 @@
 //   - intersection "geoPoint": {"latitude", "longitude"} in degrees -> geo;
 //   - intersection "outline": the polygon it covers -> IntersectionSpec::outline;
 //   - laneLinks[m] "keepClear": true or false -> LaneLinkSpec::keep_clear;
+//   - laneLinks[m] "maxSpeed": m/s -> LaneLinkSpec::max_speed_mps;
 //   - trafficLight "clearancePhase": a lightphases index -> clearance_phase;
 //   - trafficLight "controlPhases": distinct lightphases indices, not the clearance
 //     phase -> control_phases;
@@ -43,6 +44,7 @@ inline constexpr const char* kLanePointsKey = "points";  // of a lane
 inline constexpr const char* kGeoPointKey = "geoPoint";
 inline constexpr const char* kOutlineKey = "outline";
 inline constexpr const char* kKeepClearKey = "keepClear";
+inline constexpr const char* kLaneLinkSpeedKey = "maxSpeed";
 inline constexpr const char* kClearancePhaseKey = "clearancePhase";
 inline constexpr const char* kControlPhasesKey = "controlPhases";
 inline constexpr const char* kYieldingRoadLinksKey = "yieldingRoadLinks";

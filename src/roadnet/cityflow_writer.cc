@@ -103,6 +103,7 @@ Json IntersectionJson(const Network& net, const Intersection& inter, bool with_o
                      {"endLaneIndex", net.lane(ll.to).index_in_road},
                      {"points", PointsJson(ll.points)}};
         if (ll.keep_clear) ll_json[kKeepClearKey] = true;
+        if (ll.max_speed_mps > 0) ll_json[kLaneLinkSpeedKey] = ll.max_speed_mps;
         lane_links.push_back(std::move(ll_json));
       }
       indices.push_back(link.index_in_intersection);
@@ -212,7 +213,7 @@ void CompareGeometry(const Network& net, const Network& back, std::vector<std::s
 // How `back` (the written file read back) differs from `net` in its intersections,
 // one line per kind of difference with a count and a first example.
 void CompareIntersections(const Network& net, const Network& back, std::vector<std::string>* out) {
-  Tally yielding, control, clearance, greens, geo, keep_clear;
+  Tally yielding, control, clearance, greens, geo, keep_clear, link_speed;
   int yielding_links = 0;
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
     const Intersection& a = net.intersections()[i];
@@ -244,8 +245,15 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
     for (RoadLinkId link : a.road_links) {
       for (LaneLinkId ll : net.road_link(link).lane_links) {
         if (net.lane_link(ll).keep_clear != back.lane_link(ll).keep_clear) keep_clear.Add(a.id);
+        if (net.lane_link(ll).max_speed_mps != back.lane_link(ll).max_speed_mps) link_speed.Add(a.id);
       }
     }
+  }
+  if (link_speed.count > 0) {
+    out->push_back(std::to_string(link_speed.count) +
+                   " lane links' speed limit (SUMO internal lanes) reads back differently: turns are then "
+                   "driven at other speeds; e.g. intersection " +
+                   link_speed.example);
   }
   if (keep_clear.count > 0) {
     out->push_back(std::to_string(keep_clear.count) +
@@ -467,7 +475,9 @@ void StripCitybrainExtensions(Json* roadnet) {
         auto lane_links = link.find("laneLinks");
         if (lane_links == link.end() || !lane_links->is_array()) continue;
         for (Json& ll : *lane_links) {
-          if (ll.is_object()) ll.erase(kKeepClearKey);
+          if (!ll.is_object()) continue;
+          ll.erase(kKeepClearKey);
+          ll.erase(kLaneLinkSpeedKey);
         }
       }
     }

@@ -387,6 +387,12 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
         ll.from = from_road.lanes[lls.from_lane];
         ll.to = to_road.lanes[lls.to_lane];
         ll.keep_clear = lls.keep_clear;
+        if (!(lls.max_speed_mps >= 0 && lls.max_speed_mps <= 1000)) {
+          return Invalid(src, lwhere,
+                         "lane link speed limit " + std::to_string(lls.max_speed_mps) +
+                             " m/s, expected 0 (none) or a speed up to 1000 m/s");
+        }
+        ll.max_speed_mps = lls.max_speed_mps;
         if (lls.points.size() >= 2) {
           CB_RETURN_IF_ERROR(CheckPoints(src, lwhere, lls.points));
           ll.points = lls.points;

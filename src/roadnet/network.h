@@ -77,6 +77,10 @@ struct LaneLinkSpec {
   // into that lane will take, has no room for it (SUMO's connection attribute
   // `keepClear`, true by default there; CityFlow and CBEngine have no such rule).
   bool keep_clear = false;
+  // Speed limit on the lane link, m/s; 0: none (vehicles keep their lane speed and
+  // slow to their type's turn speed on turns). SUMO: the speed of the internal
+  // lanes along the connection, which netconvert derives from the curve's radius.
+  double max_speed_mps = 0;
 };
 
 struct RoadLinkSpec {
@@ -195,7 +199,8 @@ struct LaneLink {
   RoadLinkId road_link;
   LaneId from;
   LaneId to;
-  bool keep_clear = false;  // LaneLinkSpec::keep_clear
+  bool keep_clear = false;   // LaneLinkSpec::keep_clear
+  double max_speed_mps = 0;  // LaneLinkSpec::max_speed_mps; 0: none
   std::vector<Point> points;
   double length_m = 0;
   // Conflict points on this lane link, sorted by distance from its start.

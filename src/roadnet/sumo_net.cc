@@ -48,7 +48,8 @@ struct SumoConnection {
   std::vector<Point> path;
   std::string tl;
   int link_index = -1;
-  bool keep_clear = true;  // SUMO's default
+  bool keep_clear = true;    // SUMO's default
+  double max_speed_mps = 0;  // the slowest of its internal lanes; 0: no via lane
   pugi::xml_node node;
 };
 
@@ -205,7 +206,7 @@ class Reader {
         if (!shape.ok()) return shape.status();
         lane.shape = std::move(shape).value();
         lane.kept = !internal && PermitsPassenger(l);
-        if (internal) internal_lanes_[lane.id] = lane.shape;
+        if (internal) internal_lanes_[lane.id] = {lane.shape, lane.speed_mps};
         edge.lanes.push_back(std::move(lane));
       }
       if (internal) continue;
@@ -321,10 +322,12 @@ class Reader {
       // The path through the junction: the via lane, then the internal lanes after it.
       std::string via = c.attribute("via").value();
       for (int guard = 0; !via.empty() && guard < 8; ++guard) {
-        auto shape = internal_lanes_.find(via);
-        if (shape == internal_lanes_.end())
+        auto internal = internal_lanes_.find(via);
+        if (internal == internal_lanes_.end())
           return in_.Error(c, "via lane '" + via + "' is not an internal lane of the network, expected one");
-        for (const Point& p : shape->second) {
+        const double speed = internal->second.speed_mps;
+        conn.max_speed_mps = conn.max_speed_mps > 0 ? std::min(conn.max_speed_mps, speed) : speed;
+        for (const Point& p : internal->second.shape) {
           if (conn.path.empty() || (conn.path.back() - p).Length() > 1e-6) conn.path.push_back(p);
         }
         auto next = next_internal.find(via);
@@ -437,7 +440,8 @@ class Reader {
         }
         link_of[k] = it->second;
         is.road_links[static_cast<std::size_t>(it->second)].lane_links.push_back(
-            {c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path, c.keep_clear});
+            {c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path, c.keep_clear,
+             c.max_speed_mps});
       }
       std::string tl;
       for (const SumoConnection& c : conns) {
@@ -536,7 +540,11 @@ class Reader {
   double shortest_green_s_ = std::numeric_limits<double>::infinity();  // over every program's green phases
   std::unordered_map<std::string, SumoEdge> edges_;
   std::vector<std::string> order_;
-  std::unordered_map<std::string, std::vector<Point>> internal_lanes_;
+  struct InternalLane {
+    std::vector<Point> shape;
+    double speed_mps = 0;
+  };
+  std::unordered_map<std::string, InternalLane> internal_lanes_;
   std::unordered_map<std::string, Junction> junctions_;
   std::vector<std::string> junction_order_;
   std::unordered_map<std::string, bool> used_junctions_;

@@ -60,12 +60,13 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
   for (std::size_t l = 0; l < net.lanes().size(); ++l) {
     c.length[l] = net.lanes()[l].length_m;
     c.max_speed[l] = net.lanes()[l].max_speed_mps;
+    c.fastest_lane_mps = std::max(c.fastest_lane_mps, c.max_speed[l]);
   }
   for (std::size_t k = 0; k < net.lane_links().size(); ++k) {
     const roadnet::LaneLink& ll = net.lane_links()[k];
     std::size_t d = c.lane_count + k;
     c.length[d] = ll.length_m;
-    c.max_speed[d] = kNoSpeedLimitOnLink;
+    c.max_speed[d] = ll.max_speed_mps > 0 ? ll.max_speed_mps : kNoSpeedLimitOnLink;
     c.is_turn[d] = net.road_link(ll.road_link).turn != roadnet::TurnType::kStraight;
     c.turn_rank[d] = static_cast<uint8_t>(net.road_link(ll.road_link).turn);
     c.link_road_link.push_back(ll.road_link.value());
@@ -184,7 +185,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   const std::size_t drivables = c.length.size();
 
   s.types = demand_->vehicle_types;
-  for (const demand::VehicleType& t : s.types) s.approach_m.push_back(ApproachDistance(t, dt));
+  for (const demand::VehicleType& t : s.types)
+    s.approach_m.push_back(ApproachDistance(t, dt, c.fastest_lane_mps));
   s.notices.resize(net.crosses().size());
   s.on.resize(drivables);
   s.front.assign(drivables, kNone);
@@ -335,7 +337,7 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
   }
   if (type_index < 0) {
     s.types.push_back(type);
-    s.approach_m.push_back(ApproachDistance(type, options_.step_s));
+    s.approach_m.push_back(ApproachDistance(type, options_.step_s, compiled_->fastest_lane_mps));
     type_index = static_cast<int>(s.types.size()) - 1;
   }
   const std::size_t size_before = s.extra_paths.size();

@@ -37,6 +37,7 @@ struct CompiledNetwork {
   uint32_t lane_count = 0;
   std::vector<double> length;      // by drivable
   std::vector<double> max_speed;   // by drivable
+  double fastest_lane_mps = 0;     // the highest max_speed of any lane (not lane link)
   std::vector<uint8_t> is_turn;    // by drivable (lane links)
   std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index

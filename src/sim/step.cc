@@ -50,6 +50,7 @@ class Decider {
     s = std::min(s, FollowSpeed(v, vt));
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
+    s = std::min(s, FartherRedSpeed(v, vt, next));
     uint32_t needs_change_on = kNone;
     if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
     if (vt.sigma > 0) s = Dawdle(v, vt, s);
@@ -114,6 +115,31 @@ class Decider {
     uint32_t leader = s_.leader[v];
     if (leader == kNone) return vt.max_speed_mps;
     return CarFollowSpeed(vt, s_.speed[v], types_[s_.type[leader]], s_.speed[leader], s_.gap[v], dt_);
+  }
+
+  // Red lights beyond the next lane link, within the approach distance: where a
+  // lane between two junctions is short (SUMO's networks have stubs of a few
+  // metres), a vehicle must brake for the second stop line before it reaches the
+  // first. It stops before the nearest such red line it can still stop before
+  // (IntersectionSpeed handles the next lane link itself). CityFlow looks at the
+  // next lane link only; on its networks' long roads this never applies.
+  double FartherRedSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next) const {
+    const uint32_t d = s_.drivable[v];
+    const double reach = s_.approach_m[s_.type[v]];
+    double dist = c_.length[d] - s_.dis[v];
+    if (next == kNone || dist + c_.length[next] > reach) return vt.max_speed_mps;
+    const uint32_t* path = Path(v);
+    const uint32_t length = s_.path_length[v];
+    for (uint32_t pos = s_.path_pos[v] + 1; pos < length && dist <= reach; ++pos) {
+      const uint32_t x = path[pos];
+      if (IsLink(x) && x != next && !green_[c_.link_road_link[x - c_.lane_count]]) {
+        const double speed = s_.speed[v];
+        if (MinBrakeDistance(vt, speed) > dist) return vt.max_speed_mps;  // too late: it goes on
+        return StopBeforeSpeed(vt, speed, dist, dt_);
+      }
+      dist += c_.length[x];
+    }
+    return vt.max_speed_mps;
   }
 
   // Inside an intersection, or on a lane close enough to heed the one ahead.
@@ -217,6 +243,13 @@ class Decider {
         *blocker = kNone;
       }
       if (c_.is_turn[link]) s = std::min(s, vt.turn_speed_mps);
+      // A lane link with a speed limit of its own (roadnet::LaneLinkSpec): slow
+      // down to it by the stop line at the usual deceleration.
+      const double link_speed = c_.max_speed[link];
+      if (link_speed < s) {
+        const double rest = std::max(0.0, c_.length[d] - s_.dis[v] - speed * dt_);
+        s = std::min(s, std::sqrt(link_speed * link_speed + 2 * vt.usual_neg_acc_mps2 * rest));
+      }
     }
     if (link == kNone && IsLink(d)) link = d;
     if (link == kNone) return s;

@@ -43,9 +43,13 @@ inline bool CanYield(const demand::VehicleType& type, double speed, double dista
          (distance_m < 0 && distance_m + type.length_m < 0);
 }
 
-// Distance within which a vehicle starts to heed the intersection ahead.
-inline double ApproachDistance(const demand::VehicleType& type, double dt) {
-  return type.max_speed_mps * type.max_speed_mps / type.usual_neg_acc_mps2 / 2 + type.max_speed_mps * dt * 2;
+// Distance within which a vehicle starts to heed the intersection ahead: what it
+// takes to brake at its usual deceleration from the fastest it can drive (its top
+// speed, or the network's fastest lane if slower; CityFlow's formula at the
+// vehicle's top speed), plus two steps at that speed.
+inline double ApproachDistance(const demand::VehicleType& type, double dt, double fastest_lane_mps) {
+  const double v = std::min(type.max_speed_mps, fastest_lane_mps);
+  return v * v / type.usual_neg_acc_mps2 / 2 + v * dt * 2;
 }
 
 }  // namespace cb::sim

@@ -78,9 +78,10 @@ TEST(SumoRoutesTest, VehicleWithTypeAndNestedRoute) {
   EXPECT_DOUBLE_EQ(f.vehicle.max_speed_mps, 20);
   EXPECT_DOUBLE_EQ(f.vehicle.headway_s, 1.2);
   EXPECT_DOUBLE_EQ(f.vehicle.width_m, 1.9);
-  // Not SUMO's to set: VehicleType's own defaults.
+  // Not SUMO's to set: VehicleType's own default.
   EXPECT_DOUBLE_EQ(f.vehicle.yield_distance_m, VehicleType{}.yield_distance_m);
-  EXPECT_DOUBLE_EQ(f.vehicle.turn_speed_mps, VehicleType{}.turn_speed_mps);
+  // SUMO has no turn speed (its junctions' internal lanes set the speed there).
+  EXPECT_DOUBLE_EQ(f.vehicle.turn_speed_mps, f.vehicle.max_speed_mps);
 
   EXPECT_EQ(demand.report.vehicles_read, 1);
   EXPECT_EQ(demand.report.vehicles_kept, 1);

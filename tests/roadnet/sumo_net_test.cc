@@ -98,6 +98,8 @@ TEST(SumoNet, LaneLinksFollowTheInternalLanes) {
   ASSERT_GE(ll.points.size(), 2u);
   EXPECT_NEAR(ll.points.front().x, 339.60, 1e-6);
   EXPECT_NEAR(ll.points.front().y, 345.20, 1e-6);
+  // Its speed limit is the internal lane's (netconvert's speed for the curve).
+  EXPECT_DOUBLE_EQ(ll.max_speed_mps, 6.51);
 }
 
 TEST(SumoNet, ProgramsBecomeControlPhasesAndAClearance) {
