@@ -1,7 +1,9 @@
 #include "demand/route.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <vector>
 
 namespace cb::demand {
 namespace {
@@ -44,44 +46,114 @@ std::vector<LaneId> StartLanes(const roadnet::Network& network, const std::vecto
   return out;
 }
 
+namespace {
+
+// The weight of one lane change on `road`: 1 on roads of kRoomyRoadM and longer,
+// up to 1.5 on the shortest, so that of two plans with as many changes the one
+// that changes on longer roads wins (room to find a gap before the queue).
+constexpr double kRoomyRoadM = 200;
+double ChangeWeight(const roadnet::Network& network, RoadId road) {
+  const double length = network.road(road).length_m;
+  return 1 + 0.5 * std::max(0.0, 1 - length / kRoomyRoadM);
+}
+
+// With lane changes: the plan with the fewest (weighted) changes over the whole
+// route, found backwards road by road (SUMO's drivers likewise pick their lanes
+// for the movements ahead, not only the next one). `cost` is scratch.
+Status PlanWithChanges(const roadnet::Network& network, const RoadId* route, std::size_t road_count,
+                       LaneId first_lane, LaneChanges changes, std::vector<std::vector<double>>& cost,
+                       LanePath* out) {
+  constexpr double kNever = std::numeric_limits<double>::infinity();
+  if (cost.size() < road_count) cost.resize(road_count);
+  cost[road_count - 1].assign(network.road(route[road_count - 1]).lanes.size(), 0.0);
+  // cost[i][m]: the least weighted changes from entering road i on its lane m.
+  for (std::size_t i = road_count - 1; i-- > 0;) {
+    const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
+    const double weight = ChangeWeight(network, route[i]);
+    // best_from[l]: the least cost after road i leaving it from lane l.
+    std::vector<double>& row = cost[i];
+    row.assign(lanes.size(), kNever);
+    for (std::size_t l = 0; l < lanes.size(); ++l) {
+      double best_from = kNever;
+      for (LaneLinkId link : network.lane(lanes[l]).lane_links) {
+        const roadnet::Lane& end = network.lane(network.lane_link(link).to);
+        if (end.road != route[i + 1]) continue;
+        best_from = std::min(best_from, cost[i + 1][static_cast<std::size_t>(end.index_in_road)]);
+      }
+      if (best_from == kNever) continue;
+      for (std::size_t m = 0; m < lanes.size(); ++m) {
+        const double k = static_cast<double>(l > m ? l - m : m - l);
+        row[m] = std::min(row[m], best_from + weight * k);
+      }
+    }
+  }
+  LaneId current = first_lane;
+  out->lanes.push_back(current);
+  for (std::size_t i = 0; i + 1 < road_count; ++i) {
+    const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
+    const double weight = ChangeWeight(network, route[i]);
+    const int index = network.lane(current).index_in_road;
+    // kAllowedLater: the first road keeps the vehicle's own lane if it leads on.
+    const bool keep_lane =
+        i == 0 && changes == LaneChanges::kAllowedLater && LeadsTo(network, current, route[1]);
+    LaneLinkId best;
+    double best_cost = kNever;
+    int best_change = 0, best_turn = 0, best_lane = 0;
+    for (std::size_t l = 0; l < lanes.size(); ++l) {
+      if (keep_lane && lanes[l] != current) continue;
+      const int change = std::abs(static_cast<int>(l) - index);
+      for (LaneLinkId link : network.lane(lanes[l]).lane_links) {
+        const roadnet::Lane& end = network.lane(network.lane_link(link).to);
+        if (end.road != route[i + 1]) continue;
+        const double total = weight * change + cost[i + 1][static_cast<std::size_t>(end.index_in_road)];
+        if (total == kNever) continue;
+        // Ties: the change made earlier (more road left to find a gap), then the
+        // end lane nearest the lane left from (CityFlow's rule), then the inner lane.
+        const int turn = std::abs(end.index_in_road - static_cast<int>(l));
+        const bool better =
+            !best.valid() || total < best_cost - 1e-9 ||
+            (total <= best_cost + 1e-9 &&
+             (change > best_change || (change == best_change && turn < best_turn) ||
+              (change == best_change && turn == best_turn && static_cast<int>(l) < best_lane)));
+        if (better) {
+          best = link;
+          best_cost = total;
+          best_change = change;
+          best_turn = turn;
+          best_lane = static_cast<int>(l);
+        }
+      }
+    }
+    if (!best.valid()) {
+      return Status::InvalidInput(
+          "route cannot be driven lane by lane from road '" + network.road(route[i]).id + "' to '" +
+          network.road(route[i + 1]).id + "'" +
+          (i + 2 < road_count ? " and on to '" + network.road(route[i + 2]).id + "'" : "") +
+          ", even with lane changes");
+    }
+    out->links.push_back(best);
+    current = network.lane_link(best).to;
+    out->lanes.push_back(current);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status PlanLanePathInto(const roadnet::Network& network, const RoadId* route, std::size_t road_count,
                         LaneId first_lane, LaneChanges changes, LanePath* out) {
   out->lanes.clear();
   out->links.clear();
+  if (changes != LaneChanges::kNone && road_count > 0) {
+    thread_local std::vector<std::vector<double>> cost;
+    return PlanWithChanges(network, route, road_count, first_lane, changes, cost, out);
+  }
   LaneId current = first_lane;
   out->lanes.push_back(current);
   for (std::size_t i = 0; i + 1 < road_count; ++i) {
     const RoadId after = i + 2 < road_count ? route[i + 2] : RoadId();
     const int index = network.lane(current).index_in_road;
     LaneLinkId best = NearestContinuingLink(network, current, route[i + 1], after, index);
-    if (!best.valid() && i == 0 && changes == LaneChanges::kAllowedLater)
-      best = NearestContinuingLink(network, current, route[1], RoadId(), index);
-    if (!best.valid() && changes != LaneChanges::kNone) {
-      // A strategic change on road i: the nearest other lane that leads on (the
-      // inner one first at equal distance), keeping the end lane nearest to it.
-      const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
-      for (int step = 1; step < static_cast<int>(lanes.size()) && !best.valid(); ++step) {
-        for (int other : {index - step, index + step}) {
-          if (other < 0 || other >= static_cast<int>(lanes.size())) continue;
-          best = NearestContinuingLink(network, lanes[other], route[i + 1], after, other);
-          if (best.valid()) break;
-        }
-      }
-    }
-    if (!best.valid() && changes != LaneChanges::kNone && i + 2 < road_count) {
-      // No lane of road i reaches a lane of the next road that leads on: enter the
-      // next road on the lane nearest to this one and change there (the next step
-      // of this loop plans that change).
-      const std::vector<LaneId>& lanes = network.road(route[i]).lanes;
-      best = NearestContinuingLink(network, current, route[i + 1], RoadId(), index);
-      for (int step = 1; step < static_cast<int>(lanes.size()) && !best.valid(); ++step) {
-        for (int other : {index - step, index + step}) {
-          if (other < 0 || other >= static_cast<int>(lanes.size())) continue;
-          best = NearestContinuingLink(network, lanes[other], route[i + 1], RoadId(), other);
-          if (best.valid()) break;
-        }
-      }
-    }
     if (!best.valid()) {
       return Status::InvalidInput(
           "route cannot be driven lane by lane from road '" + network.road(route[i]).id + "' to '" +

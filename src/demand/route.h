@@ -6,11 +6,16 @@
 // results stay comparable with it.
 //
 // With lane changes (LaneChanges::kAllowed), a road whose entry lane has no lane
-// link to the next road is still drivable: the path then takes the lane link of
-// the nearest lane of the same road that has one (nearer index first, then the
-// inner lane), and the vehicle changes lanes on that road before it reaches the
-// stop line (a strategic change, docs/lane_changes.md). Such a path is the only
-// kind in which `links[i]` does not start at `lanes[i]`.
+// link to the next road is still drivable: the vehicle changes lanes on a road
+// before it reaches the stop line (a strategic change, docs/lane_changes.md), and
+// the path's link on that road then starts at another lane than the one it enters
+// on (the only kind of path in which `links[i]` does not start at `lanes[i]`). The
+// plan is the one with the fewest changes over the whole route, each weighted 1 on
+// roads of 200 m or more and up to 1.5 on the shortest (so changes fall where there
+// is room); ties: the change made on the earlier road, then CityFlow's nearest end
+// lane, then the inner lane. Like SUMO's drivers choosing their lanes for the
+// movements ahead, a vehicle gets into the lane for a turn two roads on before it
+// joins the queue there.
 #pragma once
 
 #include <cstddef>

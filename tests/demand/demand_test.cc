@@ -111,6 +111,41 @@ TEST_F(DemandTest, WithLaneChangesALaneThatDoesNotLeadOnTakesTheNearestOnesLink)
   EXPECT_EQ(net_.lane_link(straight->links[0]).from, net_.road(route[0]).lanes[1]);
 }
 
+// A ==A_M (400 m)==> M ==M_N (20 m)==> N ==N_B (20 m)==> B ==B_C==> C: two lanes
+// until B, where only lane 0 goes on (a turn lane three roads ahead).
+TEST(LanePlan, WithLaneChangesAVehicleMovesOverOnTheLongRoadForATurnFarAhead) {
+  roadnet::NetworkSpec spec = testing::MakeRowSpec(
+      "turn-ahead", {{"A", 0, 0}, {"M", 400, 0}, {"N", 420, 0}, {"B", 440, 0}, {"C", 640, 0}},
+      {"A_M", "M_N", "N_B", "B_C"}, {2, 2, 2, 1});
+  for (std::size_t at = 1; at <= 3; ++at) {
+    roadnet::RoadLinkSpec link;
+    link.from_road = spec.roads[at - 1].id;
+    link.to_road = spec.roads[at].id;
+    link.lane_links.push_back({0, 0, {}});
+    if (at < 3) link.lane_links.push_back({1, 1, {}});
+    link.where = link.from_road + "->" + link.to_road;
+    spec.intersections[at].road_links.push_back(link);
+  }
+  auto net = roadnet::BuildNetwork(std::move(spec));
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  std::vector<RoadId> route;
+  for (const char* id : {"A_M", "M_N", "N_B", "B_C"}) route.push_back(*net->FindRoad(id));
+  const LaneId lane1 = net->road(route[0]).lanes[1];
+  EXPECT_FALSE(PlanLanePath(*net, route, lane1).ok());
+  auto path = PlanLanePath(*net, route, lane1, LaneChanges::kAllowed);
+  ASSERT_TRUE(path.ok()) << path.status().message();
+  ASSERT_EQ(path->links.size(), 3u);
+  // One change, on the 400 m road rather than on a 20 m one just before the turn.
+  EXPECT_EQ(path->lanes[0], lane1);
+  EXPECT_EQ(net->lane(net->lane_link(path->links[0]).from).index_in_road, 0);
+  for (std::size_t i = 1; i < 3; ++i) EXPECT_EQ(net->lane_link(path->links[i]).from, path->lanes[i]);
+  // kAllowedLater keeps its lane on the first road (it could not change there).
+  auto later = PlanLanePath(*net, route, lane1, LaneChanges::kAllowedLater);
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  EXPECT_EQ(net->lane_link(later->links[0]).from, lane1);
+  EXPECT_NE(net->lane_link(later->links[1]).from, later->lanes[1]);  // it changes on M_N instead
+}
+
 TEST_F(DemandTest, SingleRoadRouteMayStartOnAnyLane) {
   std::vector<RoadId> route = {*net_.FindRoad("W_C")};
   EXPECT_EQ(StartLanes(net_, route).size(), 3u);
