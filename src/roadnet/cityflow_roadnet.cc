@@ -105,6 +105,27 @@ Status ReadGeoPoint(const Json& value, const std::string& path, IntersectionSpec
   return Status::Ok();
 }
 
+// citybrain's extension of a lane link: "yieldsTo", the lane links of the same
+// intersection it gives way to, each [road link index, lane link index].
+Status ReadYieldsTo(const Json& lane_link, const std::string& ll_path, std::vector<LaneLinkRef>* out) {
+  const Json* list = nullptr;
+  CB_RETURN_IF_ERROR(GetArray(lane_link, kYieldsToKey, ll_path, &list));
+  for (std::size_t k = 0; k < list->size(); ++k) {
+    const Json& pair = (*list)[k];
+    const std::string path = ll_path + ".yieldsTo[" + std::to_string(k) + "]";
+    auto index = [](const Json& v) {
+      return v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 1000000;
+    };
+    if (!pair.is_array() || pair.size() != 2 || !index(pair[0]) || !index(pair[1])) {
+      return Status::InvalidInput(path +
+                                  ": expected [road link index, lane link index], two integers >= 0 "
+                                  "naming a lane link of the same intersection");
+    }
+    out->push_back({pair[0].get<int>(), pair[1].get<int>()});
+  }
+  return Status::Ok();
+}
+
 // citybrain's extensions of a traffic light: "clearancePhase" and "controlPhases"
 // (phase indices), and per phase "yieldingRoadLinks" (a subset of its
 // availableRoadLinks). BuildNetwork checks what depends on the road links' turns.
@@ -196,6 +217,7 @@ Status ReadIntersection(const Json& value, const std::string& path, Intersection
         CB_RETURN_IF_ERROR(GetBool(ll, kKeepClearKey, ll_path, &lane_link.keep_clear));
       if (FindMember(ll, kLaneLinkSpeedKey))
         CB_RETURN_IF_ERROR(GetDouble(ll, kLaneLinkSpeedKey, ll_path, &lane_link.max_speed_mps));
+      if (FindMember(ll, kYieldsToKey)) CB_RETURN_IF_ERROR(ReadYieldsTo(ll, ll_path, &lane_link.yields_to));
       link.lane_links.push_back(std::move(lane_link));
     }
     inter->road_links.push_back(std::move(link));

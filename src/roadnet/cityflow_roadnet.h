@@ -21,6 +21,9 @@
 //   - intersection "outline": the polygon it covers -> IntersectionSpec::outline;
 //   - laneLinks[m] "keepClear": true or false -> LaneLinkSpec::keep_clear;
 //   - laneLinks[m] "maxSpeed": m/s -> LaneLinkSpec::max_speed_mps;
+//   - laneLinks[m] "yieldsTo": [[road link index, lane link index], ...], lane
+//     links of the same intersection it gives way to -> LaneLinkSpec::yields_to
+//     (BuildNetwork checks that they exist);
 //   - trafficLight "clearancePhase": a lightphases index -> clearance_phase;
 //   - trafficLight "controlPhases": distinct lightphases indices, not the clearance
 //     phase -> control_phases;
@@ -45,6 +48,7 @@ inline constexpr const char* kGeoPointKey = "geoPoint";
 inline constexpr const char* kOutlineKey = "outline";
 inline constexpr const char* kKeepClearKey = "keepClear";
 inline constexpr const char* kLaneLinkSpeedKey = "maxSpeed";
+inline constexpr const char* kYieldsToKey = "yieldsTo";
 inline constexpr const char* kClearancePhaseKey = "clearancePhase";
 inline constexpr const char* kControlPhasesKey = "controlPhases";
 inline constexpr const char* kYieldingRoadLinksKey = "yieldingRoadLinks";

@@ -104,6 +104,15 @@ Json IntersectionJson(const Network& net, const Intersection& inter, bool with_o
                      {"points", PointsJson(ll.points)}};
         if (ll.keep_clear) ll_json[kKeepClearKey] = true;
         if (ll.max_speed_mps > 0) ll_json[kLaneLinkSpeedKey] = ll.max_speed_mps;
+        if (!ll.yields_to.empty()) {
+          Json yields = Json::array();
+          for (LaneLinkId to : ll.yields_to) {
+            const RoadLink& other = net.road_link(net.lane_link(to).road_link);
+            const auto at = std::find(other.lane_links.begin(), other.lane_links.end(), to);
+            yields.push_back(Json::array({other.index_in_intersection, at - other.lane_links.begin()}));
+          }
+          ll_json[kYieldsToKey] = std::move(yields);
+        }
         lane_links.push_back(std::move(ll_json));
       }
       indices.push_back(link.index_in_intersection);
@@ -213,7 +222,7 @@ void CompareGeometry(const Network& net, const Network& back, std::vector<std::s
 // How `back` (the written file read back) differs from `net` in its intersections,
 // one line per kind of difference with a count and a first example.
 void CompareIntersections(const Network& net, const Network& back, std::vector<std::string>* out) {
-  Tally yielding, control, clearance, greens, geo, keep_clear, link_speed;
+  Tally yielding, control, clearance, greens, geo, keep_clear, link_speed, yields_to;
   int yielding_links = 0;
   for (std::size_t i = 0; i < net.intersections().size(); ++i) {
     const Intersection& a = net.intersections()[i];
@@ -246,6 +255,7 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
       for (LaneLinkId ll : net.road_link(link).lane_links) {
         if (net.lane_link(ll).keep_clear != back.lane_link(ll).keep_clear) keep_clear.Add(a.id);
         if (net.lane_link(ll).max_speed_mps != back.lane_link(ll).max_speed_mps) link_speed.Add(a.id);
+        if (net.lane_link(ll).yields_to != back.lane_link(ll).yields_to) yields_to.Add(a.id);
       }
     }
   }
@@ -260,6 +270,12 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
                    " lane links' keep-clear rule (SUMO keepClear) reads back differently: vehicles may then "
                    "stop inside the junction across others' paths; e.g. intersection " +
                    keep_clear.example);
+  }
+  if (yields_to.count > 0) {
+    out->push_back(std::to_string(yields_to.count) +
+                   " lane links' right of way (SUMO's junction requests) reads back differently: the turn "
+                   "types then decide who goes first where the data names a major road; e.g. intersection " +
+                   yields_to.example);
   }
   if (yielding.count > 0) {
     out->push_back(
@@ -478,6 +494,7 @@ void StripCitybrainExtensions(Json* roadnet) {
           if (!ll.is_object()) continue;
           ll.erase(kKeepClearKey);
           ll.erase(kLaneLinkSpeedKey);
+          ll.erase(kYieldsToKey);
         }
       }
     }

@@ -418,6 +418,38 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
       net.road_links_.push_back(std::move(link));
     }
 
+    // Right of way by the data: lane links named by their place in this intersection.
+    for (std::size_t k = 0; k < is.road_links.size(); ++k) {
+      const RoadLinkSpec& rls = is.road_links[k];
+      const RoadLink& link = net.road_links_[inter.road_links[k].index()];
+      for (std::size_t m = 0; m < rls.lane_links.size(); ++m) {
+        LaneLink& ll = net.lane_links_[link.lane_links[m].index()];
+        for (const LaneLinkRef& ref : rls.lane_links[m].yields_to) {
+          std::string lwhere =
+              (rls.where.empty() ? is.where + " roadLinks[" + std::to_string(k) + "]" : rls.where) +
+              " laneLinks[" + std::to_string(m) + "]";
+          const std::string named =
+              "road link " + std::to_string(ref.road_link) + " lane link " + std::to_string(ref.lane_link);
+          if (ref.road_link < 0 || static_cast<std::size_t>(ref.road_link) >= inter.road_links.size()) {
+            return Invalid(src, lwhere,
+                           "yields to " + named + ", expected a road link index 0.." +
+                               std::to_string(static_cast<int>(inter.road_links.size()) - 1));
+          }
+          const RoadLink& other = net.road_links_[inter.road_links[ref.road_link].index()];
+          if (ref.lane_link < 0 || static_cast<std::size_t>(ref.lane_link) >= other.lane_links.size()) {
+            return Invalid(src, lwhere,
+                           "yields to " + named + ", expected a lane link index 0.." +
+                               std::to_string(static_cast<int>(other.lane_links.size()) - 1));
+          }
+          const LaneLinkId target = other.lane_links[ref.lane_link];
+          if (target == link.lane_links[m])
+            return Invalid(src, lwhere, "yields to itself, expected another lane link");
+          if (std::find(ll.yields_to.begin(), ll.yields_to.end(), target) == ll.yields_to.end())
+            ll.yields_to.push_back(target);
+        }
+      }
+    }
+
     const std::size_t link_count = inter.road_links.size();
     for (std::size_t p = 0; p < is.phases.size(); ++p) {
       const PhaseSpec& ps = is.phases[p];
@@ -538,7 +570,14 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
           continue;
         }
         uint32_t cross_index = static_cast<uint32_t>(net.crosses_.size());
-        net.crosses_.push_back(Cross{{links[a], links[b]}, {da, db}});
+        auto yields = [&](LaneLinkId x, LaneLinkId y) {
+          const std::vector<LaneLinkId>& to = net.lane_links_[x.index()].yields_to;
+          return std::find(to.begin(), to.end(), y) != to.end();
+        };
+        const bool a_yields = yields(links[a], links[b]);
+        const bool b_yields = yields(links[b], links[a]);
+        const int8_t major_side = a_yields == b_yields ? -1 : (a_yields ? 1 : 0);
+        net.crosses_.push_back(Cross{{links[a], links[b]}, {da, db}, major_side});
         inter.crosses.push_back(cross_index);
         net.lane_links_[links[a].index()].crosses.push_back({cross_index, 0, da});
         net.lane_links_[links[b].index()].crosses.push_back({cross_index, 1, db});

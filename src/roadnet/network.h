@@ -6,7 +6,8 @@
 //   - intersections, directed roads, lanes (index 0 = innermost/left lane),
 //   - road links (road-to-road movements with a turn type) made of lane links
 //     (lane-to-lane paths through the intersection, with their geometry),
-//   - the conflict points ("crosses") between lane links of one intersection,
+//   - the conflict points ("crosses") between lane links of one intersection, and
+//     who has the right of way at each where the data says (SUMO's `request`),
 //   - signal phases: which road links have green in each phase.
 // A `Network` is immutable after building and safe to read from many threads.
 // Every cross-reference is a strong id (base/ids.h); strings are kept only for
@@ -66,6 +67,14 @@ struct RoadSpec {
   std::string where;
 };
 
+// A lane link of the same intersection, by place: the road link's index in the
+// intersection's road links, the lane link's index in that road link's lane links.
+struct LaneLinkRef {
+  int road_link = 0;
+  int lane_link = 0;
+  bool operator==(const LaneLinkRef&) const = default;
+};
+
 struct LaneLinkSpec {
   int from_lane = 0;  // index within the incoming road
   int to_lane = 0;    // index within the outgoing road
@@ -81,6 +90,13 @@ struct LaneLinkSpec {
   // slow to their type's turn speed on turns). SUMO: the speed of the internal
   // lanes along the connection, which netconvert derives from the curve's radius.
   double max_speed_mps = 0;
+  // Lane links of the same intersection this one gives way to where their paths
+  // meet (a conflict point), whatever their turns (SUMO's junction `request`
+  // response at unsignalised junctions: a minor road yields to the major road).
+  // Where of two crossing lane links exactly one yields to the other, that decides
+  // who goes first; where neither or both do (and in CityFlow and CBEngine data,
+  // which leave it empty), the turn type does (TurnType).
+  std::vector<LaneLinkRef> yields_to;
 };
 
 struct RoadLinkSpec {
@@ -201,6 +217,8 @@ struct LaneLink {
   LaneId to;
   bool keep_clear = false;   // LaneLinkSpec::keep_clear
   double max_speed_mps = 0;  // LaneLinkSpec::max_speed_mps; 0: none
+  // LaneLinkSpec::yields_to, resolved; in the order given, without repeats.
+  std::vector<LaneLinkId> yields_to;
   std::vector<Point> points;
   double length_m = 0;
   // Conflict points on this lane link, sorted by distance from its start.
@@ -216,6 +234,10 @@ struct LaneLink {
 struct Cross {
   LaneLinkId lane_link[2];
   double distance_m[2];  // from the start of each lane link
+  // The side (0 or 1) that has the right of way by the data: the other side's lane
+  // link yields to it (LaneLink::yields_to) and it does not yield back. -1: the data
+  // says neither or both, and the turn types decide (TurnType).
+  int8_t major_side = -1;
 };
 
 struct RoadLink {
@@ -304,7 +326,8 @@ class Network {
 // or non-positive length, lanes without lanes, lane shapes with fewer than 2
 // distinct points, outlines with fewer than 3 points, lane indices out of range,
 // road links whose roads do not meet at the intersection, phases naming unknown
-// road links, non-positive speeds.
+// road links, lane links yielding to unknown lane links or to themselves,
+// non-positive speeds.
 Result<Network> BuildNetwork(NetworkSpec spec);
 
 }  // namespace cb::roadnet

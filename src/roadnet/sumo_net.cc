@@ -59,6 +59,24 @@ struct SumoPhase {
   pugi::xml_node node;
 };
 
+struct SumoRequest {
+  std::vector<bool> response;  // by link index: links this one yields to
+  std::vector<bool> foes;      // by link index: links this one conflicts with
+  pugi::xml_node node;
+};
+struct SumoJunction {
+  Point point;
+  std::vector<Point> shape;  // its outline, as SUMO draws it; may be empty
+  pugi::xml_node node;
+  std::vector<std::string> inc_lanes;
+  std::vector<SumoRequest> requests;  // by link index; empty: none given
+};
+
+struct SumoProgram {
+  pugi::xml_node node;
+  std::vector<SumoPhase> phases;
+};
+
 Result<std::vector<Point>> ParseShape(const XmlInput& in, const pugi::xml_node& node, const char* attribute) {
   std::vector<Point> points;
   std::string_view text = node.attribute(attribute).value();
@@ -96,6 +114,19 @@ Result<std::vector<Point>> ParseShape(const XmlInput& in, const pugi::xml_node& 
     points.push_back({xyz[0], xyz[1]});
   }
   return points;
+}
+
+// The space-separated words of `list`.
+std::vector<std::string> Words(std::string_view list) {
+  std::vector<std::string> words;
+  std::size_t pos = 0;
+  while (pos < list.size()) {
+    std::size_t end = list.find(' ', pos);
+    if (end == std::string_view::npos) end = list.size();
+    if (end > pos) words.emplace_back(list.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return words;
 }
 
 bool HasWord(std::string_view list, std::string_view word) {
@@ -150,6 +181,7 @@ class Reader {
     CB_RETURN_IF_ERROR(ReadJunctions(net, &spec));
     CB_RETURN_IF_ERROR(ReadPrograms(net));
     CB_RETURN_IF_ERROR(ReadConnections(net));
+    CB_RETURN_IF_ERROR(NumberLinks(net));
     CB_RETURN_IF_ERROR(BuildRoads(&spec));
     CB_RETURN_IF_ERROR(BuildIntersections(&spec));
     // The safety layer's minimum green never stretches the network's own plan
@@ -164,6 +196,7 @@ class Reader {
       auto id = in_.Text(e, "id");
       if (!id.ok()) return id.status();
       std::string_view function = e.attribute("function").value();
+      edge_function_.emplace(*id, function);
       if (function == "crossing" || function == "walkingarea" || function == "connector") continue;
       const bool internal = function == "internal";
       SumoEdge edge;
@@ -238,10 +271,94 @@ class Reader {
         if (!parsed.ok()) return parsed.status();
         shape = std::move(parsed).value();
       }
-      junctions_[*id] = {Point{*x, *y}, std::move(shape), j};
+      SumoJunction junction{Point{*x, *y}, std::move(shape), j, Words(j.attribute("incLanes").value()), {}};
+      CB_RETURN_IF_ERROR(ReadRequests(j, &junction.requests));
+      junctions_[*id] = std::move(junction);
       junction_order_.push_back(*id);
     }
     (void)spec;
+    return Status::Ok();
+  }
+
+  // A junction's right of way: one `request` per link, `index` its link's index at
+  // the junction (NumberLinks), `response` and `foes` one character per link of
+  // the junction, the last for link 0.
+  Status ReadRequests(const pugi::xml_node& j, std::vector<SumoRequest>* requests) {
+    std::size_t n = 0;
+    for (pugi::xml_node r = j.child("request"); r; r = r.next_sibling("request")) ++n;
+    if (n == 0) return Status::Ok();
+    requests->assign(n, SumoRequest{});
+    const std::string count = std::to_string(n);
+    for (pugi::xml_node r : j.children("request")) {
+      auto index = in_.Integer(r, "index", 0, static_cast<long long>(n) - 1,
+                               "the link's index at the junction, 0.." + std::to_string(n - 1) +
+                                   " (the junction has " + count + " <request>s, one per link)");
+      if (!index.ok()) return index.status();
+      SumoRequest& request = (*requests)[static_cast<std::size_t>(*index)];
+      if (request.node) {
+        return in_.Error(r, "request: link " + std::to_string(*index) + " is already described at line " +
+                                std::to_string(in_.Line(request.node)) +
+                                ", expected one <request> per link of the junction");
+      }
+      request.node = r;
+      for (const char* attribute : {"response", "foes"}) {
+        auto bits = in_.Text(r, attribute);
+        if (!bits.ok()) return bits.status();
+        if (bits->size() != n) {
+          return in_.Error(r, std::string("request: '") + attribute + "' has " +
+                                  std::to_string(bits->size()) + " characters, expected " + count +
+                                  ", one per link of the junction (it has " + count + " <request>s)");
+        }
+        for (char c : *bits) {
+          if (c != '0' && c != '1') {
+            return in_.Error(r, std::string("request: '") + attribute + "' has the character '" + c +
+                                    "', expected only 0 and 1");
+          }
+        }
+        std::vector<bool>& out = std::string_view(attribute) == "response" ? request.response : request.foes;
+        out.resize(n);
+        for (std::size_t link = 0; link < n; ++link) out[link] = (*bits)[n - 1 - link] == '1';
+      }
+    }
+    return Status::Ok();
+  }
+
+  // SUMO's link index at each junction with requests: its incoming lanes in the
+  // order of `incLanes`, and each lane's connections in the order of the file,
+  // leaving out connections into walking areas and those out of walking areas that
+  // lead elsewhere than onto a crossing (they carry no right of way). Run after
+  // ReadConnections (which names unknown edges).
+  Status NumberLinks(const pugi::xml_node& net) {
+    std::unordered_map<std::string, std::vector<pugi::xml_node>> from_lane;  // lane id -> its connections
+    for (pugi::xml_node c : net.children("connection")) {
+      from_lane[std::string(c.attribute("from").value()) + "_" + c.attribute("fromLane").value()].push_back(
+          c);
+    }
+    auto function_of = [&](const char* edge) {
+      auto found = edge_function_.find(edge);
+      return found == edge_function_.end() ? std::string_view() : std::string_view(found->second);
+    };
+    for (const std::string& id : junction_order_) {
+      const SumoJunction& junction = junctions_.at(id);
+      if (junction.requests.empty()) continue;
+      int next = 0;
+      for (const std::string& lane : junction.inc_lanes) {
+        auto found = from_lane.find(lane);
+        if (found == from_lane.end()) continue;
+        for (const pugi::xml_node& c : found->second) {
+          const std::string_view from = function_of(c.attribute("from").value());
+          const std::string_view to = function_of(c.attribute("to").value());
+          if (to == "walkingarea" || (from == "walkingarea" && to != "crossing")) continue;
+          link_index_[c.internal_object()] = next++;
+        }
+      }
+      if (next != static_cast<int>(junction.requests.size())) {
+        return in_.Error(junction.node,
+                         "request: the junction has " + std::to_string(junction.requests.size()) +
+                             " <request>s but its incoming lanes (incLanes) have " + std::to_string(next) +
+                             " connections, expected one <request> per connection");
+      }
+    }
     return Status::Ok();
   }
 
@@ -341,7 +458,7 @@ class Reader {
         auto index = in_.Integer(c, "linkIndex", 0, 100000, "the connection's index in the program's states");
         if (!index.ok()) return index.status();
         conn.link_index = static_cast<int>(*index);
-        const Program& program = programs_.at(conn.tl);
+        const SumoProgram& program = programs_.at(conn.tl);
         if (conn.link_index >= static_cast<int>(program.phases.front().state.size()))
           return in_.Error(c, "linkIndex " + std::to_string(conn.link_index) +
                                   " but the states of traffic light '" + conn.tl + "' (" +
@@ -410,7 +527,7 @@ class Reader {
   Status BuildIntersections(NetworkSpec* spec) {
     for (const std::string& id : junction_order_) {
       if (!used_junctions_.count(id)) continue;
-      const Junction& junction = junctions_.at(id);
+      const SumoJunction& junction = junctions_.at(id);
       IntersectionSpec is;
       is.id = id;
       is.point = junction.point;
@@ -426,6 +543,7 @@ class Reader {
       const std::vector<SumoConnection>& conns = found->second;
       // Movements in the order of their first connection.
       std::vector<int> link_of(conns.size());
+      std::vector<LaneLinkRef> place(conns.size());  // of each connection's lane link
       std::map<std::pair<const SumoEdge*, const SumoEdge*>, int> movement;
       for (std::size_t k = 0; k < conns.size(); ++k) {
         const SumoConnection& c = conns[k];
@@ -439,9 +557,11 @@ class Reader {
           is.road_links.push_back(std::move(link));
         }
         link_of[k] = it->second;
-        is.road_links[static_cast<std::size_t>(it->second)].lane_links.push_back(
-            {c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path, c.keep_clear,
-             c.max_speed_mps});
+        std::vector<LaneLinkSpec>& lane_links =
+            is.road_links[static_cast<std::size_t>(it->second)].lane_links;
+        place[k] = {it->second, static_cast<int>(lane_links.size())};
+        lane_links.push_back({c.from->lanes[c.from_lane].ours, c.to->lanes[c.to_lane].ours, c.path,
+                              c.keep_clear, c.max_speed_mps});
       }
       std::string tl;
       for (const SumoConnection& c : conns) {
@@ -451,23 +571,41 @@ class Reader {
                                               "', expected one traffic light per junction");
         tl = c.tl;
       }
-      if (!tl.empty()) CB_RETURN_IF_ERROR(BuildPhases(programs_.at(tl), conns, link_of, &is));
+      if (!tl.empty()) {
+        CB_RETURN_IF_ERROR(BuildPhases(programs_.at(tl), conns, link_of, &is));
+      } else {
+        SetRightOfWay(junction, conns, place, &is);
+      }
       spec->intersections.push_back(std::move(is));
     }
     return Status::Ok();
   }
 
-  struct Junction {
-    Point point;
-    std::vector<Point> shape;  // its outline, as SUMO draws it; may be empty
-    pugi::xml_node node;
-  };
-  struct Program {
-    pugi::xml_node node;
-    std::vector<SumoPhase> phases;
-  };
+  // At an unsignalised junction, the lane link of each connection yields to those
+  // its request's response names. (A traffic light's requests describe all its
+  // links green at once; its phases' yielding greens and the turn types decide
+  // there instead.)
+  void SetRightOfWay(const SumoJunction& junction, const std::vector<SumoConnection>& conns,
+                     const std::vector<LaneLinkRef>& place, IntersectionSpec* is) const {
+    if (junction.requests.empty()) return;
+    std::vector<int> index(conns.size(), -1);
+    for (std::size_t k = 0; k < conns.size(); ++k) {
+      auto found = link_index_.find(conns[k].node.internal_object());
+      if (found != link_index_.end()) index[k] = found->second;
+    }
+    for (std::size_t k = 0; k < conns.size(); ++k) {
+      if (index[k] < 0) continue;  // not from one of the junction's incoming lanes
+      const std::vector<bool>& response = junction.requests[static_cast<std::size_t>(index[k])].response;
+      LaneLinkSpec& lane_link = is->road_links[static_cast<std::size_t>(place[k].road_link)]
+                                    .lane_links[static_cast<std::size_t>(place[k].lane_link)];
+      for (std::size_t m = 0; m < conns.size(); ++m) {
+        if (m != k && index[m] >= 0 && response[static_cast<std::size_t>(index[m])])
+          lane_link.yields_to.push_back(place[m]);
+      }
+    }
+  }
 
-  Status BuildPhases(const Program& program, const std::vector<SumoConnection>& conns,
+  Status BuildPhases(const SumoProgram& program, const std::vector<SumoConnection>& conns,
                      const std::vector<int>& link_of, IntersectionSpec* is) {
     const std::size_t links = is->road_links.size();
     const std::size_t n = program.phases.size();
@@ -539,16 +677,18 @@ class Reader {
   const XmlInput& in_;
   double shortest_green_s_ = std::numeric_limits<double>::infinity();  // over every program's green phases
   std::unordered_map<std::string, SumoEdge> edges_;
+  std::unordered_map<std::string, std::string> edge_function_;  // every edge's `function` ("" normal)
+  std::unordered_map<const void*, int> link_index_;             // connection element -> its junction link
   std::vector<std::string> order_;
   struct InternalLane {
     std::vector<Point> shape;
     double speed_mps = 0;
   };
   std::unordered_map<std::string, InternalLane> internal_lanes_;
-  std::unordered_map<std::string, Junction> junctions_;
+  std::unordered_map<std::string, SumoJunction> junctions_;
   std::vector<std::string> junction_order_;
   std::unordered_map<std::string, bool> used_junctions_;
-  std::unordered_map<std::string, Program> programs_;
+  std::unordered_map<std::string, SumoProgram> programs_;
   std::unordered_map<std::string, std::vector<SumoConnection>>
       connections_;  // by junction (the from edge's end)
 };

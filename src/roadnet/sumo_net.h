@@ -26,10 +26,31 @@
 //     only right turns green in every phase of the program stay green, lasting the
 //     longest run of consecutive yellow/all-red phases (3 s if the program has
 //     none).
-// Junctions without a traffic light are unsignalised (right of way by turn type,
-// as for CityFlow data). Not read: pedestrians, crossings, walking areas, `roundabout`,
-// `neigh`, `stopOffset`, `request` (right of way by turn type instead), programs
-// other than the first of each traffic light, actuated programs' min/max durations.
+//   - `request`s of each junction (not `internal`): SUMO numbers a junction's
+//     links by its incoming lanes in `incLanes` order, then each lane's
+//     connections in file order, leaving out connections into walking areas and
+//     those out of walking areas that do not lead onto a crossing; request
+//     `index` i describes link i, and its `response` and `foes` carry one
+//     character per link, the last for link 0. At a junction without a traffic
+//     light, the lane link of each kept connection yields to the lane links of
+//     the kept connections its `response` names (LaneLinkSpec::yields_to): where
+//     two lane links cross, the one yielding to the other (and not the other way)
+//     gives way, whatever the turns (a minor road to the major road, right before
+//     left at right_before_left junctions); where neither or both yield (allway
+//     stops, zippers), the turn type decides, as for CityFlow data. Checked: the
+//     index in range and given once, `response` and `foes` as long as the
+//     junction has requests and made of 0 and 1 only, and as many requests as
+//     the junction has links. At a traffic light the requests are checked but
+//     not used: they describe every link green at once, and the program's
+//     phases ('g' yielding greens) with the turn types decide there. `foes`
+//     and `cont` are not used otherwise; conflicts come from the lane links'
+//     paths (where two paths cross, or merge at an angle into one lane), so a
+//     pair SUMO calls foes whose paths do not meet (e.g. merging side by side)
+//     has no conflict point.
+// Junctions without a traffic light are unsignalised (always green). Not read:
+// pedestrians, crossings, walking areas, `roundabout`, `neigh`, `stopOffset`,
+// programs other than the first of each traffic light, actuated programs'
+// min/max durations.
 //
 // Every error is Status::InvalidInput "<file>:<line>: <element>: <what>, expected
 // <what>" (IoError if the file cannot be read). Plain functions: thread-safe.

@@ -95,6 +95,8 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
   for (const roadnet::Cross& cross : net.crosses()) {
     c.cross_link.push_back(c.lane_count + cross.lane_link[0].value());
     c.cross_link.push_back(c.lane_count + cross.lane_link[1].value());
+    c.cross_major_side.push_back(cross.major_side < 0 ? CompiledNetwork::kNoMajorSide
+                                                      : static_cast<uint8_t>(cross.major_side));
   }
 
   c.lane_inner.assign(c.lane_count, kNone);

@@ -53,6 +53,10 @@ struct CompiledNetwork {
   std::vector<uint32_t> link_cross_begin;  // by lane link index (size K + 1)
   std::vector<CrossSlot> link_cross;       // sorted by distance within each lane link
   std::vector<uint32_t> cross_link;        // 2 per cross: the drivable of each side
+  // By cross: the side with the right of way by the data (roadnet::Cross::major_side),
+  // kNoMajorSide where the turn ranks decide.
+  static constexpr uint8_t kNoMajorSide = 2;
+  std::vector<uint8_t> cross_major_side;
 
   // --- Lane paths of the flows: for each flow and start lane, the drivables in
   // order. Paths added at run time live in EngineState and take the offsets from

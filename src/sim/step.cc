@@ -269,7 +269,11 @@ class Decider {
     return s;
   }
 
-  // Right of way at one conflict point: true when `v` may go on.
+  // Right of way at one conflict point: true when `v` may go on. The side of higher
+  // rank goes first (the data's major side where it names one, roadnet::Cross::
+  // major_side, else the turn type: straight, left, right), unless the other reaches
+  // the point sooner; equal ranks go by arrival. A vehicle that can no longer stop
+  // goes, and a cycle of vehicles each waiting for the next is broken.
   bool CanPass(uint32_t v, const demand::VehicleType& vt, uint32_t link,
                const CompiledNetwork::CrossSlot& ref, double to_link_start) const {
     const EngineState::CrossNotice& notice = s_.notices[ref.cross];
@@ -282,8 +286,14 @@ class Decider {
     if (!CanYield(vt, s_.speed[v], d1)) return true;
 
     const uint32_t foe_link = c_.cross_link[2 * ref.cross + 1 - side];
-    const int t1 = c_.turn_rank[link];
-    const int t2 = c_.turn_rank[foe_link];
+    // The rank of each side: the data's right of way where it names one side
+    // (SUMO's junction requests), else the turn types.
+    int t1 = c_.turn_rank[link];
+    int t2 = c_.turn_rank[foe_link];
+    if (const uint8_t major = c_.cross_major_side[ref.cross]; major != CompiledNetwork::kNoMajorSide) {
+      t1 = major == side ? 1 : 0;
+      t2 = 1 - t1;
+    }
     int yield = 0;  // -1: v goes first, 1: v yields
     if (!CanYield(ft, s_.speed[foe], d2)) yield = 1;
     if (yield == 0) {

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "roadnet/cityflow_roadnet.h"
+#include "roadnet/sumo_net.h"
+#include "testing/priority_junction_net.h"
 #include "testing/tiny_network.h"
 
 namespace cb::roadnet {
@@ -188,6 +190,29 @@ TEST(CityflowWriter, KeepClearShapesAndTimingTravelInExtensionFields) {
   EXPECT_NE(cityflow.find("drawn differently"), std::string::npos) << cityflow;
   EXPECT_NE(cityflow.find("minimum green, 3 s"), std::string::npos) << cityflow;
   EXPECT_NE(cityflow.find("stay green through it"), std::string::npos) << cityflow;
+}
+
+TEST(CityflowWriter, RightOfWayTravelsInTheYieldsToExtensionField) {
+  auto spec = ParseSumoNetText(testing::PriorityJunctionNet(), "priority.net.xml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  Network net = Build(std::move(spec).value());
+  auto out = WriteCityflowRoadnet(net);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_TRUE(out->losses.empty()) << Lines(out->losses);
+  const Json* centre = nullptr;
+  for (const Json& inter : out->roadnet["intersections"]) {
+    if (inter["id"] == "C") centre = &inter;
+  }
+  ASSERT_NE(centre, nullptr);
+  EXPECT_EQ((*centre)["roadLinks"][2]["laneLinks"][0]["yieldsTo"], Json::parse("[[0, 0], [1, 0]]"));
+  EXPECT_FALSE((*centre)["roadLinks"][0]["laneLinks"][0].contains("yieldsTo"));
+  Network back = ReadBack(out->roadnet);
+  for (std::size_t ll = 0; ll < net.lane_links().size(); ++ll)
+    EXPECT_EQ(back.lane_links()[ll].yields_to, net.lane_links()[ll].yields_to) << ll;
+  for (std::size_t x = 0; x < net.crosses().size(); ++x)
+    EXPECT_EQ(back.crosses()[x].major_side, net.crosses()[x].major_side) << x;
+  const std::string cityflow = Lines(out->extensions_only);
+  EXPECT_NE(cityflow.find("right of way (SUMO's junction requests)"), std::string::npos) << cityflow;
 }
 
 TEST(CityflowWriter, StrippingTheExtensionsLeavesCityflowsMembersOnly) {

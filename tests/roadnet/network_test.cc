@@ -160,6 +160,44 @@ TEST(BuildNetwork, RejectsUnknownRoadInMovement) {
   ExpectInvalid(BuildNetwork(spec), "unknown endRoad 'ghost'");
 }
 
+TEST(BuildNetwork, RightOfWayNamesLaneLinksOfTheSameIntersection) {
+  NetworkSpec spec = testing::MakeCrossSpec();
+  std::vector<LaneLinkRef>& yields = spec.intersections.back().road_links[0].lane_links[0].yields_to;
+  yields = {{12, 0}};
+  ExpectInvalid(BuildNetwork(spec),
+                "laneLinks[0]: yields to road link 12 lane link 0, expected a road link index 0..11");
+  yields = {{1, 3}};
+  ExpectInvalid(BuildNetwork(spec), "yields to road link 1 lane link 3, expected a lane link index 0..2");
+  yields = {{0, 0}};
+  ExpectInvalid(BuildNetwork(spec), "yields to itself, expected another lane link");
+  // N straight and E straight cross: where one yields to the other, the other's side
+  // has the way; where both do, the turn types decide.
+  yields = {{3, 0}, {3, 0}};
+  auto net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  const Intersection& c = net->intersections().back();
+  const LaneLinkId a = net->road_link(c.road_links[0]).lane_links[0];
+  const LaneLinkId b = net->road_link(c.road_links[3]).lane_links[0];
+  EXPECT_EQ(net->lane_link(a).yields_to, std::vector<LaneLinkId>{b});
+  int pairs = 0;
+  for (uint32_t x : c.crosses) {
+    const Cross& cross = net->crosses()[x];
+    const bool ab = cross.lane_link[0] == a && cross.lane_link[1] == b;
+    const bool ba = cross.lane_link[0] == b && cross.lane_link[1] == a;
+    if (ab || ba) {
+      ++pairs;
+      EXPECT_EQ(cross.major_side, ab ? 1 : 0);
+    } else {
+      EXPECT_EQ(cross.major_side, -1);
+    }
+  }
+  EXPECT_EQ(pairs, 1);
+  spec.intersections.back().road_links[3].lane_links[0].yields_to = {{0, 0}};
+  net = BuildNetwork(spec);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  for (const Cross& cross : net->crosses()) EXPECT_EQ(cross.major_side, -1);
+}
+
 TEST(BuildNetwork, UnsignalisedWhenNoPhases) {
   NetworkSpec spec = testing::MakeCrossSpec();
   spec.intersections.back().phases.clear();

@@ -10,6 +10,7 @@
 
 #include "base/json_input.h"
 #include "signal/conflicts.h"
+#include "testing/priority_junction_net.h"
 
 namespace cb::roadnet {
 namespace {
@@ -223,6 +224,108 @@ TEST(SumoNet, StatesOfDifferentLengthsOrUnknownSignalsAreRefused) {
 TEST(SumoNet, AConnectionNamingAMissingTrafficLightIsRefused) {
   std::string message = ErrorOf(Edit(GridText(), R"(tl="B1" linkIndex="12")", R"(tl="B9" linkIndex="12")"));
   EXPECT_NE(message.find("traffic light 'B9' has no <tlLogic>"), std::string::npos) << message;
+}
+
+// The right of way of testing::PriorityJunctionNet: SUMO's requests say the minor
+// road (SC->CN) gives way to both movements of the major road.
+TEST(SumoNet, UnsignalisedJunctionsTakeTheirRightOfWayFromTheRequests) {
+  auto spec = ParseSumoNetText(testing::PriorityJunctionNet(), "priority.net.xml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const IntersectionSpec* centre = nullptr;
+  for (const IntersectionSpec& is : spec->intersections) {
+    if (is.id == "C") centre = &is;
+  }
+  ASSERT_NE(centre, nullptr);
+  ASSERT_EQ(centre->road_links.size(), 3u);
+  EXPECT_EQ(centre->road_links[1].to_road, "CS");
+  EXPECT_EQ(centre->road_links[2].from_road, "SC");
+  EXPECT_TRUE(centre->road_links[0].lane_links[0].yields_to.empty());
+  EXPECT_TRUE(centre->road_links[1].lane_links[0].yields_to.empty());
+  EXPECT_EQ(centre->road_links[2].lane_links[0].yields_to, (std::vector<LaneLinkRef>{{0, 0}, {1, 0}}));
+  auto net = BuildNetwork(std::move(spec).value());
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  // Where the minor straight crosses each major movement, the major side has the way.
+  const Intersection& c = net->intersection(*net->FindIntersection("C"));
+  const LaneLinkId minor = net->road_link(c.road_links[2]).lane_links[0];
+  int crossings_with_minor = 0;
+  for (uint32_t x : c.crosses) {
+    const Cross& cross = net->crosses()[x];
+    const int minor_side = cross.lane_link[0] == minor ? 0 : cross.lane_link[1] == minor ? 1 : -1;
+    if (minor_side < 0) {
+      EXPECT_EQ(cross.major_side, -1);  // the two major movements part: the turn types decide
+      continue;
+    }
+    ++crossings_with_minor;
+    EXPECT_EQ(cross.major_side, 1 - minor_side);
+  }
+  EXPECT_EQ(crossings_with_minor, 2);
+}
+
+TEST(SumoNet, RequestsWhereNeitherYieldsLeaveTheTurnTypesToDecide) {
+  const std::string none = R"(        <request index="0" response="000" foes="100" cont="0"/>
+        <request index="1" response="000" foes="100" cont="0"/>
+        <request index="2" response="000" foes="011" cont="0"/>
+)";
+  auto spec = ParseSumoNetText(testing::PriorityJunctionNet(none), "priority.net.xml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  auto net = BuildNetwork(std::move(spec).value());
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  ASSERT_FALSE(net->crosses().empty());
+  for (const Cross& cross : net->crosses()) EXPECT_EQ(cross.major_side, -1);
+}
+
+TEST(SumoNet, SignalisedJunctionsKeepTheTurnTypeRightOfWay) {
+  // grid2's junctions are all traffic lights, each with its <request>s.
+  ASSERT_NE(GridText().find("<request "), std::string::npos);
+  Network net = Build(GridText());
+  for (const LaneLink& ll : net.lane_links()) EXPECT_TRUE(ll.yields_to.empty());
+  for (const Cross& cross : net.crosses()) EXPECT_EQ(cross.major_side, -1);
+}
+
+TEST(SumoNet, MalformedRequestsAreNamed) {
+  struct Case {
+    std::string from, to;  // an edit of the priority junction's requests
+    std::string message;   // expected in the error
+  };
+  const std::string third = R"(<request index="2" response="011" foes="011" cont="0"/>)";
+  const Case cases[] = {
+      {third, R"(<request index="2" response="0011" foes="011" cont="0"/>)",
+       "priority.net.xml:26: <request>: request: 'response' has 4 characters, expected 3, one per link of "
+       "the "
+       "junction (it has 3 <request>s)"},
+      {third, R"(<request index="2" response="011" foes="11" cont="0"/>)",
+       "priority.net.xml:26: <request>: request: 'foes' has 2 characters, expected 3"},
+      {third, R"(<request index="2" response="0x1" foes="011" cont="0"/>)",
+       "priority.net.xml:26: <request>: request: 'response' has the character 'x', expected only 0 and 1"},
+      {third, R"(<request index="2" response="011" foes="01 " cont="0"/>)",
+       "<request>: request: 'foes' has the character ' ', expected only 0 and 1"},
+      {third, R"(<request index="3" response="011" foes="011" cont="0"/>)",
+       "priority.net.xml:26: <request>: attribute 'index': '3' is out of range [0, 2], expected the link's "
+       "index at the junction, 0..2 (the junction has 3 <request>s, one per link)"},
+      {third, R"(<request index="-1" response="011" foes="011" cont="0"/>)",
+       "attribute 'index': '-1' is out of range [0, 2]"},
+      {third, R"(<request index="1" response="011" foes="011" cont="0"/>)",
+       "priority.net.xml:26: <request>: request: link 1 is already described at line 25, expected one "
+       "<request> per link of the junction"},
+      {third, R"(<request index="2" foes="011" cont="0"/>)",
+       "priority.net.xml:26: <request>: attribute 'response' is missing"},
+      // One request fewer than C's links: the lengths are checked against the
+      // requests, then their count against the connections.
+      {testing::kPriorityJunctionRequests,
+       R"(        <request index="0" response="00" foes="00" cont="0"/>
+        <request index="1" response="00" foes="00" cont="0"/>
+)",
+       "priority.net.xml:23: <junction id=\"C\">: request: the junction has 2 <request>s but its incoming "
+       "lanes (incLanes) have 3 connections, expected one <request> per connection"},
+  };
+  for (const Case& c : cases) {
+    const std::string text = Edit(testing::PriorityJunctionNet(), c.from, c.to);
+    auto spec = ParseSumoNetText(text, "priority.net.xml");
+    ASSERT_FALSE(spec.ok()) << c.to;
+    EXPECT_EQ(spec.status().code(), Status::Code::kInvalidInput);
+    EXPECT_NE(spec.status().message().find(c.message), std::string::npos) << c.to << "\n"
+                                                                          << spec.status().message();
+  }
 }
 
 }  // namespace
