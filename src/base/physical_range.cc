@@ -20,12 +20,18 @@ std::string FormatNumber(double value) {
   return text;
 }
 
+namespace {
+// " <unit>", or nothing for a unitless quantity (a share such as sigma).
+std::string UnitSuffix(const std::string& unit) { return unit.empty() ? std::string() : " " + unit; }
+}  // namespace
+
 std::string PhysicalRange::Bounds() const {
-  return FormatNumber(min) + " to " + FormatNumber(max) + " " + unit;
+  return FormatNumber(min) + " to " + FormatNumber(max) + UnitSuffix(unit);
 }
 
 std::string PhysicalRange::OutOfRange(double value) const {
-  return FormatNumber(value) + " " + unit + " is out of range, expected " + Bounds() + " (" + reason + ")";
+  return FormatNumber(value) + UnitSuffix(unit) + " is out of range, expected " + Bounds() + " (" + reason +
+         ")";
 }
 
 }  // namespace cb

@@ -137,6 +137,9 @@ TEST_F(SumoRoutesErrorTest, BadVehicleTypes) {
                 "t.rou.xml:2: vType 'car': ", "tau = 99 s is out of range");
   ExpectMessage(ErrorOf({"  <vType id='car' maxSpeed='0'/>"}),
                 "t.rou.xml:2: vType 'car': ", "maxSpeed = 0 m/s is out of range");
+  // A unitless share: no unit, and no doubled space where it would be.
+  ExpectMessage(ErrorOf({"  <vType id='car' sigma='1.5'/>"}),
+                "t.rou.xml:2: vType 'car': ", "sigma = 1.5 is out of range, expected 0 to 1 (");
   ExpectMessage(
       ErrorOf({"  <vType id='walker' vClass='pedestrian'/>"}), "t.rou.xml:2: vType 'walker': ",
       "vClass 'pedestrian' is not a road vehicle class citybrain simulates, expected one of passenger");
