@@ -16,6 +16,8 @@
 // Thread-safety: const methods; an Observation must not outlive what it reads.
 #pragma once
 
+#include <vector>
+
 #include "base/ids.h"
 #include "roadnet/network.h"
 #include "sim/engine.h"
@@ -51,18 +53,36 @@ class Observation {
   bool Green(RoadLinkId link) const;
 };
 
-// The twin's own view: exact and complete.
+// A lane's detection zone: the lane itself and, for a lane shorter than
+// kDetectionZoneM whose road starts at a junction without signals, the lanes that
+// feed it through that junction (and theirs, while the zone is shorter than that):
+// a detector sits tens of metres before the stop line, and SUMO networks have
+// stubs of a metre or two between a junction and a signal, on which a lane alone
+// would show a whole queue as one vehicle. `offset_m`: from the zone lane's stop
+// line back to the feeding lane's stop line. On CityFlow's data every incoming
+// road is long, so every zone is its lane alone.
+inline constexpr double kDetectionZoneM = 50;
+struct ZoneLane {
+  LaneId lane;
+  double offset_m = 0;
+};
+// By lane: the feeding lanes of its zone (empty for most lanes).
+std::vector<std::vector<ZoneLane>> DetectionZones(const roadnet::Network& network);
+
+// The twin's own view: exact and complete; a lane's readings cover its detection
+// zone (the counts, and the ranges measured from the zone lane's stop line).
 class TwinObservation final : public Observation {
  public:
   // `engine` must outlive the observation.
-  explicit TwinObservation(const sim::Engine& engine) : engine_(engine) {}
+  explicit TwinObservation(const sim::Engine& engine)
+      : engine_(engine), zones_(DetectionZones(engine.network())) {}
 
   const roadnet::Network& network() const override { return engine_.network(); }
   double time_s() const override { return engine_.time_s(); }
   double step_s() const override { return engine_.options().step_s; }
-  int LaneVehicles(LaneId lane) const override { return engine_.LaneVehicleCount(lane); }
-  int LaneWaiting(LaneId lane) const override { return engine_.LaneWaitingCount(lane); }
-  LaneReading Lane(LaneId lane, double range_m) const override { return engine_.ObserveLane(lane, range_m); }
+  int LaneVehicles(LaneId lane) const override;
+  int LaneWaiting(LaneId lane) const override;
+  LaneReading Lane(LaneId lane, double range_m) const override;
   long long IntersectionThroughput(IntersectionId intersection) const override {
     return engine_.IntersectionThroughput(intersection);
   }
@@ -71,6 +91,7 @@ class TwinObservation final : public Observation {
 
  private:
   const sim::Engine& engine_;
+  std::vector<std::vector<ZoneLane>> zones_;
 };
 
 }  // namespace cb::signal

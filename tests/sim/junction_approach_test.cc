@@ -1,10 +1,12 @@
 // How a vehicle approaches junctions on real networks: it brakes for a red light
 // beyond a short road (SUMO's stubs of a few metres between two junctions), and it
-// keeps a lane link's own speed limit (SUMO's internal lanes).
+// keeps a lane link's own speed limit (SUMO's internal lanes). And how the signal
+// sees the queue behind such a stub (signal::DetectionZones).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "signal/observation.h"
 #include "sim/engine.h"
 #include "sim/invariants.h"
 #include "testing/tiny_network.h"
@@ -92,6 +94,40 @@ TEST(JunctionApproach, AVehicleKeepsALaneLinksSpeedLimit) {
       EXPECT_GT(fastest_on_link, kLimit + 3);  // without one it drives on at its lane speed
     }
   }
+}
+
+TEST(JunctionApproach, TheSignalSeesTheQueueBehindAStubThroughItsDetectionZone) {
+  auto net = StubBeforeASignal(0);
+  const LaneId stub = net->road(*net->FindRoad("M_B")).lanes[0];
+  const LaneId feeder = net->road(*net->FindRoad("A_M")).lanes[0];
+  const std::vector<std::vector<signal::ZoneLane>> zones = signal::DetectionZones(*net);
+  ASSERT_EQ(zones[stub.index()].size(), 1u);
+  EXPECT_EQ(zones[stub.index()][0].lane, feeder);
+  EXPECT_NEAR(zones[stub.index()][0].offset_m, net->lane(stub).length_m, 15);
+  EXPECT_TRUE(zones[feeder.index()].empty());  // a long lane is its own zone
+  demand::DemandSpec spec;
+  spec.source = "test";
+  spec.flows.push_back(testing::MakeFlow({"A_M", "M_B", "B_C"}, 3));
+  auto demand = demand::BuildDemand(spec, *net);
+  ASSERT_TRUE(demand.ok()) << demand.status().message();
+  Engine engine(net, std::make_shared<const demand::Demand>(std::move(demand).value()), {});
+  engine.SetPhase(*net->FindIntersection("B"), 0);  // red: a queue builds back over M
+  for (int s = 0; s < 120; ++s) engine.Step();
+  const signal::TwinObservation view(engine);
+  EXPECT_LE(engine.LaneWaitingCount(stub), 1);
+  EXPECT_GT(engine.LaneWaitingCount(feeder), 5);
+  EXPECT_EQ(view.LaneWaiting(stub), engine.LaneWaitingCount(stub) + engine.LaneWaitingCount(feeder));
+  EXPECT_EQ(view.LaneVehicles(stub), engine.LaneVehicleCount(stub) + engine.LaneVehicleCount(feeder));
+  const signal::LaneReading reading = view.Lane(stub, 100);
+  EXPECT_EQ(reading.waiting, view.LaneWaiting(stub));
+  EXPECT_GT(reading.queue_length_m, 30);  // the queue goes on behind the stub
+  EXPECT_EQ(view.LaneWaiting(feeder), engine.LaneWaitingCount(feeder));
+}
+
+TEST(JunctionApproach, OnCityFlowStyleNetworksEveryZoneIsItsLane) {
+  auto net = roadnet::BuildNetwork(testing::MakeCrossSpec(300));
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  for (const auto& zone : signal::DetectionZones(*net)) EXPECT_TRUE(zone.empty());
 }
 
 }  // namespace
