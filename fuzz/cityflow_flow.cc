@@ -21,11 +21,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const std::string name = "cityflow/examples/roadnet.json";
   Result<Json> root = ParseJson(fuzz::DataFile(name), name);
   if (!root.ok()) fuzz::Fail("fixture: " + root.status().message());
-  Result<roadnet::NetworkSpec> spec = roadnet::ParseCityflowRoadnetJson(*root, name);
-  if (!spec.ok()) fuzz::Fail("fixture: " + spec.status().message());
-  Result<roadnet::Network> built = roadnet::BuildNetwork(std::move(spec).value());
-  if (!built.ok()) fuzz::Fail("fixture: " + built.status().message());
-  network = new roadnet::Network(std::move(built).value());  // lives as long as the process
+  network = fuzz::FixtureNetwork(roadnet::ParseCityflowRoadnetJson(*root, name));
   return 0;
 }
 

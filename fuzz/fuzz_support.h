@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/json_input.h"
 #include "base/status.h"
@@ -50,6 +51,15 @@ inline std::string DataFile(const std::string& relative) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) Fail("fixture: " + text.status().message());
   return std::move(text).value();
+}
+
+// The network a flow target runs against, built once at start-up from a reader's
+// result for a data/ file; aborts if either fails. It lives as long as the process.
+inline const roadnet::Network* FixtureNetwork(Result<roadnet::NetworkSpec> spec) {
+  if (!spec.ok()) Fail("fixture: " + spec.status().message());
+  Result<roadnet::Network> built = roadnet::BuildNetwork(std::move(spec).value());
+  if (!built.ok()) Fail("fixture: " + built.status().message());
+  return new roadnet::Network(std::move(built).value());
 }
 
 // The network readers' common end: BuildNetwork on what a reader accepted, as

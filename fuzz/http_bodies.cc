@@ -120,11 +120,7 @@ void Detections(const Json& body) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   using namespace cb;
   const std::string name = "citybrain_kddcup2021/roadnet_1x1.txt";
-  Result<roadnet::NetworkSpec> spec = roadnet::ParseCbengineRoadnetText(fuzz::DataFile(name), name);
-  if (!spec.ok()) fuzz::Fail("fixture: " + spec.status().message());
-  Result<roadnet::Network> built = roadnet::BuildNetwork(std::move(spec).value());
-  if (!built.ok()) fuzz::Fail("fixture: " + built.status().message());
-  network = new roadnet::Network(std::move(built).value());  // lives as long as the process
+  network = fuzz::FixtureNetwork(roadnet::ParseCbengineRoadnetText(fuzz::DataFile(name), name));
   return 0;
 }
 

@@ -25,11 +25,7 @@ const cb::roadnet::Network* network = nullptr;
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   using namespace cb;
   const std::string name = "sumo/grid2/grid2.net.xml";
-  Result<roadnet::NetworkSpec> spec = roadnet::ParseSumoNetText(fuzz::DataFile(name), name);
-  if (!spec.ok()) fuzz::Fail("fixture: " + spec.status().message());
-  Result<roadnet::Network> built = roadnet::BuildNetwork(std::move(spec).value());
-  if (!built.ok()) fuzz::Fail("fixture: " + built.status().message());
-  network = new roadnet::Network(std::move(built).value());  // lives as long as the process
+  network = fuzz::FixtureNetwork(roadnet::ParseSumoNetText(fuzz::DataFile(name), name));
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/csv.h"
 #include "control/brain.h"
 #include "control/registry.h"
 #include "demand/scenario.h"
@@ -43,17 +44,6 @@ class ProgressBar {
   int last_percent_ = -1;
 };
 
-// A CSV field: quoted, with quotes doubled, when it holds a comma, quote or newline.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) {
-    if (ch == '"') quoted += '"';
-    quoted += ch;
-  }
-  return quoted + "\"";
-}
-
 // One row per vehicle released, in release order: SUMO's tripinfo in CSV. travel_s
 // counts from release (CityFlow's travel time), duration_s from entering the first
 // lane (SUMO's); time_loss_s = duration_s - free_flow_s. A vehicle not finished by
@@ -63,11 +53,14 @@ Status WriteTripsCsv(const sim::Engine& engine, const std::string& path) {
   if (!out) return Status::IoError(path + ": cannot write the trips");
   out << "vehicle,flow,demand,released_s,entered_s,finished_s,travel_s,duration_s,free_flow_s,time_loss_s\n";
   const auto& flows = engine.demand().flows;
+  std::string where;
   for (long long v = 0; v < engine.vehicles_released(); ++v) {
     const sim::Engine::VehicleStatus st = engine.Vehicle(VehicleId(static_cast<uint32_t>(v)));
     out << v << ',' << st.flow << ',';
+    where.clear();
     if (st.flow >= 0 && static_cast<std::size_t>(st.flow) < flows.size())
-      out << CsvField(flows[st.flow].where);
+      AppendCsvField(where, flows[st.flow].where);
+    out << where;
     out << ',' << st.released_s << ',';
     if (st.entered_s >= 0) out << st.entered_s;
     out << ',';

@@ -259,24 +259,17 @@ void CompareIntersections(const Network& net, const Network& back, std::vector<s
       }
     }
   }
-  if (link_speed.count > 0) {
-    out->push_back(std::to_string(link_speed.count) +
-                   " lane links' speed limit (SUMO internal lanes) reads back differently: turns are then "
-                   "driven at other speeds; e.g. intersection " +
-                   link_speed.example);
-  }
-  if (keep_clear.count > 0) {
-    out->push_back(std::to_string(keep_clear.count) +
-                   " lane links' keep-clear rule (SUMO keepClear) reads back differently: vehicles may then "
-                   "stop inside the junction across others' paths; e.g. intersection " +
-                   keep_clear.example);
-  }
-  if (yields_to.count > 0) {
-    out->push_back(std::to_string(yields_to.count) +
-                   " lane links' right of way (SUMO's junction requests) reads back differently: the turn "
-                   "types then decide who goes first where the data names a major road; e.g. intersection " +
-                   yields_to.example);
-  }
+  // Lane-link members that read back differently: what, and what runs differently then.
+  auto lane_links = [out](const Tally& t, const std::string& what, const std::string& then) {
+    if (t.count == 0) return;
+    out->push_back(std::to_string(t.count) + " lane links' " + what + " reads back differently: " + then +
+                   "; e.g. intersection " + t.example);
+  };
+  lane_links(link_speed, "speed limit (SUMO internal lanes)", "turns are then driven at other speeds");
+  lane_links(keep_clear, "keep-clear rule (SUMO keepClear)",
+             "vehicles may then stop inside the junction across others' paths");
+  lane_links(yields_to, "right of way (SUMO's junction requests)",
+             "the turn types then decide who goes first where the data names a major road");
   if (yielding.count > 0) {
     out->push_back(
         std::to_string(yielding_links) + " yielding greens (SUMO 'g') at " + std::to_string(yielding.count) +

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/csv.h"
 #include "base/utf8.h"
 
 namespace cb::service {
@@ -215,22 +216,6 @@ Status RepairStoredText(sqlite3* db, const std::string& path) {
 
 // Clamps a client-given limit to something the service can afford to send.
 int ClampLimit(int limit) { return std::clamp(limit, 1, 100000); }
-
-void CsvField(std::string& out, const std::string& text) {
-  // Valid UTF-8 like every other output, whatever the row holds.
-  const std::string repaired = IsValidUtf8(text) ? std::string() : RepairUtf8(text);
-  const std::string& field = repaired.empty() ? text : repaired;
-  if (field.find_first_of(",\"\r\n") == std::string::npos) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
 
 std::string Number(double v) {
   char buf[32];
@@ -466,7 +451,7 @@ std::string KpisCsv(const std::vector<KpiRow>& rows) {
       "delay_index,queued_on_lanes\n";
   for (const KpiRow& k : rows) {
     out += std::to_string(k.run_id) + ',' + Number(k.time_s) + ',' + std::to_string(k.wall_ms) + ',';
-    CsvField(out, k.controller);
+    AppendCsvField(out, k.controller);
     out += ',' + std::to_string(k.on_road) + ',' + std::to_string(k.waiting_to_enter) + ',' +
            std::to_string(k.entered) + ',' + std::to_string(k.finished) + ',' +
            Number(k.average_travel_time_s) + ',' + Number(k.delay_index) + ',' +
@@ -480,13 +465,13 @@ std::string EventsCsv(const std::vector<EventRow>& rows) {
   for (const EventRow& e : rows) {
     out += std::to_string(e.id) + ',' + std::to_string(e.run_id) + ',' + Number(e.time_s) + ',' +
            std::to_string(e.wall_ms) + ',';
-    CsvField(out, e.kind);
+    AppendCsvField(out, e.kind);
     out += ',';
-    CsvField(out, e.intersection);
+    AppendCsvField(out, e.intersection);
     out += ',' + std::to_string(e.phase) + ',';
-    CsvField(out, e.source);
+    AppendCsvField(out, e.source);
     out += ',';
-    CsvField(out, e.detail);
+    AppendCsvField(out, e.detail);
     out += '\n';
   }
   return out;

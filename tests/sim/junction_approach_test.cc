@@ -18,20 +18,9 @@ namespace {
 // one lane each; M unsignalised, B held red in phase 0. `link_speed_mps` (0: none)
 // limits the lane link through M.
 std::shared_ptr<const roadnet::Network> StubBeforeASignal(double link_speed_mps) {
-  roadnet::NetworkSpec spec = testing::MakeRowSpec(
-      "stub", {{"A", 0, 0}, {"M", 200, 10}, {"B", 206, 10}, {"C", 406, 0}}, {"A_M", "M_B", "B_C"}, {1, 1, 1});
-  for (int at : {1, 2}) {
-    roadnet::RoadLinkSpec link;
-    link.from_road = spec.roads[static_cast<std::size_t>(at - 1)].id;
-    link.to_road = spec.roads[static_cast<std::size_t>(at)].id;
-    link.turn = roadnet::TurnType::kStraight;
-    roadnet::LaneLinkSpec lane_link{0, 0, {}};
-    if (at == 1) lane_link.max_speed_mps = link_speed_mps;
-    link.lane_links.push_back(lane_link);
-    link.where = link.from_road + "->" + link.to_road;
-    spec.intersections[static_cast<std::size_t>(at)].road_links.push_back(link);
-  }
-  spec.intersections[2].phases = {roadnet::PhaseSpec{5, {}, ""}, roadnet::PhaseSpec{30, {0}, ""}};
+  roadnet::NetworkSpec spec = testing::MakeRowToASignal(
+      "stub", {{"A", 0, 0}, {"M", 200, 10}, {"B", 206, 10}, {"C", 406, 0}}, {"A_M", "M_B", "B_C"});
+  spec.intersections[1].road_links[0].lane_links[0].max_speed_mps = link_speed_mps;
   auto net = roadnet::BuildNetwork(std::move(spec));
   EXPECT_TRUE(net.ok()) << net.status().message();
   return std::make_shared<const roadnet::Network>(std::move(net).value());

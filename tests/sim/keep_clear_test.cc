@@ -13,22 +13,9 @@ namespace {
 // A ==A_M==> M ==M_B (60 m)==> B (signalised, held red) ==B_C==> C, one lane each,
 // M an unsignalised junction 30 m across whose lane link may keep clear.
 std::shared_ptr<const roadnet::Network> ShortRoadBeforeARed(bool keep_clear) {
-  roadnet::NetworkSpec spec =
-      testing::MakeRowSpec("keep-clear", {{"A", 0, 0}, {"M", 200, 30}, {"B", 300, 10}, {"C", 500, 0}},
-                           {"A_M", "M_B", "B_C"}, {1, 1, 1});
-  for (int at : {1, 2}) {
-    roadnet::RoadLinkSpec link;
-    link.from_road = spec.roads[static_cast<std::size_t>(at - 1)].id;
-    link.to_road = spec.roads[static_cast<std::size_t>(at)].id;
-    link.turn = roadnet::TurnType::kStraight;
-    roadnet::LaneLinkSpec lane_link{0, 0, {}};
-    lane_link.keep_clear = at == 1 && keep_clear;
-    link.lane_links.push_back(lane_link);
-    link.where = link.from_road + "->" + link.to_road;
-    spec.intersections[static_cast<std::size_t>(at)].road_links.push_back(link);
-  }
-  // B: phase 0 shows nothing (red), phase 1 its one movement.
-  spec.intersections[2].phases = {roadnet::PhaseSpec{5, {}, ""}, roadnet::PhaseSpec{30, {0}, ""}};
+  roadnet::NetworkSpec spec = testing::MakeRowToASignal(
+      "keep-clear", {{"A", 0, 0}, {"M", 200, 30}, {"B", 300, 10}, {"C", 500, 0}}, {"A_M", "M_B", "B_C"});
+  spec.intersections[1].road_links[0].lane_links[0].keep_clear = keep_clear;
   auto net = roadnet::BuildNetwork(std::move(spec));
   EXPECT_TRUE(net.ok()) << net.status().message();
   return std::make_shared<const roadnet::Network>(std::move(net).value());

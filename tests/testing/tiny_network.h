@@ -166,6 +166,27 @@ inline roadnet::NetworkSpec MakeRowSpec(const std::string& source, const std::ve
   return spec;
 }
 
+// MakeRowSpec with one lane per road, joined at every inner node by one straight
+// lane link (the caller may set its options through spec.intersections[n]
+// .road_links[0].lane_links[0]), the last inner node a signal: phase 0 red (5 s),
+// phase 1 its one movement (30 s).
+inline roadnet::NetworkSpec MakeRowToASignal(const std::string& source, const std::vector<RowNode>& nodes,
+                                             const std::vector<std::string>& road_ids) {
+  roadnet::NetworkSpec spec = MakeRowSpec(source, nodes, road_ids, std::vector<int>(road_ids.size(), 1));
+  for (std::size_t at = 1; at + 1 < nodes.size(); ++at) {
+    roadnet::RoadLinkSpec link;
+    link.from_road = road_ids[at - 1];
+    link.to_road = road_ids[at];
+    link.turn = roadnet::TurnType::kStraight;
+    link.lane_links.push_back(roadnet::LaneLinkSpec{0, 0, {}});
+    link.where = link.from_road + "->" + link.to_road;
+    spec.intersections[at].road_links.push_back(link);
+  }
+  spec.intersections[nodes.size() - 2].phases = {roadnet::PhaseSpec{5, {}, ""},
+                                                 roadnet::PhaseSpec{30, {0}, ""}};
+  return spec;
+}
+
 inline demand::FlowSpec MakeFlow(std::vector<std::string> route, double interval_s, double start_s = 0,
                                  double end_s = -1) {
   demand::FlowSpec flow;
