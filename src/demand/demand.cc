@@ -22,7 +22,9 @@ long long Demand::VehiclesDueBefore(double duration_s, double step_s) const {
   for (const Flow& f : flows) {
     double end = f.end_s < 0 ? duration_s : std::min(f.end_s + step_s * 0.5, duration_s);
     if (end <= f.start_s) continue;
-    total += static_cast<long long>(std::floor((end - f.start_s - 1e-9) / f.interval_s)) + 1;
+    long long n = static_cast<long long>(std::floor((end - f.start_s - 1e-9) / f.interval_s)) + 1;
+    if (f.vehicle_limit >= 0) n = std::min(n, f.vehicle_limit);
+    total += n;
   }
   return total;
 }
@@ -39,6 +41,7 @@ Result<Demand> BuildDemand(const DemandSpec& spec, const roadnet::Network& netwo
     flow.interval_s = fs.interval_s;
     flow.start_s = fs.start_s;
     flow.end_s = fs.end_s;
+    flow.vehicle_limit = fs.vehicle_limit;
     for (std::size_t r = 0; r < fs.route.size(); ++r) {
       auto road = network.FindRoad(fs.route[r]);
       if (!road) {

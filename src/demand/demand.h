@@ -45,6 +45,8 @@ struct FlowSpec {
   double interval_s = 1;           // time between departures
   double start_s = 0;
   double end_s = -1;  // -1: no end
+  // At most this many vehicles (SUMO's `number`; 1 for a single vehicle); -1: no limit.
+  long long vehicle_limit = -1;
   std::string where;  // e.g. "[12]" or "line 40"
 };
 
@@ -59,6 +61,7 @@ struct Flow {
   double interval_s = 1;
   double start_s = 0;
   double end_s = -1;
+  long long vehicle_limit = -1;  // FlowSpec::vehicle_limit
   double route_length_m = 0;
   std::string where;  // the flow's place in its file (FlowSpec::where), for messages
   // No lane of the first road drives the route lane by lane; with strategic lane

@@ -53,7 +53,8 @@ double ClosedForm(const Flow& f, long long steps, double dt) {
   if (f.end_s >= 0) last = std::min(last, std::floor(f.end_s / dt + 1e-9));
   if (last < first) return 0;
   const double active = last - first + 1;
-  return 1 + std::floor((active - 1) * dt / f.interval_s + 1e-9);
+  const double n = 1 + std::floor((active - 1) * dt / f.interval_s + 1e-9);
+  return f.vehicle_limit >= 0 ? std::min(n, static_cast<double>(f.vehicle_limit)) : n;
 }
 
 // Replays sim::Engine::ReleaseFlows without creating vehicles: per flow a clock
@@ -87,11 +88,17 @@ bool Replay(const Demand& demand, long long steps, double dt, std::vector<long l
         continue;
       }
       while (accumulated[f] >= flow.interval_s) {
+        if (flow.vehicle_limit >= 0 && (*counts)[f] >= flow.vehicle_limit) break;
         ++(*counts)[f];
         accumulated[f] -= flow.interval_s;
         --budget;
       }
       accumulated[f] += dt;
+      if (flow.vehicle_limit >= 0 && (*counts)[f] >= flow.vehicle_limit) {
+        active[a] = active.back();
+        active.pop_back();
+        continue;
+      }
       ++a;
     }
     budget -= 1 + static_cast<long long>(active.size());

@@ -624,23 +624,24 @@ class Reader {
     base.route.reserve(roads.size());
     for (RoadId r : roads) base.route.push_back(network_.road(r).id);
     base.where = doc.Where(node) + ": " + Label(node);
-    auto emit = [&](double depart_s, double interval_s, double end_s) -> Status {
+    auto emit = [&](double depart_s, double interval_s, double end_s, long long vehicles) -> Status {
       FlowSpec f = base;
       f.start_s = depart_s - options_.begin_s;
       f.interval_s = interval_s;
       f.end_s = end_s < 0 ? -1 : end_s - options_.begin_s;
+      f.vehicle_limit = vehicles;
       if (Status ok = CheckFlow(f); !ok.ok()) return Error(doc, node, ok.message());
       out_.spec.flows.push_back(std::move(f));
       return Status::Ok();
     };
     if (!schedule->times_s.empty()) {
-      for (double t : schedule->times_s) CB_RETURN_IF_ERROR(emit(t, kOnceIntervalS, -1));
+      for (double t : schedule->times_s) CB_RETURN_IF_ERROR(emit(t, kOnceIntervalS, -1, 1));
     } else if (schedule->count == 1) {
-      CB_RETURN_IF_ERROR(emit(schedule->first_s, kOnceIntervalS, -1));
+      CB_RETURN_IF_ERROR(emit(schedule->first_s, kOnceIntervalS, -1, 1));
     } else {
       const double last_end =
           schedule->first_s + static_cast<double>(schedule->count) * schedule->period_s - kFlowEndMarginS;
-      CB_RETURN_IF_ERROR(emit(schedule->first_s, schedule->period_s, last_end));
+      CB_RETURN_IF_ERROR(emit(schedule->first_s, schedule->period_s, last_end, schedule->count));
     }
     return Status::Ok();
   }

@@ -40,12 +40,13 @@
 // Vehicles and flows become FlowSpecs, in file order:
 //   - one vehicle (vehicle, trip, a flow with one vehicle in the window) is a
 //     FlowSpec that releases exactly one vehicle: start_s = depart - begin_s,
-//     interval_s = kIntervalRange.max (1e9 s), end_s = -1. (start_s == end_s would
-//     release nothing when no step's clock equals the departure, e.g. 57600.2 at
-//     1 s steps: the engine releases while clock <= end_s.)
+//     interval_s = kIntervalRange.max (1e9 s), end_s = -1, vehicle_limit = 1.
+//     (start_s == end_s would release nothing when no step's clock equals the
+//     departure, e.g. 57600.2 at 1 s steps: the engine releases while clock <= end_s.
+//     The limit lets the engine forget the flow once its vehicle is out.)
 //   - a flow of k >= 2 equally spaced vehicles in the window is one FlowSpec:
 //     start_s = first departure - begin_s, interval_s = period,
-//     end_s = start_s + k * period - 1 ms. It releases exactly k vehicles whenever
+//     end_s = start_s + k * period - 1 ms, vehicle_limit = k. It releases exactly k vehicles whenever
 //     the engine's step is at most half the period (at 1 s steps, up to 1800
 //     veh/h per flow) or the departures fall on steps; never more than k.
 //   - a probability flow draws, for each whole second t in [begin, end), one

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
 
 #include "demand/limits.h"
 #include "demand/route.h"
@@ -167,6 +168,11 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
       c.flow_path_length[f] = static_cast<uint32_t>(c.paths.size()) - offset;
     }
   }
+  c.flows_by_start.resize(demand.flows.size());
+  std::iota(c.flows_by_start.begin(), c.flows_by_start.end(), 0U);
+  std::stable_sort(c.flows_by_start.begin(), c.flows_by_start.end(), [&demand](uint32_t a, uint32_t b) {
+    return demand.flows[a].start_s < demand.flows[b].start_s;
+  });
   return compiled;
 }
 
@@ -201,7 +207,9 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
 
   const std::size_t flows = demand_->flows.size();
   s.flow_accumulated.resize(flows);
-  s.flow_clock.assign(flows, 0.0);
+  s.flow_clock = 0;
+  s.flows_started = 0;
+  s.flows_active.clear();
   s.flow_released.assign(flows, 0);
   for (std::size_t f = 0; f < flows; ++f) s.flow_accumulated[f] = demand_->flows[f].interval_s;
 

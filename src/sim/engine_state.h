@@ -69,6 +69,8 @@ struct CompiledNetwork {
   };
   std::vector<std::vector<PathRef>> flow_paths;
   std::vector<uint32_t> flow_path_length;
+  // Flow indices by start time (stable): ReleaseFlows wakes flows in this order.
+  std::vector<uint32_t> flows_by_start;
 
   // --- Lanes side by side, for lane changes (by lane): the inner (index - 1) and
   // outer (index + 1) neighbour on the same road or kNone, the road, the width.
@@ -136,7 +138,14 @@ struct EngineState {
   std::vector<std::size_t> entry_head;             // by lane
 
   // --- Flow release state (accumulated as CityFlow does, for identical timing).
-  std::vector<double> flow_accumulated, flow_clock;
+  // Every flow's clock starts at 0 and advances by the step on every release step,
+  // so one clock serves all. Only started, unfinished flows are visited: `flows_started`
+  // counts the prefix of CompiledNetwork::flows_by_start that has started, and
+  // `flows_active` holds those not yet past their end, by flow index.
+  double flow_clock = 0;
+  std::size_t flows_started = 0;
+  std::vector<uint32_t> flows_active;
+  std::vector<double> flow_accumulated;
   std::vector<uint32_t> flow_released;
 
   // --- Vehicles (structure of arrays, indexed by VehicleId).

@@ -402,23 +402,40 @@ void Engine::ReleaseFlows() {
   const double dt = options_.step_s;
   const std::size_t limit =
       options_.max_vehicles > 0 ? static_cast<std::size_t>(options_.max_vehicles) : SIZE_MAX;
-  for (std::size_t f = 0; f < demand_->flows.size(); ++f) {
-    const demand::Flow& flow = demand_->flows[f];
-    double& clock = s.flow_clock[f];
-    if (flow.end_s >= 0 && clock > flow.end_s) continue;
-    if (clock >= flow.start_s) {
-      while (s.flow_accumulated[f] >= flow.interval_s) {
-        if (s.vehicles_released < limit) {
-          ReleaseNext(f);
-        } else {
-          ++s.vehicles_refused;
-        }
-        s.flow_accumulated[f] -= flow.interval_s;
-      }
-      s.flow_accumulated[f] += dt;
+  const std::vector<demand::Flow>& flows = demand_->flows;
+  const std::vector<uint32_t>& by_start = compiled_->flows_by_start;
+  const double clock = s.flow_clock;
+  // Wake the flows whose start has come, keeping the active list in flow order
+  // (the order vehicles are released in, as when every flow was visited).
+  if (s.flows_started < by_start.size() && clock >= flows[by_start[s.flows_started]].start_s) {
+    const std::size_t old_size = s.flows_active.size();
+    while (s.flows_started < by_start.size() && clock >= flows[by_start[s.flows_started]].start_s) {
+      s.flows_active.push_back(by_start[s.flows_started++]);
     }
-    clock += dt;
+    std::sort(s.flows_active.begin() + static_cast<std::ptrdiff_t>(old_size), s.flows_active.end());
+    std::inplace_merge(s.flows_active.begin(), s.flows_active.begin() + static_cast<std::ptrdiff_t>(old_size),
+                       s.flows_active.end());
   }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < s.flows_active.size(); ++i) {
+    const uint32_t f = s.flows_active[i];
+    const demand::Flow& flow = flows[f];
+    if (flow.end_s >= 0 && clock > flow.end_s) continue;  // finished for good: the clock only grows
+    s.flows_active[kept++] = f;
+    while (s.flow_accumulated[f] >= flow.interval_s) {
+      if (flow.vehicle_limit >= 0 && s.flow_released[f] >= flow.vehicle_limit) break;
+      if (s.vehicles_released < limit) {
+        ReleaseNext(f);
+      } else {
+        ++s.vehicles_refused;
+      }
+      s.flow_accumulated[f] -= flow.interval_s;
+    }
+    s.flow_accumulated[f] += dt;
+    if (flow.vehicle_limit >= 0 && s.flow_released[f] >= flow.vehicle_limit) --kept;  // all released
+  }
+  s.flows_active.resize(kept);
+  s.flow_clock = clock + dt;
 }
 
 // 2. Insert: the head of each lane's entry queue enters when its tail has room.

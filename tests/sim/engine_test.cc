@@ -256,6 +256,47 @@ TEST(Engine, ReleasesExactlyTheVehiclesCountedBeforeTheRun) {
   }
 }
 
+// A flow with a vehicle limit (SUMO's `number`) releases that many and no more,
+// and the count before the run agrees.
+TEST(Engine, AFlowReleasesAtMostItsVehicleLimit) {
+  std::vector<demand::FlowSpec> flows = {testing::MakeFlow({"W_C", "C_E"}, 0.3),
+                                         testing::MakeFlow({"E_C", "C_W"}, 4),
+                                         testing::MakeFlow({"N_C", "C_S"}, 1e9, 7.5)};
+  flows[0].vehicle_limit = 5;  // due 4 per step: the limit falls inside a step
+  flows[1].vehicle_limit = 3;
+  flows[2].vehicle_limit = 1;
+  Tiny t = MakeTiny(flows);
+  Engine engine(t.net, t.demand, {});
+  for (int k = 0; k < 100; ++k) engine.Step();
+  std::map<int, int> per_flow;
+  for (long long v = 0; v < engine.vehicles_released(); ++v)
+    ++per_flow[engine.Vehicle(VehicleId(static_cast<int>(v))).flow];
+  EXPECT_EQ(per_flow, (std::map<int, int>{{0, 5}, {1, 3}, {2, 1}}));
+  EXPECT_EQ(engine.Vehicle(VehicleId(8)).released_s,
+            8);  // the one-vehicle flow at its first step after 7.5 s
+  const demand::VehicleCount count = demand::CountVehicles(*t.demand, 100, 1);
+  EXPECT_EQ(count.total, 9);
+  EXPECT_EQ(t.demand->VehiclesDueBefore(100), 9);
+}
+
+// Flows that start at different times still release, within a step, in the order
+// of the flow file (CityFlow's order: vehicle ids follow it).
+TEST(Engine, FlowsReleaseInFileOrderWithinAStepWhateverTheirStartTimes) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 1, 5), testing::MakeFlow({"E_C", "C_W"}, 1, 0),
+                     testing::MakeFlow({"N_C", "C_S"}, 1, 3)});
+  Engine engine(t.net, t.demand, {});
+  for (int k = 0; k < 7; ++k) engine.Step();
+  std::vector<int> flows_of_step_5, flows_of_step_6;
+  for (long long v = 0; v < engine.vehicles_released(); ++v) {
+    const Engine::VehicleStatus vs = engine.Vehicle(VehicleId(static_cast<int>(v)));
+    if (vs.released_s == 5) flows_of_step_5.push_back(vs.flow);
+    if (vs.released_s == 6) flows_of_step_6.push_back(vs.flow);
+  }
+  EXPECT_EQ(flows_of_step_5, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(flows_of_step_6, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(engine.vehicles_released(), 2 + 7 + 4);
+}
+
 TEST(Engine, CreatesNoMoreThanItsVehicleLimit) {
   Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 0.5), testing::MakeFlow({"N_C", "C_S"}, 2)});
   EngineOptions options;
