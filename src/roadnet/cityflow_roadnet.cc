@@ -278,6 +278,16 @@ Status ReadDataDefaults(const Json& root, NetworkSpec* spec) {
     CB_RETURN_IF_ERROR(
         GetBool(*defaults, "clearanceKeepsCommonGreens", path, &d.clearance_keeps_common_greens));
   bool found = false;
+  std::string motion;
+  CB_RETURN_IF_ERROR(GetOptionalString(*defaults, "motion", path, &motion, &found));
+  if (found) {
+    if (motion != "trapezoid" && motion != "euler")
+      return Status::InvalidInput(
+          MemberPath(path, "motion") + ": '" + motion.substr(0, 40) +
+          "' is not a motion rule, expected \"trapezoid\" (CityFlow) or \"euler\" (SUMO)");
+    d.motion = motion == "euler" ? Motion::kEuler : Motion::kTrapezoid;
+  }
+  found = false;
   std::string coordinates;
   CB_RETURN_IF_ERROR(GetOptionalString(*defaults, "coordinates", path, &coordinates, &found));
   if (found) {

@@ -162,6 +162,7 @@ Json DataDefaultsJson(const DataDefaults& d) {
               {"minGreen", d.min_green_s},
               {"laneChange", d.lane_change},
               {"clearanceKeepsCommonGreens", d.clearance_keeps_common_greens},
+              {"motion", d.motion == Motion::kEuler ? "euler" : "trapezoid"},
               {"coordinates", d.coordinates}};
 }
 
@@ -329,6 +330,11 @@ void CompareDefaults(const Network& net, const Network& back, std::vector<std::s
                    (a.clearance_keeps_common_greens ? "stay" : "do not stay") +
                    " green through it in the data (" + "SUMO's programs), and read back as " +
                    (b.clearance_keeps_common_greens ? "staying" : "not"));
+  }
+  if (a.motion != b.motion) {
+    out->push_back(std::string("vehicles move by the ") +
+                   (a.motion == Motion::kEuler ? "Euler" : "trapezoid") + " rule in the data and by the " +
+                   (b.motion == Motion::kEuler ? "Euler" : "trapezoid") + " rule read back");
   }
   if (a.lane_change != b.lane_change) {
     out->push_back(std::string("the data's lane-change default, ") + (a.lane_change ? "on" : "off") +

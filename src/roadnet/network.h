@@ -146,6 +146,10 @@ struct IntersectionSpec {
 // benchmark decides every 15 s for 3600 s; the City Brain Challenge every 10 s for
 // 1200 s). BuildNetwork replaces `clearance_s` by the duration the data gives its
 // clearance phases, when it gives one (the longest, to stay on the safe side).
+// How the simulator turns a step's speed into distance (sim/vehicle_model.h):
+// CityFlow's trapezoid rule or SUMO's default semi-implicit Euler.
+enum class Motion : uint8_t { kTrapezoid, kEuler };
+
 struct DataDefaults {
   double decision_interval_s = 15;
   double duration_s = 3600;
@@ -166,6 +170,10 @@ struct DataDefaults {
   // G/g in the yellow phase between them; CityFlow and CBEngine show the whole
   // clearance phase). The safety layer applies it (signal/signal_manager.h).
   bool clearance_keeps_common_greens = false;
+  // How vehicles move within a step (SUMO networks: SUMO's default, Euler, in which
+  // a vehicle covers its new speed times the step; CityFlow, CBEngine: the
+  // trapezoid rule). CityFlow extension member "motion": "trapezoid" or "euler".
+  Motion motion = Motion::kTrapezoid;
 };
 
 struct NetworkSpec {

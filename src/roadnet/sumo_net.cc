@@ -177,6 +177,7 @@ class Reader {
     spec.defaults.duration_s = 3600;
     spec.defaults.lane_change = true;
     spec.defaults.clearance_keeps_common_greens = true;
+    spec.defaults.motion = Motion::kEuler;  // SUMO's default (no --step-method.ballistic)
     CB_RETURN_IF_ERROR(ReadEdges(net));
     CB_RETURN_IF_ERROR(ReadJunctions(net, &spec));
     CB_RETURN_IF_ERROR(ReadPrograms(net));

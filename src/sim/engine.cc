@@ -53,6 +53,7 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
   auto compiled = std::make_shared<CompiledNetwork>();
   CompiledNetwork& c = *compiled;
   c.lane_count = static_cast<uint32_t>(net.lanes().size());
+  c.motion = net.data_defaults().motion;
   const std::size_t drivables = net.lanes().size() + net.lane_links().size();
   c.length.resize(drivables);
   c.max_speed.resize(drivables);

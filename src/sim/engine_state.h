@@ -35,10 +35,11 @@ enum class VehicleState : uint8_t { kWaiting, kRunning, kFinished };
 // Immutable once built. Drivables: lanes [0, L), lane links [L, L + K).
 struct CompiledNetwork {
   uint32_t lane_count = 0;
-  std::vector<double> length;      // by drivable
-  std::vector<double> max_speed;   // by drivable
-  double fastest_lane_mps = 0;     // the highest max_speed of any lane (not lane link)
-  std::vector<uint8_t> is_turn;    // by drivable (lane links)
+  std::vector<double> length;                            // by drivable
+  std::vector<double> max_speed;                         // by drivable
+  double fastest_lane_mps = 0;                           // the highest max_speed of any lane (not lane link)
+  roadnet::Motion motion = roadnet::Motion::kTrapezoid;  // the network's DataDefaults::motion
+  std::vector<uint8_t> is_turn;                          // by drivable (lane links)
   std::vector<uint8_t> turn_rank;  // by drivable: right of way rank of a lane link's turn (TurnType)
   std::vector<uint32_t> link_road_link, link_start_lane, link_end_lane;  // by lane link index
   std::vector<uint8_t> link_keep_clear;                                  // by lane link index

@@ -33,6 +33,7 @@ class Decider {
         compiled_path_count_(static_cast<uint32_t>(c.paths.size())),
         extra_paths_(s.extra_paths.data()),
         dt_(dt),
+        motion_(c.motion),
         step_(s.step) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
@@ -61,7 +62,7 @@ class Decider {
       delta = 0.5 * speed * speed / vt.max_neg_acc_mps2;
       s = 0;
     } else {
-      delta = (speed + s) * dt_ / 2;
+      delta = StepDistance(motion_, speed, s, dt_);
     }
     // Advance along the path, possibly across several drivables.
     double dis = s_.dis[v] + delta;
@@ -114,7 +115,8 @@ class Decider {
   double FollowSpeed(uint32_t v, const demand::VehicleType& vt) const {
     uint32_t leader = s_.leader[v];
     if (leader == kNone) return vt.max_speed_mps;
-    return CarFollowSpeed(vt, s_.speed[v], types_[s_.type[leader]], s_.speed[leader], s_.gap[v], dt_);
+    return CarFollowSpeed(vt, s_.speed[v], types_[s_.type[leader]], s_.speed[leader], s_.gap[v], dt_,
+                          motion_);
   }
 
   // Red lights beyond the next lane link, within the approach distance: where a
@@ -135,7 +137,7 @@ class Decider {
       if (IsLink(x) && x != next && !green_[c_.link_road_link[x - c_.lane_count]]) {
         const double speed = s_.speed[v];
         if (MinBrakeDistance(vt, speed) > dist) return vt.max_speed_mps;  // too late: it goes on
-        return StopBeforeSpeed(vt, speed, dist, dt_);
+        return StopBeforeSpeed(vt, speed, dist, dt_, motion_);
       }
       dist += c_.length[x];
     }
@@ -204,22 +206,23 @@ class Decider {
     if (flags & EngineState::kChangingLane) {
       const uint32_t leader = s_.side_leader[v];
       if (leader != kNone) {
-        s = std::min(
-            s, CarFollowSpeed(vt, speed, types_[s_.type[leader]], s_.speed[leader], s_.side_gap[v], dt_));
+        s = std::min(s, CarFollowSpeed(vt, speed, types_[s_.type[leader]], s_.speed[leader], s_.side_gap[v],
+                                       dt_, motion_));
       }
     }
     if (flags & EngineState::kYielding) {
       const uint32_t from = s_.signal_from[v];
       const demand::VehicleType& ct = types_[s_.type[from]];
       const double room = s_.dis[from] - ct.length_m - s_.dis[v] - MinBrakeDistance(vt, speed);
-      const double yield =
-          NoCollisionSpeed(s_.speed[from], ct.max_neg_acc_mps2, speed, vt.max_neg_acc_mps2, room, dt_, 0);
+      const double yield = NoCollisionSpeed(s_.speed[from], ct.max_neg_acc_mps2, speed, vt.max_neg_acc_mps2,
+                                            room, dt_, 0, motion_);
       if (yield >= 0) s = std::min(s, yield);  // no such speed: it cannot make room, so it does not try
     }
     if (!IsLink(d) && next != kNone && IsLink(next) && c_.link_start_lane[next - c_.lane_count] != d) {
       *needs = d;
       const double rest = c_.length[d] - s_.dis[v];
-      if (MinBrakeDistance(vt, speed) <= rest) s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_));
+      if (MinBrakeDistance(vt, speed) <= rest)
+        s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
     }
     return s;
   }
@@ -238,7 +241,7 @@ class Decider {
         double to_stop_line = c_.length[d] - s_.dis[v];
         // A vehicle that can no longer stop before the line goes on.
         if (MinBrakeDistance(vt, speed) <= to_stop_line) {
-          return std::min(s, StopBeforeSpeed(vt, speed, to_stop_line, dt_));
+          return std::min(s, StopBeforeSpeed(vt, speed, to_stop_line, dt_, motion_));
         }
         *blocker = kNone;
       }
@@ -260,8 +263,8 @@ class Decider {
       const CompiledNetwork::CrossSlot& ref = c_.link_cross[c];
       if (ref.distance_m < to_link_start) continue;
       if (!CanPass(v, vt, link, ref, to_link_start)) {
-        s = std::min(s,
-                     StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_));
+        s = std::min(s, StopBeforeSpeed(vt, speed, ref.distance_m - to_link_start - vt.yield_distance_m, dt_,
+                                        motion_));
         *blocker = s_.notices[ref.cross].vehicle[1 - ref.side];  // current: CanPass checked the stamp
         break;
       }
@@ -364,6 +367,7 @@ class Decider {
   uint32_t compiled_path_count_;
   const uint32_t* extra_paths_;
   double dt_;
+  Motion motion_;
   long long step_;
 };
 

@@ -130,7 +130,7 @@ TEST(CityflowRoadnet, WithoutExtensionsTheReaderDerivesAndTakesCityflowDefaults)
 TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   Json root = ExampleRoadnet();
   root["dataDefaults"] = Json::parse(R"({"decisionInterval": 10, "duration": 1200, "clearance": 3,
-      "minGreen": 4, "laneChange": true, "clearanceKeepsCommonGreens": true,
+      "minGreen": 4, "laneChange": true, "clearanceKeepsCommonGreens": true, "motion": "euler",
       "coordinates": "projected_lat_lon_m"})");
   root["roads"][0]["laneLength"] = 123.25;
   root["roads"][1]["lanes"][0]["points"] =
@@ -169,6 +169,7 @@ TEST(CityflowRoadnet, ReadsTheExtensionFields) {
   EXPECT_EQ(d.min_green_s, 4);
   EXPECT_TRUE(d.lane_change);
   EXPECT_TRUE(d.clearance_keeps_common_greens);
+  EXPECT_EQ(d.motion, Motion::kEuler);
   EXPECT_EQ(d.coordinates, "projected_lat_lon_m");
   // Each member of dataDefaults is optional.
   root["dataDefaults"] = Json::parse(R"({"duration": 900})");
@@ -206,6 +207,9 @@ TEST(CityflowRoadnet, MalformedExtensionFieldsAreErrorsNamingFileAndPath) {
        "intersections[2].roadLinks[0].laneLinks[0].yieldsTo[0]: expected [road link index, lane link index]"},
       {"/intersections/2/roadLinks/0/laneLinks/0/yieldsTo", "{}",
        "intersections[2].roadLinks[0].laneLinks[0].yieldsTo: expected an array"},
+      {"/dataDefaults/motion", "\"verlet\"",
+       "dataDefaults.motion: 'verlet' is not a motion rule, expected \"trapezoid\" (CityFlow) or \"euler\" "
+       "(SUMO)"},
       {"/dataDefaults/coordinates", "\"wgs84\"",
        "dataDefaults.coordinates: 'wgs84', expected \"xy_m\" or \"projected_lat_lon_m\""},
       {"/roads/0/laneLength", "0.5", "roads[0].laneLength: 0.5 m is out of range, expected 1 to 100000 m"},

@@ -155,6 +155,7 @@ TEST(CityflowWriter, KeepClearShapesAndTimingTravelInExtensionFields) {
   NetworkSpec spec = testing::MakeCrossSpec();
   spec.defaults.min_green_s = 3;
   spec.defaults.clearance_keeps_common_greens = true;
+  spec.defaults.motion = Motion::kEuler;
   // As SUMO draws them: the first road's lanes along their own lines, the centre's
   // outline, and a keep-clear movement.
   spec.roads[0].length_m = 290;
@@ -185,6 +186,8 @@ TEST(CityflowWriter, KeepClearShapesAndTimingTravelInExtensionFields) {
     EXPECT_EQ(back.lane_links()[ll].keep_clear, net.lane_links()[ll].keep_clear) << ll;
   EXPECT_EQ(back.data_defaults().min_green_s, 3);
   EXPECT_TRUE(back.data_defaults().clearance_keeps_common_greens);
+  EXPECT_EQ(out->roadnet["dataDefaults"]["motion"], "euler");
+  EXPECT_EQ(back.data_defaults().motion, Motion::kEuler);
   const std::string cityflow = Lines(out->extensions_only);
   EXPECT_NE(cityflow.find("keep-clear rule"), std::string::npos) << cityflow;
   EXPECT_NE(cityflow.find("drawn differently"), std::string::npos) << cityflow;

@@ -38,6 +38,38 @@ Tiny MakeTiny(std::vector<demand::FlowSpec> flows) {
   return t;
 }
 
+// The network's motion rule (roadnet::DataDefaults::motion) decides how a step's
+// speed becomes distance: CityFlow's trapezoid or SUMO's Euler.
+TEST(Engine, AVehicleMovesByTheNetworksMotionRule) {
+  for (roadnet::Motion motion : {roadnet::Motion::kTrapezoid, roadnet::Motion::kEuler}) {
+    roadnet::NetworkSpec spec = testing::MakeCrossSpec(300);
+    spec.defaults.motion = motion;
+    auto net = roadnet::BuildNetwork(spec);
+    ASSERT_TRUE(net.ok()) << net.status().message();
+    auto shared_net = std::make_shared<const roadnet::Network>(std::move(net).value());
+    demand::DemandSpec demand_spec;
+    demand_spec.source = "test";
+    demand_spec.flows = {testing::MakeFlow({"W_C", "C_E"}, 1000, 0, 0)};
+    auto demand = demand::BuildDemand(demand_spec, *shared_net);
+    ASSERT_TRUE(demand.ok()) << demand.status().message();
+    Engine engine(shared_net, std::make_shared<const demand::Demand>(std::move(demand).value()), {});
+    engine.Step();  // released and entered
+    const VehicleId v(0);
+    int checked = 0;
+    for (int k = 0; k < 20; ++k) {
+      const Engine::VehicleStatus before = engine.Vehicle(v);
+      engine.Step();
+      const Engine::VehicleStatus after = engine.Vehicle(v);
+      if (after.lane != before.lane || after.on_lane_link) break;
+      const double expected =
+          motion == roadnet::Motion::kEuler ? after.speed_mps : (before.speed_mps + after.speed_mps) / 2;
+      EXPECT_NEAR(after.position_m - before.position_m, expected, 1e-9) << "step " << k;
+      ++checked;
+    }
+    EXPECT_GE(checked, 10);
+  }
+}
+
 TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
   Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 1000, 0, 0)});
   Engine engine(t.net, t.demand, {});
