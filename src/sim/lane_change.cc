@@ -111,6 +111,7 @@ void Engine::AbortLaneChange(uint32_t v) {
   s.change_to[v] = kNone;
   s.lane_flags[v] &= static_cast<uint8_t>(~EngineState::kChangingLane);
   s.change_offset_m[v] = 0;
+  s.side_leader[v] = kNone;
   ++s.lane_changes_aborted;
 }
 
@@ -125,6 +126,7 @@ void Engine::FinishLaneChange(uint32_t v) {
   s.change_to[v] = kNone;
   s.lane_flags[v] &= static_cast<uint8_t>(~EngineState::kChangingLane);
   s.change_offset_m[v] = 0;
+  s.side_leader[v] = kNone;
   s.last_change_s[v] = time_s();
   ++s.lane_changes_finished;
   // A discretionary change leaves the lane its path takes on: the rest of the
@@ -279,10 +281,24 @@ void Engine::SendLaneChangeSignals() {
     s.lane_flags[r] = static_cast<uint8_t>((s.lane_flags[r] & ~EngineState::kYielding) |
                                            (as_follower ? EngineState::kYielding : 0));
   };
+  const auto& types = s.types;
   for (const Candidate& k : candidates_) {
     const Neighbours n = NeighboursOn(k.target, k.vehicle);
     receive(n.leader, k.vehicle, false);
     receive(n.follower, k.vehicle, true);
+    // A would-be follower already level with a strategic candidate cannot make
+    // room for it: it drives on, and the gap has to open in front of the first
+    // vehicle behind the candidate's tail, which is asked to hold back as well
+    // (SUMO's cooperative lane changing: the followers on the target lane brake
+    // for a vehicle that must change). Without it, in a standing queue each
+    // vehicle beside the candidate moves up as the one before it leaves, and a
+    // candidate longer than the queue's gaps never gets in.
+    if (k.strategic && n.follower != kNone && n.follower_gap_m < 0) {
+      const std::vector<uint32_t>& on = s.on[k.target];
+      const double tail = s.dis[k.vehicle] - types[s.type[k.vehicle]].length_m;
+      const std::size_t i = FirstBehind(s, on, tail);
+      if (i < on.size()) receive(on[i], k.vehicle, true);
+    }
   }
 }
 
@@ -305,6 +321,9 @@ void Engine::StartLaneChanges() {
     if (s.signal_from[v] != kNone && s.change_to[s.signal_from[v]] != kNone) continue;
     const Neighbours n = NeighboursOn(k.target, v);
     bool safe = n.leader_gap_m >= MinBrakeDistance(types[s.type[v]], s.speed[v]);
+    // Heeded by decide (LaneChangeSpeed): a strategic candidate falls in behind
+    // the would-be leader that left it no gap.
+    if (k.strategic) s.side_leader[v] = safe ? kNone : n.leader;
     if (safe && n.follower != kNone) {
       safe = n.follower_gap_m >= MinBrakeDistance(types[s.type[n.follower]], s.speed[n.follower]);
     } else if (safe) {
@@ -373,6 +392,7 @@ void Engine::TrySwap(uint32_t v, uint32_t target, const Neighbours& n) {
   s.drivable[u] = from;
   s.last_change_s[v] = s.last_change_s[u] = time_s();
   s.strategic_wait_s[v] = s.strategic_wait_s[u] = 0;
+  s.side_leader[v] = s.side_leader[u] = kNone;
   s.lane_changes_started += 2;
   s.lane_changes_finished += 2;
 }

@@ -159,38 +159,81 @@ class Decider {
     return s_.dis[tail] > types_[s_.type[tail]].length_m + vt.length_m || s_.speed[tail] >= 2;
   }
 
-  // Whether `vt` may drive onto lane link `k` (an index among lane links) for the
-  // room on its outgoing lane. On a keep-clear link (roadnet::LaneLinkSpec) the
-  // vehicle needs its length and minimum gap (or the whole lane, if shorter) free
-  // at the start of that lane after what the vehicles on lane links into it will
-  // take, so that nobody stops inside the intersection across others' paths. The
-  // tail counts where it would stop braking as hard as it can (it stands at least
-  // that far on), so a moving platoon is not held back. On an empty lane only
-  // vehicles slower than 2 m/s on the links count (the others are passing through).
+  // Whether `v` (of type `vt`) may drive onto lane link `k` (an index among lane
+  // links; `k_pos`: its place in v's path) for the room on its outgoing lane. On a
+  // keep-clear link (roadnet::LaneLinkSpec) the vehicle needs its length and
+  // minimum gap (or the whole lane, if shorter) free at the start of that lane after
+  // what the vehicles on lane links into it will take, so that nobody stops inside
+  // the intersection across others' paths. The tail counts where it would stop
+  // braking as hard as it can (it stands at least that far on), so a moving platoon
+  // is not held back. On an empty lane only vehicles slower than 2 m/s on the links
+  // count (the others are passing through).
+  //
+  // Where that lane is too full but everything on it is moving and the vehicle's
+  // path leaves it through a green lane link, the room goes on into the lane after
+  // (RoomAfter): the free space is summed over the lanes ahead until a standing
+  // vehicle, as SUMO's junction-blocking check does (it adds up the space left on
+  // consecutive lanes until it finds a stopped vehicle). Without this a stub of a
+  // few metres after a junction (SUMO networks have many) lets one vehicle at a
+  // time into the junction before it.
+  //
   // When it may not, `*waits_for` is the vehicle whose room it waits for (the
   // tail, else a vehicle on a link into the lane), so that the cycle check of
   // CanPass sees a vehicle in the intersection yielding to it.
-  bool CanEnterLink(uint32_t k, const demand::VehicleType& vt, uint32_t* waits_for) const {
+  bool CanEnterLink(uint32_t v, uint32_t k, uint32_t k_pos, const demand::VehicleType& vt,
+                    uint32_t* waits_for) const {
     const uint32_t end = c_.link_end_lane[k];
     if (!c_.link_keep_clear[k]) return CanEnter(end, vt);
-    const uint32_t tail = s_.back[end];
-    double room = c_.length[end];
-    uint32_t last = tail;
-    if (tail != kNone) {
-      const demand::VehicleType& tt = types_[s_.type[tail]];
-      room = s_.dis[tail] - tt.length_m + MinBrakeDistance(tt, s_.speed[tail]);
-    }
-    for (uint32_t i = c_.lane_in_begin[end]; i < c_.lane_in_begin[end + 1]; ++i) {
-      for (uint32_t u : s_.on[c_.lane_in[i]]) {
-        if (tail == kNone && s_.speed[u] >= 2) continue;
-        const demand::VehicleType& ut = types_[s_.type[u]];
-        room -= ut.length_m + ut.min_gap_m;
-        if (last == kNone) last = u;
-      }
-    }
-    if (room >= std::min(vt.length_m + vt.min_gap_m, c_.length[end])) return true;
+    const double needed = std::min(vt.length_m + vt.min_gap_m, c_.length[end]);
+    uint32_t last = kNone;
+    if (RoomAfter(v, end, k_pos + 1, needed, &last) >= needed) return true;
     *waits_for = last;
     return false;
+  }
+
+  // The room for a vehicle entering `lane` (at `pos` in v's path) at its start, as
+  // CanEnterLink describes; `*last` (if still kNone) gets the vehicle it waits for.
+  double RoomAfter(uint32_t v, uint32_t lane, uint32_t pos, double needed, uint32_t* last) const {
+    constexpr double kPassingMps = 2;  // slower than this counts as standing
+    double summed = 0;                 // free space of the lanes before `lane`
+    double seen = 0;                   // their length
+    const double reach = s_.approach_m[s_.type[v]];
+    const uint32_t* path = Path(v);
+    while (true) {
+      const uint32_t tail = s_.back[lane];
+      double room = c_.length[lane];
+      if (tail != kNone) {
+        const demand::VehicleType& tt = types_[s_.type[tail]];
+        room = s_.dis[tail] - tt.length_m + MinBrakeDistance(tt, s_.speed[tail]);
+        if (*last == kNone) *last = tail;
+      }
+      double on_links = 0;
+      for (uint32_t i = c_.lane_in_begin[lane]; i < c_.lane_in_begin[lane + 1]; ++i) {
+        for (uint32_t u : s_.on[c_.lane_in[i]]) {
+          if (tail == kNone && s_.speed[u] >= kPassingMps) continue;
+          const demand::VehicleType& ut = types_[s_.type[u]];
+          on_links += ut.length_m + ut.min_gap_m;
+          if (*last == kNone) *last = u;
+        }
+      }
+      room -= on_links;
+      if (summed + room >= needed) return summed + room;
+      // Go on into the next lane of the path if everything here is moving and
+      // the way there is green, within what the vehicle sees ahead.
+      seen += c_.length[lane];
+      if (tail == kNone || pos + 2 >= s_.path_length[v] || seen > reach) return summed + room;
+      const uint32_t next_link = path[pos + 1];
+      if (!IsLink(next_link) || !green_[c_.link_road_link[next_link - c_.lane_count]]) return summed + room;
+      double free = c_.length[lane] - on_links;
+      for (uint32_t u : s_.on[lane]) {
+        if (s_.speed[u] < kPassingMps) return summed + room;
+        const demand::VehicleType& ut = types_[s_.type[u]];
+        free -= ut.length_m + ut.min_gap_m;
+      }
+      summed += free;  // negative when links into the lane hold more than it: a debt on the next
+      lane = path[pos + 2];
+      pos += 2;
+    }
   }
 
   // With lane changes on (docs/lane_changes.md): a vehicle moving over also
@@ -220,6 +263,18 @@ class Decider {
     }
     if (!IsLink(d) && next != kNone && IsLink(next) && c_.link_start_lane[next - c_.lane_count] != d) {
       *needs = d;
+      // A strategic candidate whose would-be leader on the target lane left it no
+      // gap (StartLaneChanges noted it as its side leader) falls in behind that
+      // leader, as SUMO's lane changers do, instead of driving on past a queue
+      // there to the end of its lane, where it would stand at the queue's front
+      // with no gap and hold up its own lane.
+      const uint32_t merge = s_.side_leader[v];
+      if (!(flags & EngineState::kChangingLane) && merge != kNone &&
+          c_.lane_road[s_.drivable[merge]] == c_.lane_road[d] && s_.drivable[merge] != d) {
+        const double gap = s_.dis[merge] - types_[s_.type[merge]].length_m - s_.dis[v];
+        s = std::min(
+            s, std::max(0.0, CarFollowSpeed(vt, speed, types_[s_.type[merge]], s_.speed[merge], gap, dt_)));
+      }
       const double rest = c_.length[d] - s_.dis[v];
       if (MinBrakeDistance(vt, speed) <= rest)
         s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
@@ -237,7 +292,7 @@ class Decider {
     if (next != kNone && IsLink(next)) {
       link = next;
       uint32_t k = link - c_.lane_count;
-      if (!green_[c_.link_road_link[k]] || !CanEnterLink(k, vt, blocker)) {
+      if (!green_[c_.link_road_link[k]] || !CanEnterLink(v, k, s_.path_pos[v] + 1, vt, blocker)) {
         double to_stop_line = c_.length[d] - s_.dis[v];
         // A vehicle that can no longer stop before the line goes on.
         if (MinBrakeDistance(vt, speed) <= to_stop_line) {
@@ -563,6 +618,7 @@ void Engine::MoveVehicles() {
       continue;
     }
     if (s.next_pos[v] != s.path_pos[v]) {
+      if (lane_change) s.side_leader[v] = kNone;  // a merge leader is of the lane left
       s.prev_drivable[v] = s.drivable[v];
       s.path_pos[v] = s.next_pos[v];
       s.drivable[v] = path[s.path_pos[v]];

@@ -290,6 +290,82 @@ TEST(LaneChange, TwoVehiclesSideBySideThatWantEachOthersLaneTradePlaces) {
   EXPECT_EQ(engine.Vehicle(*straight).road, *road.net->FindRoad("C_E"));
 }
 
+TEST(LaneChange, AVehicleBesideAStandingQueueInTheLaneItNeedsFallsInBehind) {
+  // On the cross, twelve vehicles stand at the red in W_C's left-turn lane (lane
+  // 0), some 90 m back from the stop line. A vehicle driving straight on lane 1 is
+  // rerouted to turn left when it is already beside the queue: there is no gap in
+  // a standing queue, so it slows down behind the queue vehicle beside it (its
+  // would-be leader there), as SUMO's lane changers do, and waits there for the
+  // queue to move, instead of driving on to the stop line, where it would stand
+  // beside the queue's front holding up the straight lane.
+  Road road = MakeRoad(testing::MakeCrossSpec(300));
+  const RoadId w_c = *road.net->FindRoad("W_C");
+  const std::vector<RoadId> left = {w_c, *road.net->FindRoad("C_N")};
+  Engine engine(road.net, road.demand, WithLaneChanges(true));
+  engine.SetPhase(*road.net->FindIntersection("C"), 0);  // right turns only
+  for (int n = 0; n < 12; ++n) {
+    ASSERT_TRUE(engine.AddVehicle(left, {}, road.Lane("W_C", 0)).ok());
+    for (int s = 0; s < 4; ++s) engine.Step();
+  }
+  for (int s = 0; s < 60; ++s) engine.Step();
+  double queue_tail_m = 1e9;
+  for (const VehicleView& v : engine.RunningVehicles())
+    queue_tail_m = std::min(queue_tail_m, v.position_m - v.length_m);
+  ASSERT_LT(queue_tail_m, 220);
+  auto turning = engine.AddVehicle({w_c, *road.net->FindRoad("C_E")}, {}, road.Lane("W_C", 1));
+  ASSERT_TRUE(turning.ok());
+  for (int s = 0; s < 60 && engine.Vehicle(*turning).position_m < queue_tail_m + 15; ++s) engine.Step();
+  ASSERT_TRUE(engine.RerouteRest(*turning, left.data(), left.size()).ok());
+  for (int s = 0; s < 30; ++s) {
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  const Engine::VehicleStatus v = engine.Vehicle(*turning);
+  EXPECT_EQ(v.lane, road.Lane("W_C", 1));
+  EXPECT_LT(v.speed_mps, 0.1);
+  EXPECT_LT(v.position_m, 260) << "it drove on to the stop line";
+}
+
+TEST(LaneChange, TheVehicleBehindALongCandidatesTailHoldsBackForIt) {
+  // On the cross, a bus (12 m) stands at W_C's stop line on the straight lane (1)
+  // and is rerouted to turn left: lane 0 beside it holds a queue of cars, more
+  // arriving all the time. When the left turns get green the queue moves off. The
+  // car level with the bus cannot make room for it; the first car behind the bus's
+  // tail is asked to and holds back (SUMO's cooperative lane changing), so the bus
+  // gets in as soon as the car beside it has gone. Without that each car behind
+  // moves up in turn, and the bus never finds a gap while the stream lasts.
+  Road road = MakeRoad(testing::MakeCrossSpec(300));
+  const RoadId w_c = *road.net->FindRoad("W_C");
+  const std::vector<RoadId> left = {w_c, *road.net->FindRoad("C_N")};
+  Engine engine(road.net, road.demand, WithLaneChanges(true));
+  const IntersectionId c = *road.net->FindIntersection("C");
+  engine.SetPhase(c, 0);  // right turns only
+  demand::VehicleType bus_type;
+  bus_type.length_m = 12;
+  auto bus = engine.AddVehicle({w_c, *road.net->FindRoad("C_E")}, bus_type, road.Lane("W_C", 1));
+  ASSERT_TRUE(bus.ok());
+  for (int s = 0; s < 120; ++s) {
+    if (s % 3 == 0) {
+      ASSERT_TRUE(engine.AddVehicle(left, {}, road.Lane("W_C", 0)).ok());
+    }
+    engine.Step();
+  }
+  ASSERT_GT(engine.Vehicle(*bus).position_m, 285);
+  ASSERT_TRUE(engine.RerouteRest(*bus, left.data(), left.size()).ok());
+  for (int s = 0; s < 10; ++s) engine.Step();
+  ASSERT_EQ(engine.Vehicle(*bus).lane, road.Lane("W_C", 1));  // no gap at the red
+  engine.SetPhase(c, 3);                                      // E-W left turns
+  for (int s = 0; s < 60; ++s) {
+    if (s % 3 == 0) {
+      ASSERT_TRUE(engine.AddVehicle(left, {}, road.Lane("W_C", 0)).ok());
+    }
+    engine.Step();
+    CheckInvariants(engine);
+  }
+  EXPECT_EQ(engine.Vehicle(*bus).state, Engine::VehicleStatus::State::kFinished);
+  EXPECT_EQ(engine.Vehicle(*bus).road, *road.net->FindRoad("C_N"));
+}
+
 // A ==P==> M ==Q==> N ==R==> B: P and Q have two lanes, R one; P's lanes lead to
 // the same lanes of Q, and only Q's lane 0 leads on to R. M is signalised (phase 0
 // red, phase 1 green), N is not.
@@ -308,8 +384,10 @@ std::shared_ptr<const roadnet::Network> MergeAfterTwoRoads() {
 
 TEST(LaneChange, AVehicleThatFindsNoGapMovesOverOnALaterRoad) {
   // The vehicle on P's lane 1 must reach Q's lane 0; its path changes on P. A
-  // vehicle beside it on lane 0 keeps it from changing, both standing at M's red.
-  // After its patience (10 s) it keeps its lane through M and changes on Q.
+  // queue standing at M's red fills lane 0 back to P's start, so there is no gap
+  // for it anywhere on P: it stands at P's start behind the queue's last vehicle
+  // beside it (it falls in behind its would-be leader). After its patience (10 s)
+  // it keeps its lane through M and changes on Q.
   Road road;
   road.net = MergeAfterTwoRoads();
   demand::DemandSpec none;
@@ -319,9 +397,13 @@ TEST(LaneChange, AVehicleThatFindsNoGapMovesOverOnALaterRoad) {
   Engine engine(road.net, road.demand, WithLaneChanges(true));
   const IntersectionId m = *road.net->FindIntersection("M");
   engine.SetPhase(m, 0);
+  for (int n = 0; n < 45; ++n) {
+    ASSERT_TRUE(engine.AddVehicle({p, q, r}, {}, road.Lane("P", 0)).ok());
+    for (int s = 0; s < 3; ++s) engine.Step();
+  }
+  for (int s = 0; s < 60; ++s) engine.Step();
   auto merging = engine.AddVehicle({p, q, r}, {}, road.Lane("P", 1));
-  auto beside = engine.AddVehicle({p, q}, {}, road.Lane("P", 0));
-  ASSERT_TRUE(merging.ok() && beside.ok()) << merging.status().message();
+  ASSERT_TRUE(merging.ok()) << merging.status().message();
   for (int s = 0; s < 80; ++s) {
     engine.Step();
     CheckInvariants(engine);
