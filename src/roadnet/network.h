@@ -170,9 +170,10 @@ struct DataDefaults {
   // G/g in the yellow phase between them; CityFlow and CBEngine show the whole
   // clearance phase). The safety layer applies it (signal/signal_manager.h).
   bool clearance_keeps_common_greens = false;
-  // How vehicles move within a step (SUMO networks: SUMO's default, Euler, in which
-  // a vehicle covers its new speed times the step; CityFlow, CBEngine: the
-  // trapezoid rule). CityFlow extension member "motion": "trapezoid" or "euler".
+  // How vehicles move within a step: the trapezoid rule (CityFlow, CBEngine, and for
+  // now SUMO networks too), or SUMO's default Euler, in which a vehicle covers its new
+  // speed times the step (docs/real_cities.md, "Motion", for what it measured).
+  // CityFlow extension member "motion": "trapezoid" or "euler".
   Motion motion = Motion::kTrapezoid;
 };
 

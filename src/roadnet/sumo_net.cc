@@ -177,7 +177,10 @@ class Reader {
     spec.defaults.duration_s = 3600;
     spec.defaults.lane_change = true;
     spec.defaults.clearance_keeps_common_greens = true;
-    spec.defaults.motion = Motion::kEuler;  // SUMO's default (no --step-method.ballistic)
+    // SUMO's own default is Euler (no --step-method.ballistic), but its rule with the
+    // twin's lane changing and junction rules gridlocks Ingolstadt 7 (docs/real_cities.md,
+    // "Motion"): SUMO networks keep the trapezoid until that is understood.
+    spec.defaults.motion = Motion::kTrapezoid;
     CB_RETURN_IF_ERROR(ReadEdges(net));
     CB_RETURN_IF_ERROR(ReadJunctions(net, &spec));
     CB_RETURN_IF_ERROR(ReadPrograms(net));

@@ -272,8 +272,8 @@ class Decider {
       if (!(flags & EngineState::kChangingLane) && merge != kNone &&
           c_.lane_road[s_.drivable[merge]] == c_.lane_road[d] && s_.drivable[merge] != d) {
         const double gap = s_.dis[merge] - types_[s_.type[merge]].length_m - s_.dis[v];
-        s = std::min(
-            s, std::max(0.0, CarFollowSpeed(vt, speed, types_[s_.type[merge]], s_.speed[merge], gap, dt_)));
+        s = std::min(s, std::max(0.0, CarFollowSpeed(vt, speed, types_[s_.type[merge]], s_.speed[merge], gap,
+                                                     dt_, motion_)));
       }
       const double rest = c_.length[d] - s_.dis[v];
       if (MinBrakeDistance(vt, speed) <= rest)

@@ -66,8 +66,8 @@ TEST(SumoNet, ReadsTheGridsEdgesJunctionsAndSignals) {
   ASSERT_EQ(road.lanes.size(), 2u);
   EXPECT_NEAR(net->lane(road.lanes[0]).max_speed_mps, 13.89, 1e-9);
   EXPECT_NEAR(road.length_m, 179.20, 1e-9);
-  EXPECT_EQ(net->data_defaults().clearance_s, 3);          // the programs' yellow
-  EXPECT_EQ(net->data_defaults().motion, Motion::kEuler);  // SUMO's default position update
+  EXPECT_EQ(net->data_defaults().clearance_s, 3);              // the programs' yellow
+  EXPECT_EQ(net->data_defaults().motion, Motion::kTrapezoid);  // docs/real_cities.md, "Motion"
 }
 
 TEST(SumoNet, SumosRightmostLaneIsCitybrainsOutermost) {
