@@ -5,7 +5,7 @@ Python module. Prints the wall seconds of each repeat, their median and the aver
 travel time.
 
   PYTHONPATH=build/release/python /usr/bin/python3 bench/python_maxpressure.py \\
-      [--dataset jinan_3x4 --roadnet roadnet_3_4.json --flow anon_3_4_jinan_real.json] [--repeats 3]
+      [--dataset jinan_3x4 --roadnet roadnet_3_4.json --flow anon_3_4_jinan_real.json] [--repeats 3] [--arrays]
 """
 
 import argparse
@@ -30,6 +30,8 @@ def main():
     parser.add_argument("--roadnet", default="roadnet_3_4.json")
     parser.add_argument("--flow", default="anon_3_4_jinan_real.json")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--arrays", action="store_true",
+                        help="the same loop over citybrain's array getters (maxpressure.run_arrays)")
     args = parser.parse_args()
     data = REPO / "data" / "cityflow" / args.dataset
     with tempfile.TemporaryDirectory() as folder:
@@ -41,7 +43,8 @@ def main():
         for _ in range(args.repeats):
             start = time.perf_counter()
             eng = cityflow.Engine(str(config), thread_num=1)
-            att = maxpressure.run(eng, str(data / args.roadnet))
+            loop = maxpressure.run_arrays if args.arrays else maxpressure.run
+            att = loop(eng, str(data / args.roadnet))
             walls.append(time.perf_counter() - start)
             print("wall %.3f s, average travel time %.2f s" % (walls[-1], att))
     print("median %.3f s per simulated hour (%s, %s)" % (statistics.median(walls), args.dataset, args.flow))

@@ -3,6 +3,7 @@
 // kept, so a control loop that reads every lane each step does not pay for them
 // again. Errors raise citybrain.Error (a RuntimeError, as CityFlow's are) with the
 // message the command line would print.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -130,6 +131,30 @@ class PyEngine {
 
   uint64_t StateHash() const { return e_->engine().StateHash(); }
 
+  // citybrain's array getters: one NumPy array per call, in the order of lane_ids()
+  // (lanes) or of get_vehicles() (running vehicles). Fresh arrays each call (copies,
+  // not views): keep them as long as you like.
+  py::list LaneIds() const {
+    py::list out;
+    for (const py::object& name : lane_names_) out.append(name);
+    return out;
+  }
+  py::array_t<int32_t> LaneCounts(bool waiting) const {
+    const sim::Engine& engine = e_->engine();
+    py::array_t<int32_t> out(static_cast<py::ssize_t>(lane_names_.size()));
+    int32_t* data = out.mutable_data();
+    for (std::size_t l = 0; l < lane_names_.size(); ++l)
+      data[l] = waiting ? engine.LaneWaitingCount(LaneId(l)) : engine.LaneVehicleCount(LaneId(l));
+    return out;
+  }
+  py::array_t<double> VehicleValues(bool speed) const {
+    const std::vector<sim::VehicleView> views = e_->engine().RunningVehicles();
+    py::array_t<double> out(static_cast<py::ssize_t>(views.size()));
+    double* data = out.mutable_data();
+    for (std::size_t k = 0; k < views.size(); ++k) data[k] = speed ? views[k].speed_mps : views[k].position_m;
+    return out;
+  }
+
  private:
   // The vehicle's name as a Python string, made once.
   const py::object& Name(VehicleId id) {
@@ -181,6 +206,19 @@ PYBIND11_MODULE(_core, m) {
       .def("load_from_file", &PyEngine::LoadFromFile, py::arg("path"))
       .def("set_save_replay", &PyEngine::SetSaveReplay, py::arg("open"))
       .def("set_replay_file", &PyEngine::SetReplayFile, py::arg("replay_file"))
+      .def("lane_ids", &PyEngine::LaneIds, "citybrain: every lane id, in the order of the lane arrays.")
+      .def(
+          "lane_vehicle_counts", [](const PyEngine& e) { return e.LaneCounts(false); },
+          "citybrain: vehicles on each lane as an int32 array (order of lane_ids()).")
+      .def(
+          "lane_waiting_counts", [](const PyEngine& e) { return e.LaneCounts(true); },
+          "citybrain: vehicles slower than 0.1 m/s on each lane as an int32 array (order of lane_ids()).")
+      .def(
+          "vehicle_speeds", [](const PyEngine& e) { return e.VehicleValues(true); },
+          "citybrain: speeds (m/s) of the running vehicles as an array (order of get_vehicles()).")
+      .def(
+          "vehicle_distances", [](const PyEngine& e) { return e.VehicleValues(false); },
+          "citybrain: distances (m) along their lane or lane link, as an array (order of get_vehicles()).")
       .def("state_hash", &PyEngine::StateHash,
            "citybrain: the twin's state hash (vehicles and signals), equal for equal states.");
 }

@@ -65,3 +65,40 @@ def run(eng, roadnet_file, steps=3600, interval=15, yellow=5):
             pending.clear()
         eng.next_step()
     return eng.get_average_travel_time()
+
+
+def run_arrays(eng, roadnet_file, steps=3600, interval=15, yellow=5):
+    """The same controller over citybrain's array getters: every phase's pressure is
+    one matrix product with the waiting counts (lane_waiting_counts()); the decisions
+    and the average travel time are those of run()."""
+    import numpy as np
+
+    phases = phase_movements(roadnet_file)
+    index = {lane: k for k, lane in enumerate(eng.lane_ids())}
+    ids = list(phases)
+    weights = np.zeros((len(ids) * 4, len(index)), dtype=np.int64)
+    for i, iid in enumerate(ids):
+        for j, (_, movements) in enumerate(phases[iid]):
+            for starts, ends in movements:
+                for lane in starts:
+                    weights[4 * i + j, index[lane]] += 1
+                for lane in ends:
+                    weights[4 * i + j, index[lane]] -= 1
+    current = np.ones(len(ids), dtype=np.int64)
+    for iid in ids:
+        eng.set_tl_phase(iid, 1)
+    changed = np.zeros(len(ids), dtype=bool)
+    for t in range(steps):
+        if t % interval == 0:
+            pressure = (weights @ eng.lane_waiting_counts()).reshape(len(ids), 4)
+            chosen = pressure.argmax(axis=1) + 1  # the first maximum: ties to the lowest phase
+            changed = chosen != current
+            for i in np.flatnonzero(changed):
+                eng.set_tl_phase(ids[i], 0)
+            current = chosen
+        elif t % interval == yellow:
+            for i in np.flatnonzero(changed):
+                eng.set_tl_phase(ids[i], int(current[i]))
+            changed[:] = False
+        eng.next_step()
+    return eng.get_average_travel_time()
