@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Formats our C++ sources (src apps tests bench fuzz, *.h and *.cc) in place with
+# Formats our C++ sources (src apps tests bench fuzz python, *.h and *.cc) in place with
 # clang-format and the repository's .clang-format. scripts/test.sh checks the same set.
 set -euo pipefail
 
@@ -10,7 +10,7 @@ command -v clang-format >/dev/null 2>&1 ||
   { echo "citybrain: error: clang-format not found; run scripts/setup.sh first" >&2; exit 1; }
 
 dirs=()
-for d in src apps tests bench fuzz; do
+for d in src apps tests bench fuzz python; do
   [[ -d "$d" ]] && dirs+=("$d")
 done
 ((${#dirs[@]} > 0)) || exit 0

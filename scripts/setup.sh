@@ -5,6 +5,9 @@
 # only what changed. Quiet on success; on failure it prints the tail of the log.
 #
 # Progress lines go to stderr so that `scripts/demo.sh --json > out.json` stays clean.
+# python3-dev, pybind11-dev, python3-numpy and python3-pytest are for the Python
+# module `citybrain` (python/, docs/python.md), which the build makes whenever
+# pybind11 is found, and its tests (tests/python, run by ctest).
 # clang-14, libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) and llvm-14 (its
 # symbolizer) are for the fuzz targets (scripts/fuzz.sh, docs/fuzzing.md); the
 # release build itself uses g++.
@@ -20,6 +23,7 @@ readonly packages=(
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libsqlite3-dev libpugixml-dev sumo
   clang-format python3
+  python3-dev pybind11-dev python3-numpy python3-pytest
   clang-14 libclang-rt-14-dev llvm-14
 )
 readonly log_dir="build/logs"

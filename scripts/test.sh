@@ -15,7 +15,7 @@ status=0
 # --- Formatting ------------------------------------------------------------------
 check_format() {
   local dirs=() d
-  for d in src apps tests bench fuzz; do
+  for d in src apps tests bench fuzz python; do
     [[ -d "$d" ]] && dirs+=("$d")
   done
   ((${#dirs[@]} > 0)) || return 0
@@ -58,6 +58,19 @@ run_tests() {
 }
 
 run_tests || status=1
+
+# --- Python: the module `citybrain` and its pytest suite ---------------------------
+# tests/python runs inside ctest above (test Python.CityflowApi); here we make sure it
+# was there, i.e. that the module was built (scripts/setup.sh installs pybind11).
+check_python_tests() {
+  if ctest --preset release -N -R '^Python\.' 2>/dev/null | grep -q 'Python.CityflowApi'; then
+    return 0
+  fi
+  echo "citybrain: error: the Python tests are missing: the module was not built (is pybind11-dev installed?)" >&2
+  return 1
+}
+
+check_python_tests || status=1
 
 # --- End-to-end: the live service and its dashboard in headless Chromium ----------
 # tests/e2e/dashboard.mjs starts build/release/citybrain serve on a CityFlow and a

@@ -637,6 +637,27 @@ double Engine::TimeToGo() const {
   return total;
 }
 
+VehicleId Engine::Leader(VehicleId id) const {
+  const EngineState& s = *state_;
+  const uint32_t v = id.value();
+  if (v >= s.vehicles_released || s.state[v] != VehicleState::kRunning || s.leader[v] == kNone)
+    return VehicleId();
+  return VehicleId(s.leader[v]);
+}
+
+std::vector<RoadId> Engine::Route(VehicleId id) const {
+  const CompiledNetwork& c = *compiled_;
+  const EngineState& s = *state_;
+  std::vector<RoadId> roads;
+  const uint32_t v = id.value();
+  if (v >= s.vehicles_released) return roads;
+  // A lane path alternates lane, lane link, lane, ...: the roads are those of the
+  // lanes at the even positions.
+  const uint32_t* path = PathAt(c, s, s.path_offset[v]);
+  for (uint32_t k = 0; k < s.path_length[v]; k += 2) roads.push_back(RoadId(c.lane_road[path[k]]));
+  return roads;
+}
+
 std::vector<VehicleView> Engine::RunningVehicles() const {
   const uint32_t lane_count = compiled_->lane_count;
   const EngineState& s = *state_;

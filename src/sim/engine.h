@@ -35,7 +35,9 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "base/executor.h"
@@ -99,6 +101,14 @@ class Engine {
   // (InvalidInput otherwise). Thread counts may differ: they never change results.
   // Reuses this engine's buffers, so repeated copies do not allocate once warm.
   Status CopyStateFrom(const Engine& source);
+  // The whole state (what CopyStateFrom copies) as a binary stream, and back: an
+  // archive for later runs of an engine built from the same files with the same
+  // step and lane-change setting, on the same machine (engine_archive.cc has the
+  // layout). LoadState reads into a fresh state and keeps the engine as it was
+  // when it returns InvalidInput (naming `source`: not an archive, truncated,
+  // saved from another network or demand).
+  Status SaveState(std::ostream& out) const;
+  Status LoadState(std::istream& in, const std::string& source);
   // A new engine on the same network and demand with this one's state. It shares
   // this engine's compiled network and lane paths (immutable) and copies the state
   // (allocates: keep it and use CopyStateFrom for later copies).
@@ -249,6 +259,21 @@ class Engine {
   // Free-flow seconds still ahead of every vehicle not finished (running: the rest
   // of its path; waiting to enter: all of it). What a look-ahead minimises.
   double TimeToGo() const;
+
+  // The vehicle `id` follows (the nearest ahead on its lane or lane link, or on the
+  // drivables ahead of it), as the last step found it; invalid when none, or when
+  // `id` is not running.
+  VehicleId Leader(VehicleId id) const;
+
+  // The roads of a vehicle's current route, from its first (for a rerouted vehicle:
+  // the road it was rerouted on) to its last; VehicleStatus::route_index says where
+  // it is on it. Empty for an unknown vehicle. Allocates.
+  std::vector<RoadId> Route(VehicleId id) const;
+
+  // The seed that random choices of vehicles created from now on derive from
+  // (EngineOptions::seed; vehicles already created keep their draws). A setting,
+  // not state: CopyStateFrom leaves it as it is.
+  void set_seed(uint64_t seed) { options_.seed = seed; }
 
   std::vector<VehicleView> RunningVehicles() const;
   // Hash of every vehicle's state (position, speed, place) and the signal state.
