@@ -18,6 +18,9 @@
 #include "run/protocol.h"
 #include "run_command.h"
 #include "serve_command.h"
+#ifdef CITYBRAIN_WITH_PYTHON
+#include "embedded_controller.h"
+#endif
 
 namespace {
 
@@ -160,6 +163,9 @@ void AddMaxVehiclesOption(CLI::App* command, long long& max_vehicles) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef CITYBRAIN_WITH_PYTHON
+  cb::python::RegisterEmbeddedControllers();  // --controller python:MODULE:CLASS
+#endif
   try {
     CLI::App app{"citybrain: an open City Brain - a traffic digital twin and signal-control brain"};
     app.require_subcommand(1);
@@ -179,7 +185,10 @@ int main(int argc, char** argv) {
     run_cmd->add_option(
         "--config", run.config,
         "A CityFlow config.json or SUMO .sumocfg naming the network and demand (instead of both)");
-    run_cmd->add_option("--controller", run.controller, "Signal controller: " + controllers)
+    run_cmd
+        ->add_option("--controller", run.controller,
+                     "Signal controller: " + controllers +
+                         ", or python:MODULE:CLASS (a Python class's decide(observation), docs/python.md)")
         ->capture_default_str();
     AddProtocolOption(run_cmd, run.protocol);
     AddBrainRoutesOption(run_cmd, run.brain_routes);
@@ -236,7 +245,8 @@ int main(int argc, char** argv) {
     CLI::App* compare_cmd = app.add_subcommand(
         "compare", "Run several controllers on several scenarios and compare their KPIs side by side");
     compare_cmd
-        ->add_option("--controllers", compare.controllers, "Comma-separated controllers: " + controllers)
+        ->add_option("--controllers", compare.controllers,
+                     "Comma-separated controllers: " + controllers + ", or python:MODULE:CLASS")
         ->delimiter(',')
         ->required();
     compare_cmd

@@ -1,6 +1,7 @@
 #include "control/registry.h"
 
 #include <functional>
+#include <map>
 
 #include "control/actuated.h"
 #include "control/advanced_max_pressure.h"
@@ -80,9 +81,51 @@ std::vector<std::string> ControllerNames() {
   return names;
 }
 
+namespace {
+
+struct Family {
+  std::string summary;
+  ControllerFamily make;
+};
+
+std::map<std::string, Family>& Families() {
+  static std::map<std::string, Family> families;
+  return families;
+}
+
+// The family of "<family>:<rest>", or "" for a plain name.
+std::string FamilyOf(const std::string& name) {
+  const std::size_t colon = name.find(':');
+  return colon == std::string::npos ? "" : name.substr(0, colon);
+}
+
+Status UnknownFamily(const std::string& name, const std::string& family) {
+  if (family == "python") {
+    return Status::InvalidInput(
+        "controller '" + name +
+        "': this citybrain was built without Python (pybind11 was not found at build "
+        "time); run scripts/setup.sh, which installs pybind11-dev and python3-dev, and "
+        "build again");
+  }
+  return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted() +
+                              ", or python:MODULE:CLASS");
+}
+
+}  // namespace
+
+void RegisterControllerFamily(const std::string& family, std::string summary, ControllerFamily make) {
+  Families()[family] = Family{std::move(summary), std::move(make)};
+}
+
 Result<ControllerInfo> FindController(const std::string& name) {
   for (const Entry& e : Table()) {
     if (e.info.name == name) return e.info;
+  }
+  const std::string family = FamilyOf(name);
+  if (!family.empty()) {
+    auto it = Families().find(family);
+    if (it == Families().end()) return UnknownFamily(name, family);
+    return ControllerInfo{name, it->second.summary, 0, true};
   }
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
 }
@@ -90,6 +133,12 @@ Result<ControllerInfo> FindController(const std::string& name) {
 Result<MadeController> MakeController(const std::string& name, const ControllerSettings& settings) {
   for (const Entry& e : Table()) {
     if (e.info.name == name) return MadeController{e.make(settings), e.info};
+  }
+  const std::string family = FamilyOf(name);
+  if (!family.empty()) {
+    auto it = Families().find(family);
+    if (it == Families().end()) return UnknownFamily(name, family);
+    return it->second.make(name, settings);
   }
   return Status::InvalidInput("unknown controller '" + name + "', expected one of: " + Accepted());
 }

@@ -8,6 +8,7 @@
 // Thread-safety: the table is immutable; MakeController returns a new object.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,5 +50,14 @@ struct MadeController {
 };
 // InvalidInput naming the accepted names when `name` is unknown.
 Result<MadeController> MakeController(const std::string& name, const ControllerSettings& settings = {});
+
+// Controllers outside the table, by family: a name "<family>:<rest>" is made by the
+// factory registered for the family. The citybrain program registers "python"
+// (python/embedded_controller.h: "python:module:Class") when built with Python;
+// without it such a name is refused with a message saying how to get it.
+// Register at start-up, before any run (not thread-safe against lookups).
+using ControllerFamily =
+    std::function<Result<MadeController>(const std::string& name, const ControllerSettings&)>;
+void RegisterControllerFamily(const std::string& family, std::string summary, ControllerFamily make);
 
 }  // namespace cb::control

@@ -1,0 +1,33 @@
+// Python controllers in the C++ runs: `--controller python:MODULE:CLASS` (run,
+// compare, serve, emergency) makes an instance of CLASS from MODULE (found on
+// PYTHONPATH or in the working directory) and asks its `decide(observation)` for
+// the phase at each decision, as the built-in controllers are asked. The answer
+// goes through the same safety layer (signal::SignalManager): a phase that is not
+// one of the intersection's control phases is refused, a change waits for the
+// minimum green and is preceded by the clearance. One instance per controller
+// made: with --controller-at, one per named group.
+//
+// The observation is a dict (docs/python.md, "Python controllers in C++ runs"):
+//   intersection      the intersection's id
+//   time              simulated seconds
+//   phase             the phase in force (the last granted)
+//   green_elapsed     seconds that phase has shown green (0 in a clearance)
+//   decision_index    0 at the intersection's first decision
+//   min_green, clearance   the safety layer's limits, s
+//   phases            the control phases it may ask for (indices)
+//   movements         [{"from": road id, "to": road id, "turn": "go_straight"|"turn_left"|"turn_right",
+//                       "from_lanes": [lane ids], "to_lanes": [lane ids]}]
+//   green             {phase index: [indices into movements green in it]}
+//   lanes             {lane id: {"vehicles": n, "waiting": n}} for every lane of
+//                     `movements` (waiting: slower than 0.1 m/s)
+// Lane ids are "<road id>_<index>", as CityFlow names them. `decide` must return an
+// int; an exception or another type stops the run with its message.
+// The interpreter is started on first use and kept for the life of the program.
+#pragma once
+
+namespace cb::python {
+
+// Registers the "python" controller family with control::RegisterControllerFamily.
+void RegisterEmbeddedControllers();
+
+}  // namespace cb::python
