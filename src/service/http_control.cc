@@ -21,6 +21,14 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
   Status st = GetString(body, "controller", "", &name);
   if (st.ok()) st = GetOptionalString(body, "intersection", "", &intersection, &one);
   if (!st.ok()) return SendError(res, 400, st.message());
+  // Over HTTP only the built-in controllers: a Python controller imports and runs
+  // code named by the caller, which only the person starting the service may choose
+  // (serve --controller python:MODULE:CLASS).
+  if (name.find(':') != std::string::npos) {
+    return SendError(res, 400, "controller '" + Clip(name) +
+                                   "': only built-in controllers can be chosen over HTTP; a Python "
+                                   "controller is chosen when the service starts (serve --controller)");
+  }
   control::ControllerSettings settings;
   settings.brain_routes = api.options.brain_routes;
   auto controller = control::MakeController(name, settings);

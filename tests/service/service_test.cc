@@ -218,6 +218,9 @@ TEST(Service, MalformedAndOversizedRequestsGetJsonErrors) {
       "phase");
   ExpectJsonError(r.Post("/api/v1/controller", R"({"controller":42})"), 400, "controller");
   ExpectJsonError(r.Post("/api/v1/controller", R"({"controller":"psychic"})"), 400, "unknown controller");
+  // A caller may not name code for the service to import and run.
+  ExpectJsonError(r.Post("/api/v1/controller", R"({"controller":"python:os:system"})"), 400,
+                  "only built-in controllers can be chosen over HTTP");
   ExpectJsonError(r.Post("/api/v1/detections", R"({"intersection":"C","lanes":"many"})"), 400, "lanes");
   ExpectJsonError(r.Post("/api/v1/emergency", R"({"origin":"N_C"})"), 400, "destination");
   ExpectJsonError(r.client->Get("/api/v1/kpis?limit=abc"), 400, "limit");
