@@ -144,6 +144,20 @@ def test_same_seed_same_trajectory(hangzhou_config):
     assert env.engine.get_safety_layer()["phase_changes"] > 0
 
 
+def test_reset_starts_the_safety_layer_afresh_with_its_rules(hangzhou_config):
+    env = citybrain.TrafficSignalEnv(hangzhou_config, action_interval=10, min_green=12, clearance=3)
+    env.reset(seed=0)
+    for _ in range(10):
+        env.step(env.action_space.sample())
+    assert env.engine.get_safety_layer()["phase_changes"] > 0
+    _, info = env.reset()
+    layer = info["safety"]
+    assert (layer["phase_changes"], layer["delayed"], layer["min_green"], layer["clearance"]) == (0, 0, 12, 3)
+    assert info["time"] == 0 and info["vehicles"] == 0
+    first = [i["control_phases"][0] for i in env.intersections]
+    assert list(info["phases"].values()) == first
+
+
 @pytest.mark.parametrize("mode", ["multi_agent", "joint"])
 def test_a_short_episode_runs_to_truncation(hangzhou_config, mode):
     env = citybrain.TrafficSignalEnv(hangzhou_config, mode=mode, action_interval=10, episode_length=120)
