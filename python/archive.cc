@@ -61,6 +61,9 @@ Status Archive::Dump(const std::string& path) const {
 }
 
 Status CityflowEngine::LoadFromFile(const std::string& path) {
+  if (safety_)
+    return Status::InvalidInput(
+        "load_from_file: archives do not hold the safety layer's state; call disable_safety_layer first");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidInput(path + ": cannot open the archive");
   char magic[sizeof kMagic] = {};

@@ -92,11 +92,13 @@ void CityflowEngine::Reset(bool reset_seed) {
   naming_.plan_phase.assign(net.intersections().size(), 0);
   naming_.plan_elapsed_s.assign(net.intersections().size(), 0.0);
   vehicle_by_name_.clear();
+  if (safety_) safety_ = std::make_unique<SafeSignals>(*engine_, safety_->options());
 }
 
 void CityflowEngine::NextStep() {
+  if (safety_) safety_->BeforeStep();
   engine_->Step();
-  if (!rl_traffic_light_) AdvancePlans();
+  if (!rl_traffic_light_ && !safety_) AdvancePlans();
   NameNewVehicles();
   if (save_replay_) WriteReplayStep();
 }
@@ -217,6 +219,10 @@ Result<std::string> CityflowEngine::Leader(const std::string& name) const {
 }
 
 Status CityflowEngine::SetTrafficLightPhase(const std::string& intersection, int phase) {
+  if (safety_)
+    return Status::InvalidInput(
+        "set_tl_phase: the safety layer sets the signals (enable_safety_layer); ask for phases with "
+        "request_phase, or call disable_safety_layer for research mode");
   if (!rl_traffic_light_)
     return Status::InvalidInput(
         "set_tl_phase: the signals run the roadnet's own plan; set \"rlTrafficLight\": true in config.json "
@@ -299,6 +305,9 @@ std::unique_ptr<Archive> CityflowEngine::Snapshot() const {
 }
 
 Status CityflowEngine::Load(const Archive& archive) {
+  if (safety_)
+    return Status::InvalidInput(
+        "load: archives do not hold the safety layer's state; call disable_safety_layer first");
   if (!engine_->CopyStateFrom(archive.engine()).ok()) {
     // Another engine's archive (its own network and demand objects): through the
     // archive format, which checks that they are the same files.
@@ -313,6 +322,26 @@ Status CityflowEngine::Load(const Archive& archive) {
   }
   RestoreNaming(archive.naming());
   return Status::Ok();
+}
+
+Status CityflowEngine::EnableSafetyLayer(const signal::SignalOptions& options) {
+  CB_RETURN_IF_ERROR(options.Validate());
+  safety_ = std::make_unique<SafeSignals>(*engine_, options);
+  return Status::Ok();
+}
+
+std::optional<IntersectionId> CityflowEngine::FindIntersection(const std::string& name) const {
+  auto it = intersection_by_name_.find(name);
+  if (it == intersection_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status CityflowEngine::RequestPhase(const std::string& intersection, int phase) {
+  if (!safety_) return Status::InvalidInput("request_phase: the safety layer is off (enable_safety_layer)");
+  std::optional<IntersectionId> id = FindIntersection(intersection);
+  if (!id)
+    return Status::InvalidInput("request_phase: no intersection '" + intersection + "' in the roadnet");
+  return safety_->Request(*id, phase);
 }
 
 void CityflowEngine::RestoreNaming(const NamingState& naming) {

@@ -11,6 +11,8 @@
 // to (SetTrafficLightPhase, CityFlow's "research mode": no clearance, no minimum
 // green); else each runs the roadnet's own plan, phase k for its "time" seconds,
 // in order, from phase 0 at t = 0, as CityFlow does.
+// citybrain adds the safety layer (EnableSafetyLayer, safe_signals.h): while it
+// is on, signals change only through RequestPhase and its rules.
 // Differences from CityFlow, all documented in docs/python.md: random choices
 // derive from (seed, vehicle), so Reset() repeats the run exactly; vehicles changing
 // lanes are listed once (CityFlow also lists a "<id>_shadow" vehicle); errors are
@@ -30,6 +32,7 @@
 
 #include "base/status.h"
 #include "demand/scenario.h"
+#include "safe_signals.h"
 #include "sim/engine.h"
 
 namespace cb::python {
@@ -93,7 +96,21 @@ class CityflowEngine {
   // The id of the vehicle ahead of `name`, "" when none.
   Result<std::string> Leader(const std::string& name) const;
 
+  // CityFlow's research mode: shows `phase` from the next step on, no safety rules.
+  // InvalidInput while the safety layer is on (it alone sets the signals then).
   Status SetTrafficLightPhase(const std::string& intersection, int phase);
+
+  // citybrain's safety layer (safe_signals.h): from now on the signals change only
+  // through RequestPhase and the rules of `options` (unset fields: the data's).
+  // Replaces a layer already on (its state and counters start afresh); Reset keeps
+  // it on, starting afresh. InvalidInput naming the option when out of range.
+  Status EnableSafetyLayer(const signal::SignalOptions& options);
+  void DisableSafetyLayer() { safety_.reset(); }
+  const SafeSignals* safety() const { return safety_.get(); }
+  // InvalidInput when the layer is off, the intersection unknown or unsignalised, or
+  // the phase not one of its control phases.
+  Status RequestPhase(const std::string& intersection, int phase);
+  std::optional<IntersectionId> FindIntersection(const std::string& name) const;
   // CityFlow lets a script impose a vehicle's speed; the twin has no such input
   // yet: InvalidInput saying so (docs/python.md).
   Status SetVehicleSpeed(const std::string& name, double speed_mps);
@@ -109,7 +126,8 @@ class CityflowEngine {
   void Reset(bool reset_seed);
 
   std::unique_ptr<Archive> Snapshot() const;
-  // InvalidInput when the archive was made from another network or demand.
+  // InvalidInput when the archive was made from another network or demand, or
+  // while the safety layer is on (archives do not hold its state).
   Status Load(const Archive& archive);
   Status LoadFromFile(const std::string& path);
 
@@ -140,6 +158,7 @@ class CityflowEngine {
   std::unordered_map<std::string, IntersectionId> intersection_by_name_;
   std::vector<std::string> lane_names_;
   std::vector<std::string> lane_link_names_;
+  std::unique_ptr<SafeSignals> safety_;  // null: off
   // Replay.
   std::string dir_;  // config "dir", resolved: replay paths are relative to it
   std::string roadnet_log_path_, replay_path_;

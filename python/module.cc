@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "cityflow_engine.h"
@@ -131,6 +132,75 @@ class PyEngine {
 
   uint64_t StateHash() const { return e_->engine().StateHash(); }
 
+  // citybrain's safety layer (safe_signals.h).
+  void EnableSafetyLayer(std::optional<double> min_green, std::optional<double> clearance, double max_green) {
+    signal::SignalOptions options;
+    options.min_green_s = min_green;
+    options.clearance_s = clearance;
+    options.max_green_s = max_green;
+    Check(e_->EnableSafetyLayer(options));
+  }
+  void DisableSafetyLayer() { e_->DisableSafetyLayer(); }
+  void RequestPhase(const std::string& intersection, int phase) {
+    Check(e_->RequestPhase(intersection, phase));
+  }
+  // The layer's resolved settings and counters; None when it is off.
+  py::object SafetyLayer() const {
+    const SafeSignals* safety = e_->safety();
+    if (safety == nullptr) return py::none();
+    const signal::SignalManager& m = safety->manager();
+    const signal::SignalCounters& c = m.counters();
+    py::dict out;
+    out["min_green"] = m.min_green_s();
+    out["clearance"] = m.clearance_s();
+    out["max_green"] = m.max_green_s();
+    out["phase_changes"] = c.phase_changes;
+    out["refused"] = c.refused;
+    out["delayed"] = c.delayed;
+    out["forced"] = c.forced;
+    out["safety_violations"] = c.safety_violations;
+    return out;
+  }
+  // One signal as the layer sees it: the phase granted (in force, or coming after
+  // the clearance), the phase shown now, whether the clearance is showing, and for
+  // how long the granted phase has been green.
+  py::dict SignalState(const std::string& intersection) const {
+    const SafeSignals* safety = e_->safety();
+    if (safety == nullptr) throw Error("get_signal_state: the safety layer is off (enable_safety_layer)");
+    std::optional<IntersectionId> id = e_->FindIntersection(intersection);
+    if (!id || !e_->network().intersection(*id).signalised())
+      throw Error("get_signal_state: no signalised intersection '" + intersection + "' in the roadnet");
+    const signal::SignalManager& m = safety->manager();
+    py::dict out;
+    out["phase"] = m.granted(*id);
+    out["shown"] = e_->engine().phase(*id);
+    out["in_clearance"] = m.in_clearance(*id);
+    out["green_elapsed"] = m.green_elapsed_s(*id);
+    return out;
+  }
+  // Every signalised intersection in network order, with what a controller needs.
+  py::list SignalisedIntersections() const {
+    const roadnet::Network& net = e_->network();
+    py::list out;
+    auto lanes_of = [&](const std::vector<RoadId>& roads) {
+      py::list lanes;
+      for (RoadId road : roads)
+        for (LaneId lane : net.road(road).lanes) lanes.append(lane_names_[lane.index()]);
+      return lanes;
+    };
+    for (const roadnet::Intersection& inter : net.intersections()) {
+      if (!inter.signalised()) continue;
+      py::dict d;
+      d["id"] = inter.id;
+      d["control_phases"] = inter.control_phases;
+      d["clearance_phase"] = inter.clearance_phase;
+      d["incoming_lanes"] = lanes_of(inter.incoming);
+      d["outgoing_lanes"] = lanes_of(inter.outgoing);
+      out.append(std::move(d));
+    }
+    return out;
+  }
+
   // citybrain's array getters: one NumPy array per call, in the order of lane_ids()
   // (lanes) or of get_vehicles() (running vehicles). Fresh arrays each call (copies,
   // not views): keep them as long as you like.
@@ -219,6 +289,21 @@ PYBIND11_MODULE(_core, m) {
       .def(
           "vehicle_distances", [](const PyEngine& e) { return e.VehicleValues(false); },
           "citybrain: distances (m) along their lane or lane link, as an array (order of get_vehicles()).")
+      .def("enable_safety_layer", &PyEngine::EnableSafetyLayer, py::arg("min_green") = py::none(),
+           py::arg("clearance") = py::none(), py::arg("max_green") = 0.0,
+           "citybrain: from now on signals change only through request_phase and the safety rules "
+           "(seconds; None: the data's own values; max_green 0: no limit).")
+      .def("disable_safety_layer", &PyEngine::DisableSafetyLayer,
+           "citybrain: back to research mode (set_tl_phase, no safety rules).")
+      .def("request_phase", &PyEngine::RequestPhase, py::arg("intersection_id"), py::arg("phase_id"),
+           "citybrain: asks the safety layer for a control phase; it stands until the next request.")
+      .def("get_safety_layer", &PyEngine::SafetyLayer,
+           "citybrain: the safety layer's settings and counters, None when it is off.")
+      .def("get_signal_state", &PyEngine::SignalState, py::arg("intersection_id"),
+           "citybrain: {phase, shown, in_clearance, green_elapsed} of one signal under the safety layer.")
+      .def("get_signalised_intersections", &PyEngine::SignalisedIntersections,
+           "citybrain: [{id, control_phases, clearance_phase, incoming_lanes, outgoing_lanes}] in network "
+           "order.")
       .def("state_hash", &PyEngine::StateHash,
            "citybrain: the twin's state hash (vehicles and signals), equal for equal states.");
 }

@@ -2,8 +2,12 @@
 
 ``import citybrain as cityflow`` gives CityFlow's engine API: ``cityflow.Engine(config_file,
 thread_num)`` with CityFlow's method names and meanings, over citybrain's twin.
+``citybrain.TrafficSignalEnv`` is a gym-style environment whose actions pass the
+safety layer; ``citybrain.spaces`` describes its spaces without the gymnasium package.
 """
 
+from . import spaces
 from ._core import Archive, Engine, Error
+from .env import TrafficSignalEnv
 
-__all__ = ["Archive", "Engine", "Error"]
+__all__ = ["Archive", "Engine", "Error", "TrafficSignalEnv", "spaces"]
