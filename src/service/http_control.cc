@@ -25,9 +25,10 @@ void PostController(const ApiContext& api, const Request& req, Response& res) {
   // code named by the caller, which only the person starting the service may choose
   // (serve --controller python:MODULE:CLASS).
   if (name.find(':') != std::string::npos) {
-    return SendError(res, 400, "controller '" + Clip(name) +
-                                   "': only built-in controllers can be chosen over HTTP; a Python "
-                                   "controller is chosen when the service starts (serve --controller)");
+    return SendError(res, 400,
+                     "controller '" + Clip(name) +
+                         "': only built-in controllers can be chosen over HTTP; a Python "
+                         "controller is chosen when the service starts (serve --controller)");
   }
   control::ControllerSettings settings;
   settings.brain_routes = api.options.brain_routes;
