@@ -242,9 +242,13 @@ Status CityflowEngine::SetTrafficLightPhase(const std::string& intersection, int
 }
 
 Status CityflowEngine::SetVehicleSpeed(const std::string& name, double speed_mps) {
-  if (!FindVehicle(name)) return NotFound(name);
-  return Status::InvalidInput("set_vehicle_speed(" + name + ", " + Decimal(speed_mps) +
-                              "): not supported by citybrain's twin yet (docs/python.md)");
+  std::optional<VehicleId> id = FindVehicle(name);
+  if (!id) return NotFound(name);
+  Status set = engine_->SetSpeedCap(*id, speed_mps);
+  if (!set.ok())
+    return Status::InvalidInput("set_vehicle_speed(" + name + ", " + Decimal(speed_mps) +
+                                "): " + set.message());
+  return Status::Ok();
 }
 
 bool CityflowEngine::SetVehicleRoute(const std::string& name, const std::vector<std::string>& roads) {

@@ -218,7 +218,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
   for (auto* v : {&s.dis, &s.speed, &s.gap, &s.release_time, &s.enter_time, &s.finish_time, &s.free_flow_s,
-                  &s.next_dis, &s.next_speed}) {
+                  &s.speed_cap, &s.next_dis, &s.next_speed}) {
     v->reserve(r);
   }
   for (auto* v : {&s.drivable, &s.prev_drivable, &s.path_pos, &s.path_offset, &s.path_length, &s.leader,
@@ -472,6 +472,17 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
     status.target_lane = LaneId(s.change_to[v]);
   }
   return status;
+}
+
+Status Engine::SetSpeedCap(VehicleId id, double max_mps) {
+  EngineState& s = *state_;
+  const uint32_t v = id.value();
+  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
+    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  if (!(max_mps >= 0))
+    return Status::InvalidInput("speed " + std::to_string(max_mps) + " m/s, expected 0 or more");
+  s.speed_cap[v] = max_mps;
+  return Status::Ok();
 }
 
 Status Engine::Reroute(VehicleId id, const std::vector<RoadId>& route) {

@@ -228,6 +228,13 @@ class Engine {
   };
   VehicleStatus Vehicle(VehicleId id) const;
 
+  // From the next step on, vehicle `id` drives at most `max_mps` (CityFlow's
+  // set_vehicle_speed, made safe: every other rule still holds, so it never drives
+  // faster than its leader, a red light or its own limits allow, and slowing to the
+  // cap takes no more than its hardest braking). +inf lifts the cap. InvalidInput for
+  // a finished or unknown vehicle, or a cap below 0 or NaN.
+  Status SetSpeedCap(VehicleId id, double max_mps);
+
   // Replaces the rest of a running vehicle's route. `route` must start with the
   // road it is on (not inside an intersection) and be drivable from its lane (with
   // lane changes on: possibly after strategic changes, docs/lane_changes.md).

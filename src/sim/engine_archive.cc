@@ -37,6 +37,7 @@ void VisitState(State& s, F&& f) {
   f(s.on), f(s.front), f(s.back), f(s.entry_queue), f(s.entry_head);
   f(s.flow_clock), f(s.flows_started), f(s.flows_active), f(s.flow_accumulated), f(s.flow_released);
   f(s.dis), f(s.speed), f(s.gap), f(s.release_time), f(s.enter_time), f(s.finish_time), f(s.free_flow_s);
+  f(s.speed_cap);
   f(s.drivable), f(s.prev_drivable), f(s.path_pos), f(s.path_offset), f(s.path_length), f(s.leader);
   f(s.blocker), f(s.priority), f(s.type), f(s.flow), f(s.enter_link_step), f(s.state);
   f(s.next_dis), f(s.next_speed), f(s.next_pos), f(s.next_blocker), f(s.next_end);
@@ -50,7 +51,7 @@ void VisitState(State& s, F&& f) {
 // A tripwire, not a promise about layout: on LP64 the size of EngineState with the
 // fields listed above. When EngineState changes, revisit VisitState and this number.
 static_assert(
-    sizeof(void*) != 8 || sizeof(EngineState) == 1512,
+    sizeof(void*) != 8 || sizeof(EngineState) == 1536,
     "EngineState changed: list the new field in VisitState (engine_archive.cc), then update this size");
 
 template <class T>

@@ -152,6 +152,8 @@ struct EngineState {
   // --- Vehicles (structure of arrays, indexed by VehicleId).
   // enter_time: when it left the entry queue onto its first lane (-1 before).
   std::vector<double> dis, speed, gap, release_time, enter_time, finish_time, free_flow_s;
+  // By vehicle: the highest speed it may choose (Engine::SetSpeedCap), +inf for none.
+  std::vector<double> speed_cap;
   std::vector<uint32_t> drivable, prev_drivable, path_pos, path_offset, path_length, leader, blocker,
       priority;
   std::vector<int32_t> type, flow;

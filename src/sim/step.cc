@@ -47,7 +47,7 @@ class Decider {
     uint32_t blocker = kNone;
 
     double s = std::min(vt.max_speed_mps, speed + vt.max_pos_acc_mps2 * dt_);
-    s = std::min(s, c_.max_speed[d]);
+    s = std::min(s, std::min(c_.max_speed[d], s_.speed_cap[v]));
     s = std::min(s, FollowSpeed(v, vt));
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
@@ -718,6 +718,7 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.next_blocker.push_back(kNone);
   s.next_end.push_back(0);
   s.free_flow_s.push_back(internal::PathFreeFlow(*compiled_, s, path_offset, type, 0));
+  s.speed_cap.push_back(std::numeric_limits<double>::infinity());
   if (options_.lane_change) {
     s.change_to.push_back(kNone);
     s.change_offset_m.push_back(0);

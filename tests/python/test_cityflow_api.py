@@ -193,9 +193,22 @@ def test_replay_is_written_in_cityflow_format(tmp_path):
         assert len(states) == roads[road] and set(states) <= {"g", "r", "i"}
 
 
-def test_set_vehicle_speed_is_refused_with_a_reason(hangzhou_config):
+def test_set_vehicle_speed_caps_a_vehicle_and_keeps_the_others_rules(hangzhou_config):
     eng = cityflow.Engine(hangzhou_config, thread_num=1)
     for _ in range(30):
         eng.next_step()
-    with pytest.raises(cityflow.Error, match="not supported"):
-        eng.set_vehicle_speed(eng.get_vehicles()[0], 3.0)
+    speeds = eng.get_vehicle_speed()
+    fast = max(speeds, key=speeds.get)
+    assert speeds[fast] > 8
+    eng.set_vehicle_speed(fast, 3.0)
+    seen = []
+    for _ in range(20):
+        eng.next_step()
+        if fast not in eng.get_vehicles():
+            break
+        seen.append(eng.get_vehicle_speed()[fast])
+    assert len(seen) >= 5
+    # Braking to the cap takes a few steps at most (4.5 m/s^2 hardest), then it holds.
+    assert all(v <= 3.0 + 1e-9 for v in seen[3:]), seen
+    with pytest.raises(cityflow.Error, match="expected 0 or more"):
+        eng.set_vehicle_speed(eng.get_vehicles()[0], -1.0)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -68,6 +69,33 @@ TEST(Engine, AVehicleMovesByTheNetworksMotionRule) {
     }
     EXPECT_GE(checked, 10);
   }
+}
+
+// A speed cap (CityFlow's set_vehicle_speed, made safe) holds from the next step,
+// is reached braking no harder than the vehicle can, and lifts with +inf.
+TEST(Engine, ASpeedCapHoldsUntilLifted) {
+  Tiny t = MakeTiny({testing::MakeFlow({"W_C", "C_E"}, 1000, 0, 0)});
+  Engine engine(t.net, t.demand, {});
+  engine.SetPhase(*t.net->FindIntersection("C"), 1);
+  for (int s = 0; s < 8; ++s) engine.Step();
+  const VehicleId v(0);
+  ASSERT_GT(engine.Vehicle(v).speed_mps, 8);
+  ASSERT_TRUE(engine.SetSpeedCap(v, 3).ok());
+  double before = engine.Vehicle(v).speed_mps;
+  for (int s = 0; s < 10; ++s) {
+    engine.Step();
+    const double now = engine.Vehicle(v).speed_mps;
+    EXPECT_GE(now, before - demand::VehicleType{}.max_neg_acc_mps2 - 1e-9) << "braked harder than it can";
+    if (s >= 2) {
+      EXPECT_LE(now, 3 + 1e-9) << "step " << s;
+    }
+    before = now;
+  }
+  ASSERT_TRUE(engine.SetSpeedCap(v, std::numeric_limits<double>::infinity()).ok());
+  for (int s = 0; s < 3; ++s) engine.Step();
+  EXPECT_GT(engine.Vehicle(v).speed_mps, 5);
+  EXPECT_FALSE(engine.SetSpeedCap(v, -1).ok());
+  EXPECT_FALSE(engine.SetSpeedCap(VehicleId(7), 3).ok());
 }
 
 TEST(Engine, LoneVehicleDrivesThroughOnGreenAndFinishes) {
