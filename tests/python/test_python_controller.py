@@ -71,3 +71,42 @@ def test_an_unknown_module_or_a_bad_name_is_a_clear_error():
     done = run("python:onlymodule")
     assert done.returncode != 0
     assert "expected python:MODULE:CLASS" in done.stderr
+
+
+def test_the_service_runs_a_python_controller_on_its_simulation_thread(tmp_path):
+    """serve: decisions come from the service's simulation thread, which must take the
+    interpreter's lock; the service answers and stops cleanly."""
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    serve = subprocess.Popen(
+        [str(BINARY), "serve", *HANGZHOU, "--controller", "python:max_pressure_controller:MaxPressure",
+         "--port", "0", "--speed", "max", "--data-dir", str(tmp_path / "data")],
+        cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        for _ in range(50):
+            line = serve.stdout.readline()
+            found = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url, "serve printed no address"
+        state = None
+        for _ in range(100):
+            state = json.loads(urllib.request.urlopen(url + "api/v1/state", timeout=10).read())
+            if state["time_s"] >= 1200:
+                break
+            time.sleep(0.1)
+        assert state["controller"] == "python:max_pressure_controller:MaxPressure"
+        assert state["time_s"] >= 1200
+        # The class's decisions reached the signals, through the safety layer.
+        assert state["counters"]["phase_changes"] > 0
+        assert state["counters"]["safety_violations"] == 0
+    finally:
+        serve.send_signal(signal.SIGINT)
+        out, _ = serve.communicate(timeout=60)
+    assert serve.returncode == 0, out
+    assert "stopped" in out
