@@ -35,6 +35,31 @@ TEST(Registry, UnknownNamesAreRefusedWithTheAcceptedOnes) {
   EXPECT_EQ(FindController("").status().code(), Status::Code::kInvalidInput);
 }
 
+// "family:rest" names go to the factory registered for the family; a Python name
+// without the embedded interpreter says how to get it.
+TEST(Registry, FamilyNamesGoToTheirRegisteredFactory) {
+  auto python = MakeController("python:my_rules:Queue");
+  ASSERT_FALSE(python.ok());
+  EXPECT_NE(python.status().message().find("built without Python"), std::string::npos)
+      << python.status().message();
+  EXPECT_FALSE(FindController("python:my_rules:Queue").ok());
+
+  std::string asked;
+  RegisterControllerFamily("test-family", "a test family",
+                           [&asked](const std::string& name, const ControllerSettings& settings) {
+                             asked = name;
+                             return MakeController("maxpressure", settings);
+                           });
+  auto made = MakeController("test-family:anything");
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_EQ(asked, "test-family:anything");
+  auto info = FindController("test-family:anything");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->summary, "a test family");
+  EXPECT_NE(MakeController("other-family:x").status().message().find("python:MODULE:CLASS"),
+            std::string::npos);
+}
+
 TEST(Registry, ControllersDesignedToDecideEverySecondSaySo) {
   for (const char* name : {"fixed-plan", "webster", "actuated", "sotl", "brain", "brain-rule"}) {
     EXPECT_EQ(FindController(name)->designed_cadence_s, 1) << name;
