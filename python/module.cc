@@ -53,19 +53,14 @@ class PyEngine {
     return out;
   }
 
-  py::dict LaneVehicleCount() const {
+  // get_lane_vehicle_count / get_lane_waiting_vehicle_count: by lane name.
+  py::dict LaneCountDict(bool waiting) const {
     py::dict out;
     const sim::Engine& engine = e_->engine();
-    for (std::size_t l = 0; l < lane_names_.size(); ++l)
-      out[lane_names_[l]] = py::int_(engine.LaneVehicleCount(LaneId(l)));
-    return out;
-  }
-
-  py::dict LaneWaitingVehicleCount() const {
-    py::dict out;
-    const sim::Engine& engine = e_->engine();
-    for (std::size_t l = 0; l < lane_names_.size(); ++l)
-      out[lane_names_[l]] = py::int_(engine.LaneWaitingCount(LaneId(l)));
+    for (std::size_t l = 0; l < lane_names_.size(); ++l) {
+      const LaneId lane(l);
+      out[lane_names_[l]] = py::int_(waiting ? engine.LaneWaitingCount(lane) : engine.LaneVehicleCount(lane));
+    }
     return out;
   }
 
@@ -257,8 +252,8 @@ PYBIND11_MODULE(_core, m) {
       .def("get_current_time", &PyEngine::CurrentTime)
       .def("get_vehicle_count", &PyEngine::VehicleCount)
       .def("get_vehicles", &PyEngine::Vehicles, py::arg("include_waiting") = false)
-      .def("get_lane_vehicle_count", &PyEngine::LaneVehicleCount)
-      .def("get_lane_waiting_vehicle_count", &PyEngine::LaneWaitingVehicleCount)
+      .def("get_lane_vehicle_count", [](const PyEngine& e) { return e.LaneCountDict(false); })
+      .def("get_lane_waiting_vehicle_count", [](const PyEngine& e) { return e.LaneCountDict(true); })
       .def("get_lane_vehicles", &PyEngine::LaneVehicles)
       .def("get_vehicle_speed", &PyEngine::VehicleSpeed)
       .def("get_vehicle_distance", &PyEngine::VehicleDistance)

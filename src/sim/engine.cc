@@ -211,6 +211,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   s.flow_clock = 0;
   s.flows_started = 0;
   s.flows_active.clear();
+  s.flows_active.reserve(flows);
   s.flow_released.assign(flows, 0);
   for (std::size_t f = 0; f < flows; ++f) s.flow_accumulated[f] = demand_->flows[f].interval_s;
 
