@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,17 @@ class Interpreter {
   PyThreadState* saved_ = nullptr;
 };
 
+// Whether citybrain started the interpreter (the citybrain program) rather than
+// running inside one (the Python module): decides how a failing decide() ends.
+bool g_embedded = false;
+// The module's pending failure (the first since the last TakeControllerFailure).
+std::optional<std::string> g_failure;
+
 void EnsureInterpreter() {
   static std::unique_ptr<Interpreter> interpreter;
   if (Py_IsInitialized()) return;
   interpreter = std::make_unique<Interpreter>();
+  g_embedded = true;
 }
 
 // What does not change between decisions at one intersection: the movement list,
@@ -97,6 +105,7 @@ class PythonController final : public signal::Controller {
       if (!py::isinstance<py::int_>(answer) || py::isinstance<py::bool_>(answer)) {
         Fail("decide() returned " + std::string(py::str(py::type::of(answer).attr("__name__"))) +
              ", expected an int (a phase index)");
+        return status.phase_in_force;
       }
       return static_cast<PhaseIndex>(answer.cast<int>());
     } catch (py::error_already_set& e) {
@@ -104,16 +113,23 @@ class PythonController final : public signal::Controller {
     } catch (py::cast_error& e) {
       Fail(std::string("decide() returned a value that is not a phase index: ") + e.what());
     }
-    return status.phase_in_force;
+    return status.phase_in_force;  // after a failure inside Python: keep the phase
   }
 
  private:
-  // A controller cannot return an error (the safety layer asks it for a phase), so
-  // a failing Python class ends the program with its message, as a bad input does.
-  [[noreturn]] void Fail(const std::string& what) const {
-    std::fprintf(stderr, "citybrain: controller %s: %s\n", name_.c_str(), what.c_str());
-    std::fflush(stderr);
-    std::_Exit(1);
+  // A controller cannot return an error (the safety layer asks it for a phase). In
+  // the citybrain program a failing Python class ends the program with its message,
+  // as a bad input does; inside Python (the module) the failure is kept for the
+  // caller to raise after the step (TakeControllerFailure), and the signal keeps its
+  // phase meanwhile.
+  void Fail(const std::string& what) const {
+    const std::string message = "controller " + name_ + ": " + what;
+    if (g_embedded) {
+      std::fprintf(stderr, "citybrain: %s\n", message.c_str());
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+    if (!g_failure) g_failure = message;
   }
 
   const IntersectionView& View(const roadnet::Network& net, IntersectionId intersection) {
@@ -196,6 +212,16 @@ Result<control::MadeController> MakePythonController(const std::string& name,
 }
 
 }  // namespace
+
+std::unique_ptr<signal::Controller> MakeInstanceController(std::string name, pybind11::object instance) {
+  return std::make_unique<PythonController>(std::move(name), std::move(instance));
+}
+
+std::optional<std::string> TakeControllerFailure() {
+  std::optional<std::string> failure = std::move(g_failure);
+  g_failure.reset();
+  return failure;
+}
 
 void RegisterEmbeddedControllers() {
   control::RegisterControllerFamily("python", "a Python class's decide(observation) (python:MODULE:CLASS)",

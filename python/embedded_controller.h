@@ -23,11 +23,30 @@
 // Lane ids are "<road id>_<index>", as CityFlow names them. `decide` must return an
 // int; an exception or another type stops the run with its message.
 // The interpreter is started on first use and kept for the life of the program.
+// Inside Python (the module's citybrain.Twin) the same controller is made from an
+// instance (MakeInstanceController), and a failing decide() does not end the
+// process: the signal keeps its phase and TakeControllerFailure returns the message
+// for the caller to raise after the step.
 #pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "signal/controller.h"
 
 namespace cb::python {
 
 // Registers the "python" controller family with control::RegisterControllerFamily.
 void RegisterEmbeddedControllers();
+
+// A controller asking `instance.decide(observation)`; `name` names it in messages.
+// The caller holds the GIL.
+std::unique_ptr<signal::Controller> MakeInstanceController(std::string name, pybind11::object instance);
+
+// Inside Python: the first decide() failure since the last call, if any.
+std::optional<std::string> TakeControllerFailure();
 
 }  // namespace cb::python

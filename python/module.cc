@@ -11,24 +11,13 @@
 #include <stdexcept>
 
 #include "cityflow_engine.h"
+#include "errors.h"
+#include "twin_bindings.h"
 
 namespace py = pybind11;
 
 namespace cb::python {
 namespace {
-
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-void Check(const Status& status) {
-  if (!status.ok()) throw Error(status.message());
-}
-template <class T>
-T Check(Result<T> result) {
-  if (!result.ok()) throw Error(result.status().message());
-  return std::move(*result);
-}
 
 // citybrain.Archive: what Engine.snapshot() returns.
 struct PyArchive {
@@ -241,6 +230,7 @@ PYBIND11_MODULE(_core, m) {
   using cb::python::PyEngine;
   m.doc() = "citybrain's twin from Python: CityFlow's engine API (docs/python.md)";
   py::register_exception<cb::python::Error>(m, "Error", PyExc_RuntimeError);
+  cb::python::BindTwin(m);
 
   py::class_<PyArchive>(m, "Archive", "A saved engine state (Engine.snapshot()).")
       .def("dump", &PyArchive::Dump, py::arg("path"),

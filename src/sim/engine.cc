@@ -533,6 +533,10 @@ void Engine::SetClearance(IntersectionId id, PhaseIndex clearance, PhaseIndex fr
 
 // Guests (vehicles moving over from another lane, listed on this one too) are
 // counted on the lane they are leaving: a vehicle is never counted twice.
+std::span<const double> Engine::speed_by_vehicle() const { return state_->speed; }
+std::span<const double> Engine::distance_by_vehicle() const { return state_->dis; }
+std::span<const PhaseIndex> Engine::phase_by_intersection() const { return state_->phase; }
+
 int Engine::LaneVehicleCount(LaneId lane) const {
   return static_cast<int>(state_->on[lane.index()].size() - state_->guests[lane.index()]);
 }

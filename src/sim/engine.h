@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,16 @@ class Engine {
   void SetClearance(IntersectionId intersection, PhaseIndex clearance, PhaseIndex from, PhaseIndex to);
   PhaseIndex phase(IntersectionId intersection) const;
   bool green(RoadLinkId link) const;
+
+  // The engine's own arrays, for zero-copy readers (the Python module's views). By
+  // vehicle number (VehicleId), every vehicle released so far: the speed (m/s) and
+  // the distance along the current lane or lane link (m), meaningful for running
+  // vehicles (RunningVehicles lists them). By intersection: the phase shown. A span
+  // stays valid until the next Step, AddVehicle, CopyStateFrom, LoadState or the
+  // engine's end, whichever comes first.
+  std::span<const double> speed_by_vehicle() const;
+  std::span<const double> distance_by_vehicle() const;
+  std::span<const PhaseIndex> phase_by_intersection() const;
 
   const roadnet::Network& network() const { return *network_; }
   const demand::Demand& demand() const { return *demand_; }
