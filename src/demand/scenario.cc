@@ -183,10 +183,25 @@ ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& 
                                const std::function<bool(const std::string&)>& exists) {
   namespace fs = std::filesystem;
   const fs::path config_folder = fs::path(config_path).parent_path();
-  fs::path base = fs::path(config.dir);
-  if (!exists((base / config.roadnet_file).string())) base = config_folder / config.dir;
-  if (!exists((base / config.roadnet_file).string())) base = config_folder;
-  return ConfigFiles{(base / config.roadnet_file).string(), (base / config.flow_file).string()};
+  const fs::path candidates[] = {fs::path(config.dir), config_folder / config.dir, config_folder};
+  for (const fs::path& base : candidates) {
+    if (exists((base / config.roadnet_file).string()))
+      return ConfigFiles{(base / config.roadnet_file).string(), (base / config.flow_file).string()};
+  }
+  ConfigFiles files{(config_folder / config.roadnet_file).string(),
+                    (config_folder / config.flow_file).string()};
+  files.found = false;
+  std::string tried;
+  for (const fs::path& base : candidates) {
+    const std::string path = (base / config.roadnet_file).string();
+    if (tried.find("'" + path + "'") != std::string::npos) continue;
+    tried += (tried.empty() ? "'" : ", '") + path + "'";
+  }
+  files.missing = Status::NotFound(config_path + ": roadnetFile '" + config.roadnet_file + "' with dir '" +
+                                   config.dir + "' names no file (looked at " + tried +
+                                   "; a relative dir is taken from the current folder, then from the "
+                                   "config file's folder)");
+  return files;
 }
 
 Result<Scenario> LoadCityflowConfig(const std::string& config_path, const ScenarioOptions& options) {
@@ -198,6 +213,7 @@ Result<Scenario> LoadCityflowConfig(const std::string& config_path, const Scenar
     std::error_code error;  // an unreadable folder counts as "not there"
     return std::filesystem::exists(path, error);
   });
+  if (!files.found) return files.missing;
   auto scenario = LoadScenario(files.roadnet_path, files.flow_path, options);
   if (!scenario.ok()) return scenario.status();
   scenario->step_s = config->step_s;

@@ -81,12 +81,17 @@ Result<CityflowConfig> ParseCityflowConfigJson(const Json& root, const std::stri
 struct ConfigFiles {
   std::string roadnet_path;
   std::string flow_path;
+  // Whether the roadnet file was found; if not, `missing` says where it was looked for
+  // (a NotFound message naming the config, its "dir" and every place tried).
+  bool found = true;
+  Status missing;
 };
 // Where the files `config` names are, for a config file at `config_path`: in
 // "dir" taken relative to the current directory if the roadnet file is there, else
 // relative to the config file's folder, else in the config file's folder itself.
 // `exists` says whether a path names a file (std::filesystem::exists in
-// LoadCityflowConfig).
+// LoadCityflowConfig). Found nowhere: the paths in the config file's folder, with
+// `found` false and `missing` set.
 ConfigFiles ResolveConfigFiles(const CityflowConfig& config, const std::string& config_path,
                                const std::function<bool(const std::string&)>& exists);
 

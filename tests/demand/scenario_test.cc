@@ -231,6 +231,18 @@ TEST(Scenario, ResolvesConfigFilesLikeCityflow) {
   found = ResolveConfigFiles(config, "data/config.json", exists);
   EXPECT_EQ(found.roadnet_path, "data/roadnet.json");
   EXPECT_EQ(found.flow_path, "data/flow.json");
+  EXPECT_FALSE(found.found);
+  // Nowhere: the message names the config, its dir and every place looked at.
+  EXPECT_EQ(found.missing.code(), Status::Code::kNotFound);
+  EXPECT_NE(found.missing.message().find("data/config.json: roadnetFile 'roadnet.json' with dir 'examples/'"),
+            std::string::npos)
+      << found.missing.message();
+  EXPECT_NE(found.missing.message().find(
+                "'examples/roadnet.json', 'data/examples/roadnet.json', 'data/roadnet.json'"),
+            std::string::npos)
+      << found.missing.message();
+  files = {"data/roadnet.json"};
+  EXPECT_TRUE(ResolveConfigFiles(config, "data/config.json", exists).found);
 }
 
 // Regression: a file name longer than the system allows made std::filesystem::exists
