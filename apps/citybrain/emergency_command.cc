@@ -27,14 +27,29 @@ std::string Percent(double fraction) { return Format("%+.1f %%", fraction * 100)
 
 std::string FileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
-// The dispatch drawn in the report: the one whose reduction is nearest the median
-// among those that arrived in both runs (lowest id on ties).
+constexpr int kPlain = static_cast<int>(emergency::Mode::kPlain);
+constexpr int kSirens = static_cast<int>(emergency::Mode::kSirens);
+constexpr int kPriority = static_cast<int>(emergency::Mode::kPriority);
+
+std::string ModeName(int mode) { return emergency::ModeName(static_cast<emergency::Mode>(mode)); }
+
+// {"plain": f(0), "sirens": f(1), "priority": f(2)}
+template <class F>
+nlohmann::ordered_json ByMode(F f) {
+  nlohmann::ordered_json j;
+  for (int m = 0; m < emergency::kModes; ++m) j[ModeName(m)] = f(m);
+  return j;
+}
+
+// The dispatch drawn in the report: the one whose reduction (priority against
+// sirens) is nearest the median among those that arrived in every run (lowest id on
+// ties); else the first.
 int FigureDispatch(const emergency::ExperimentResult& r) {
   int best = -1;
   double best_gap = 0;
   for (std::size_t i = 0; i < r.dispatches.size(); ++i) {
     const emergency::DispatchComparison& c = r.dispatches[i];
-    if (!c.arrived[0] || !c.arrived[1]) continue;
+    if (!c.arrived[kPlain] || !c.arrived[kSirens] || !c.arrived[kPriority]) continue;
     const double gap = std::abs(c.reduction - r.median_reduction);
     if (best < 0 || gap < best_gap) {
       best = static_cast<int>(i);
@@ -51,31 +66,29 @@ std::string Json(const EmergencySettings& s, const roadnet::Network& net, double
   j["flow"] = s.flow;
   j["controller"] = s.controller;
   j["duration_s"] = duration_s;
-  j["end_s"] = {{"without", r.runs[0].end_s}, {"with", r.runs[1].end_s}};
+  j["modes"] = {ModeName(kPlain), ModeName(kSirens), ModeName(kPriority)};
+  j["end_s"] = ByMode([&](int m) { return r.runs[m].end_s; });
   j["dispatch_source"] = s.dispatch_file.empty() ? "random" : s.dispatch_file;
   if (s.dispatch_file.empty()) j["seed"] = s.seed;
-  j["dispatch_count"] = r.dispatches.size();
+  j["dispatches"] = r.dispatches.size();
   j["median_emergency_travel_time_reduction"] = r.median_reduction;
+  j["median_emergency_travel_time_reduction_vs_plain"] = r.median_reduction_vs_plain;
   j["others_average_travel_time_change"] = r.others_average_travel_time_change;
   j["others_delay_index_change"] = r.others_delay_index_change;
+  for (int m = 0; m < emergency::kModes; ++m)
+    j["median_ev_free_flow_ratio_" + ModeName(m)] = r.median_free_flow_ratio[m];
+  for (int m = 0; m < emergency::kModes; ++m) j["ev_arrived_" + ModeName(m)] = r.arrived[m];
+  for (int m = 0; m < emergency::kModes; ++m) j["ev_censored_" + ModeName(m)] = r.censored[m];
   j["mean_emergency_travel_time_reduction"] = r.mean_reduction;
-  j["median_emergency_travel_time_s"] = {{"without", r.median_travel_s[0]}, {"with", r.median_travel_s[1]}};
+  j["median_emergency_travel_time_s"] = ByMode([&](int m) { return r.median_travel_s[m]; });
   j["reduction_of_median_emergency_travel_time"] = r.reduction_of_median;
   j["median_free_flow_bound"] = r.median_free_flow_bound;
-  j["median_excess_over_free_flow"] = {{"without", r.median_excess_over_free_flow[0]},
-                                       {"with", r.median_excess_over_free_flow[1]}};
-  j["emergency_arrived"] = {{"without", r.arrived[0]}, {"with", r.arrived[1]}};
-  j["others_average_travel_time_s"] = {{"without", r.runs[0].others_average_travel_time_s},
-                                       {"with", r.runs[1].others_average_travel_time_s}};
-  j["others_delay_index"] = {{"without", r.runs[0].others_delay_index},
-                             {"with", r.runs[1].others_delay_index}};
-  j["emergency_holds"] = r.runs[1].emergency_holds;
-  j["safety_violations"] = {{"without", r.runs[0].counters.safety_violations},
-                            {"with", r.runs[1].counters.safety_violations}};
-  j["signal_requests_refused"] = {{"without", r.runs[0].counters.refused},
-                                  {"with", r.runs[1].counters.refused}};
-  j["phase_changes"] = {{"without", r.runs[0].counters.phase_changes},
-                        {"with", r.runs[1].counters.phase_changes}};
+  j["others_average_travel_time_s"] = ByMode([&](int m) { return r.runs[m].others_average_travel_time_s; });
+  j["others_delay_index"] = ByMode([&](int m) { return r.runs[m].others_delay_index; });
+  j["emergency_holds"] = r.runs[kPriority].emergency_holds;
+  j["safety_violations"] = ByMode([&](int m) { return r.runs[m].counters.safety_violations; });
+  j["signal_requests_refused"] = ByMode([&](int m) { return r.runs[m].counters.refused; });
+  j["phase_changes"] = ByMode([&](int m) { return r.runs[m].counters.phase_changes; });
   if (s.recovery_green_s < 0) {
     j["recovery_green_s"] = "auto";
   } else {
@@ -89,54 +102,61 @@ std::string Json(const EmergencySettings& s, const roadnet::Network& net, double
     d["time_s"] = c.dispatch.time_s;
     d["origin"] = net.road(c.dispatch.origin).id;
     d["destination"] = net.road(c.dispatch.destination).id;
-    d["free_flow_s"] = c.free_flow_s;
     d["reduction"] = c.reduction;
-    for (int run = 0; run < 2; ++run) {
+    d["reduction_vs_plain"] = c.reduction_vs_plain;
+    for (int m = 0; m < emergency::kModes; ++m) {
       nlohmann::ordered_json x;
-      x["travel_time_s"] = c.travel_s[run];
-      x["arrived"] = c.arrived[run];
-      x["stops"] = c.stops[run];
-      x["reroutes"] = c.reroutes[run];
-      x["signals_on_route"] = c.signals_on_route[run];
-      if (run == 1) {
+      x["travel_time_s"] = c.travel_s[m];
+      x["free_flow_s"] = c.free_flow_s[m];
+      x["free_flow_ratio"] = c.free_flow_ratio[m];
+      x["arrived"] = c.arrived[m];
+      x["stops"] = c.stops[m];
+      x["reroutes"] = c.reroutes[m];
+      x["signals_on_route"] = c.signals_on_route[m];
+      if (m == kPriority) {
         x["intersections_preempted"] = c.preempted;
         x["yielded_to_other_emergency"] = c.yielded;
       }
-      d[run == 0 ? "without" : "with"] = x;
+      d[ModeName(m)] = x;
     }
     list.push_back(d);
   }
-  j["dispatches"] = list;
+  j["per_dispatch"] = list;
   return j.dump();
 }
 
 std::string DispatchTable(const roadnet::Network& net, const emergency::ExperimentResult& r, bool markdown) {
   std::ostringstream out;
-  char line[512];
+  char line[640];
   if (markdown) {
-    out << "| id | at (s) | origin | destination | signals | free-flow (s) | without (s) | stops | with (s) "
+    out << "| id | at (s) | origin | destination | signals | free-flow (s) | plain (s) | stops | sirens (s) "
            "| "
-           "stops | change |\n|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+           "stops | priority (s) | stops | vs sirens |\n"
+           "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   } else {
-    std::snprintf(line, sizeof line, "%4s %7s  %-38s %7s %9s  %9s %5s  %9s %5s %8s\n", "id", "at (s)",
-                  "origin -> destination", "signals", "free-flow", "without", "stops", "with", "stops",
-                  "change");
+    std::snprintf(line, sizeof line, "%4s %7s  %-38s %7s %9s  %8s %5s  %8s %5s  %8s %5s %9s\n", "id",
+                  "at (s)", "origin -> destination", "signals", "free-flow", "plain", "stops", "sirens",
+                  "stops", "priority", "stops", "vs sirens");
     out << line;
   }
   for (const emergency::DispatchComparison& c : r.dispatches) {
     const std::string from = net.road(c.dispatch.origin).id, to = net.road(c.dispatch.destination).id;
-    const std::string off = Format("%.0f", c.travel_s[0]) + (c.arrived[0] ? "" : "+");
-    const std::string on = Format("%.0f", c.travel_s[1]) + (c.arrived[1] ? "" : "+");
+    std::string t[emergency::kModes];
+    for (int m = 0; m < emergency::kModes; ++m)
+      t[m] = Format("%.0f", c.travel_s[m]) + (c.arrived[m] ? "" : "+");
+    const std::string change = Format("%+.0f %%", -c.reduction * 100);
     if (markdown) {
-      std::snprintf(line, sizeof line, "| %d | %.0f | %s | %s | %d | %.0f | %s | %d | %s | %d | %s |\n",
-                    c.dispatch.id, c.dispatch.time_s, from.c_str(), to.c_str(), c.signals_on_route[1],
-                    c.free_flow_s, off.c_str(), c.stops[0], on.c_str(), c.stops[1],
-                    Format("%+.0f %%", -c.reduction * 100).c_str());
+      std::snprintf(line, sizeof line,
+                    "| %d | %.0f | %s | %s | %d | %.0f | %s | %d | %s | %d | %s | %d | %s |\n", c.dispatch.id,
+                    c.dispatch.time_s, from.c_str(), to.c_str(), c.signals_on_route[kPriority],
+                    c.free_flow_s[kPriority], t[kPlain].c_str(), c.stops[kPlain], t[kSirens].c_str(),
+                    c.stops[kSirens], t[kPriority].c_str(), c.stops[kPriority], change.c_str());
     } else {
       const std::string od = from + " -> " + to;
-      std::snprintf(line, sizeof line, "%4d %7.0f  %-38s %7d %9.0f  %9s %5d  %9s %5d %8s\n", c.dispatch.id,
-                    c.dispatch.time_s, od.c_str(), c.signals_on_route[1], c.free_flow_s, off.c_str(),
-                    c.stops[0], on.c_str(), c.stops[1], Format("%+.0f%%", -c.reduction * 100).c_str());
+      std::snprintf(line, sizeof line, "%4d %7.0f  %-38s %7d %9.0f  %8s %5d  %8s %5d  %8s %5d %9s\n",
+                    c.dispatch.id, c.dispatch.time_s, od.c_str(), c.signals_on_route[kPriority],
+                    c.free_flow_s[kPriority], t[kPlain].c_str(), c.stops[kPlain], t[kSirens].c_str(),
+                    c.stops[kSirens], t[kPriority].c_str(), c.stops[kPriority], change.c_str());
     }
     out << line;
   }
@@ -144,39 +164,41 @@ std::string DispatchTable(const roadnet::Network& net, const emergency::Experime
 }
 
 std::string Summary(const emergency::ExperimentResult& r, bool markdown) {
-  const emergency::RunOutcome& off = r.runs[0];
-  const emergency::RunOutcome& on = r.runs[1];
   const int n = static_cast<int>(r.dispatches.size());
-  int stops[2] = {0, 0};
-  for (const emergency::DispatchComparison& c : r.dispatches) {
-    stops[0] += c.stops[0];
-    stops[1] += c.stops[1];
-  }
+  int stops[emergency::kModes] = {0, 0, 0};
+  for (const emergency::DispatchComparison& c : r.dispatches)
+    for (int m = 0; m < emergency::kModes; ++m) stops[m] += c.stops[m];
+  // "a plain, b sirens, c priority"
+  auto three = [](auto f) {
+    std::string out;
+    for (int m = 0; m < emergency::kModes; ++m) out += (m ? ", " : "") + f(m) + " " + ModeName(m);
+    return out;
+  };
   std::vector<std::pair<std::string, std::string>> rows = {
-      {"median EV travel time", Format("%.0f s", r.median_travel_s[0]) + " -> " +
-                                    Format("%.0f s", r.median_travel_s[1]) + " (" +
-                                    Percent(-r.reduction_of_median) + ")"},
-      {"median per-dispatch reduction", Format("%.1f %%", r.median_reduction * 100) + " (mean " +
-                                            Format("%.1f %%", r.mean_reduction * 100) + "; free-flow bound " +
-                                            Format("%.1f %%", r.median_free_flow_bound * 100) + ")"},
-      {"EV time above free flow (median)",
-       Format("%.1f %%", r.median_excess_over_free_flow[0] * 100) + " without, " +
-           Format("%.1f %%", r.median_excess_over_free_flow[1] * 100) + " with"},
-      {"EV stops (all dispatches)",
-       std::to_string(stops[0]) + " without, " + std::to_string(stops[1]) + " with"},
-      {"EVs arrived", std::to_string(r.arrived[0]) + "/" + std::to_string(n) + " without, " +
-                          std::to_string(r.arrived[1]) + "/" + std::to_string(n) + " with"},
-      {"others' average travel time", Format("%.2f s", off.others_average_travel_time_s) + " -> " +
-                                          Format("%.2f s", on.others_average_travel_time_s) + " (" +
-                                          Percent(r.others_average_travel_time_change) + ")"},
-      {"others' delay index", Format("%.4f", off.others_delay_index) + " -> " +
-                                  Format("%.4f", on.others_delay_index) + " (" +
-                                  Percent(r.others_delay_index_change) + ")"},
-      {"signal holds for EVs", std::to_string(on.emergency_holds) + " requests"},
-      {"safety violations", std::to_string(off.counters.safety_violations) + " without, " +
-                                std::to_string(on.counters.safety_violations) + " with"},
-      {"phase changes", std::to_string(off.counters.phase_changes) + " without, " +
-                            std::to_string(on.counters.phase_changes) + " with"},
+      {"median EV travel time", three([&](int m) { return Format("%.0f s", r.median_travel_s[m]); })},
+      {"median EV time / free-flow time",
+       three([&](int m) { return Format("%.2f", r.median_free_flow_ratio[m]); })},
+      {"median reduction, priority vs sirens",
+       Format("%.1f %%", r.median_reduction * 100) + " per dispatch (mean " +
+           Format("%.1f %%", r.mean_reduction * 100) + "; of the medians " +
+           Format("%.1f %%", r.reduction_of_median * 100) + "; free-flow bound " +
+           Format("%.1f %%", r.median_free_flow_bound * 100) + ")"},
+      {"median reduction, priority vs plain",
+       Format("%.1f %%", r.median_reduction_vs_plain * 100) + " per dispatch"},
+      {"EV stops (all dispatches)", three([&](int m) { return std::to_string(stops[m]); })},
+      {"EVs arrived", three([&](int m) { return std::to_string(r.arrived[m]) + "/" + std::to_string(n); }) +
+                          (r.censored[kPlain] + r.censored[kSirens] + r.censored[kPriority] > 0
+                               ? " (the others censored: still driving at the end)"
+                               : "")},
+      {"others' average travel time",
+       three([&](int m) { return Format("%.2f s", r.runs[m].others_average_travel_time_s); }) +
+           " (priority " + Percent(r.others_average_travel_time_change) + " vs sirens)"},
+      {"others' delay index", three([&](int m) { return Format("%.4f", r.runs[m].others_delay_index); }) +
+                                  " (priority " + Percent(r.others_delay_index_change) + " vs sirens)"},
+      {"signal holds for EVs", std::to_string(r.runs[kPriority].emergency_holds) + " requests"},
+      {"safety violations",
+       three([&](int m) { return std::to_string(r.runs[m].counters.safety_violations); })},
+      {"phase changes", three([&](int m) { return std::to_string(r.runs[m].counters.phase_changes); })},
   };
   std::ostringstream out;
   if (markdown) out << "| | |\n|---|---|\n";
@@ -184,8 +206,8 @@ std::string Summary(const emergency::ExperimentResult& r, bool markdown) {
     if (markdown) {
       out << "| " << k << " | " << v << " |\n";
     } else {
-      char line[512];
-      std::snprintf(line, sizeof line, "  %-34s %s\n", k.c_str(), v.c_str());
+      char line[640];
+      std::snprintf(line, sizeof line, "  %-38s %s\n", k.c_str(), v.c_str());
       out << line;
     }
   }
@@ -247,7 +269,8 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   options.preemption.recovery_green_s = s.recovery_green_s;
   if (!s.reroute) options.preemption.reroute_interval_s = 0;
   if (!s.json) {
-    err << "citybrain emergency: " << dispatches.size() << " dispatches, running priority off and on ...\n";
+    err << "citybrain emergency: " << dispatches.size()
+        << " dispatches, running three times: plain, sirens, priority ...\n";
   }
   auto result = emergency::RunEmergencyExperiment(*scenario, dispatches, options);
   if (!result.ok()) return result.status();
@@ -266,8 +289,9 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
     out << head << DispatchTable(net, r, false)
         << "  (times in s from dispatch to arrival; the twin runs on after the end, for at most as long "
            "again,\n"
-           "   until every EV arrived; '+': still driving then; others' KPIs are taken at the "
-           "end)\n\nsummary\n"
+           "   until every EV arrived; '+': still driving then (censored: not arrived, counted with the time "
+           "so far);\n   others' KPIs are taken at the end; 'vs sirens': priority's time against sirens')\n\n"
+           "summary\n"
         << Summary(r, false);
   }
 
@@ -282,33 +306,41 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
     svg_path.replace_extension(".svg");
     std::ofstream svg(svg_path);
     if (!svg) return Status::IoError(svg_path.string() + ": cannot write the picture");
-    svg << emergency::RouteFigureSvg(net, r.runs[0].trips[pick], r.runs[1].trips[pick],
-                                     std::max(r.runs[0].end_s, r.runs[1].end_s));
+    const emergency::ModeTrips trips = {&r.runs[kPlain].trips[pick], &r.runs[kSirens].trips[pick],
+                                        &r.runs[kPriority].trips[pick]};
+    svg << emergency::RouteFigureSvg(
+        net, trips, std::max({r.runs[kPlain].end_s, r.runs[kSirens].end_s, r.runs[kPriority].end_s}));
     std::ofstream report(md);
     if (!report) return Status::IoError(s.report + ": cannot write the report");
     report
-        << "# Emergency vehicles with and without signal priority\n\n"
+        << "# Emergency vehicles: plain, with sirens, with signal priority\n\n"
         << "Network `" << s.roadnet << "`, demand `" << s.flow << "`, controller `" << s.controller << "`, "
         << Format("%.0f", duration) << " simulated seconds, " << dispatches.size() << " dispatches "
         << (s.dispatch_file.empty() ? "drawn at random (seed " + std::to_string(s.seed) + ")"
                                     : "from `" + s.dispatch_file + "`")
-        << ". Both runs use the same scenario, dispatches, vehicle parameters and routing; with priority "
-           "only "
-           "the signals change (every request passes the safety layer: clearance, minimum green, conflicts). "
-           "EV travel time runs from the dispatch to the arrival; a stop is the speed falling below 0.1 m/s "
-           "after having moved. The free-flow bound is the reduction that an EV driving at its free speed "
-           "all the way would achieve.\n\n## Summary\n\n"
+        << ". The three runs use the same scenario, dispatches, vehicle parameters and routing. *plain*: the "
+           "EV is an ordinary vehicle. *sirens*: traffic ahead yields to it (docs/emergency.md), the signals "
+           "do "
+           "nothing for it. *priority*: traffic yields and the signals pre-empt, every request passing the "
+           "safety layer (clearance, minimum green, conflicts). No EV crosses a red signal. EV travel time "
+           "runs "
+           "from the dispatch to the arrival; a stop is the speed falling below 0.1 m/s after having moved. "
+           "The "
+           "free-flow ratio is the travel time over the free-flow time of the route planned at dispatch; the "
+           "free-flow bound is the reduction against sirens that an EV driving at its free speed all the way "
+           "would achieve.\n\n## Summary\n\n"
         << Summary(r, true) << "\n## Per dispatch\n\n"
         << DispatchTable(net, r, true)
         << "\nThe twin runs on after the end of the run, for at most as long again, until every EV has "
-           "arrived; '+': still driving then (counted with the time so far). Everyone else's KPIs are taken "
-           "at the end of the run.\n\n"
+           "arrived; '+': still driving then (censored: counted as not arrived, and with the time so far in "
+           "the medians). Everyone else's KPIs are taken at the end of the run.\n\n"
         << "## Dispatch " << r.dispatches[pick].dispatch.id << " on the map and in time and space\n\n"
-        << "![route and time-space diagram](" << svg_path.filename().string() << ")\n\n"
-        << "Left: the route with priority (solid), without priority (dashed, when different). Middle and "
-           "right: distance along the route against time since the dispatch; the bar at each signal's stop "
-           "line shows, second by second, the light that the EV's movement showed (green, amber clearance, "
-           "red); circles mark stops.\n";
+        << "![route and time-space diagrams](" << svg_path.filename().string() << ")\n\n"
+        << "Left: the route with priority (solid), the other runs' routes where they differ (plain dashed, "
+           "sirens dotted). Then one diagram per run: distance along the route against time since the "
+           "dispatch; the bar at each signal's stop line shows, second by second, the light that the EV's "
+           "movement showed (green, amber clearance, red); circles mark stops; the other runs are drawn "
+           "faintly.\n";
     if (!report) return Status::IoError(s.report + ": write failed");
     if (!s.json) err << "citybrain emergency: wrote " << s.report << " and " << svg_path.string() << "\n";
   }

@@ -1,5 +1,5 @@
 // The `emergency` sub-command: dispatch emergency vehicles into a scenario, run it
-// with signal priority off and on (src/emergency/experiment.h), and report per
+// three ways, plain, sirens and priority (src/emergency/experiment.h), and report per
 // dispatch and in summary, as text, JSON, or a Markdown report with a picture.
 // Thin glue: all logic lives in src/emergency.
 #pragma once

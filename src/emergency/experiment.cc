@@ -11,6 +11,18 @@
 
 namespace cb::emergency {
 
+const char* ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kPlain:
+      return "plain";
+    case Mode::kSirens:
+      return "sirens";
+    case Mode::kPriority:
+      return "priority";
+  }
+  return "?";
+}
+
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -39,7 +51,7 @@ void KpisOfOthers(const sim::Engine& engine, const Preemptor& preemptor, RunOutc
 
 Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
                                      const std::vector<Dispatch>& dispatches,
-                                     const ExperimentOptions& options, bool priority) {
+                                     const ExperimentOptions& options, Mode mode) {
   const auto start = std::chrono::steady_clock::now();
   if (!(options.duration_s > 0)) return Status::InvalidInput("duration must be > 0 s");
   for (const Dispatch& d : dispatches) {
@@ -68,7 +80,8 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   sim::Engine& engine = twin.engine();
   signal::SignalManager& signals = twin.signals();
   PreemptionOptions preemption = options.preemption;
-  preemption.signal_priority = priority;
+  preemption.signal_priority = mode == Mode::kPriority;
+  preemption.sirens = mode != Mode::kPlain;
   Preemptor preemptor(engine, signals, options.vehicle, preemption);
   twin.AddHook(run::HookStage::kPreemption, &preemptor);
 
@@ -80,7 +93,7 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   const long long steps = twin.steps();
   const long long last = steps + std::llround(std::max(0.0, options.overtime_s) / scenario.step_s);
   RunOutcome out;
-  out.priority = priority;
+  out.mode = mode;
   for (long long s = 0; s < last; ++s) {
     if (s == steps) {
       KpisOfOthers(engine, preemptor, &out);
@@ -108,48 +121,57 @@ Result<ExperimentResult> RunEmergencyExperiment(const demand::Scenario& scenario
                                                 const std::vector<Dispatch>& dispatches,
                                                 const ExperimentOptions& options) {
   ExperimentResult result;
-  for (int run = 0; run < 2; ++run) {
-    auto outcome = RunWithDispatches(scenario, dispatches, options, /*priority=*/run == 1);
-    if (!outcome.ok()) return outcome.status().WithContext(run == 1 ? "priority on" : "priority off");
+  for (int run = 0; run < kModes; ++run) {
+    auto outcome = RunWithDispatches(scenario, dispatches, options, static_cast<Mode>(run));
+    if (!outcome.ok())
+      return outcome.status().WithContext(std::string(ModeName(static_cast<Mode>(run))) + " run");
     result.runs[run] = std::move(outcome).value();
   }
-  std::vector<double> reductions, bounds, travel[2], excess[2];
+  constexpr int kPlain = static_cast<int>(Mode::kPlain);
+  constexpr int kSirens = static_cast<int>(Mode::kSirens);
+  constexpr int kPriority = static_cast<int>(Mode::kPriority);
+  std::vector<double> reductions, versus_plain, bounds, travel[kModes], ratio[kModes];
   for (std::size_t i = 0; i < result.runs[0].trips.size(); ++i) {
     DispatchComparison c;
     c.dispatch = result.runs[0].trips[i].dispatch;
-    for (int run = 0; run < 2; ++run) {
+    for (int run = 0; run < kModes; ++run) {
       const EmergencyTrip& trip = result.runs[run].trips[i];
+      c.free_flow_s[run] = trip.free_flow_s;
       c.travel_s[run] = trip.travel_time_s(result.runs[run].end_s);
+      c.free_flow_ratio[run] = trip.free_flow_s > 0 ? c.travel_s[run] / trip.free_flow_s : 0;
       c.arrived[run] = trip.arrived();
       c.stops[run] = trip.stops;
       c.reroutes[run] = trip.reroutes;
       c.signals_on_route[run] = static_cast<int>(trip.signals.size());
       result.arrived[run] += trip.arrived() ? 1 : 0;
+      result.censored[run] += trip.arrived() ? 0 : 1;
       travel[run].push_back(c.travel_s[run]);
+      ratio[run].push_back(c.free_flow_ratio[run]);
     }
-    const EmergencyTrip& with = result.runs[1].trips[i];
-    c.free_flow_s = with.free_flow_s;
+    const EmergencyTrip& with = result.runs[kPriority].trips[i];
     c.preempted = with.preempted;
     c.yielded = with.yielded;
-    c.reduction = c.travel_s[0] > 0 ? 1 - c.travel_s[1] / c.travel_s[0] : 0;
+    c.reduction = c.travel_s[kSirens] > 0 ? 1 - c.travel_s[kPriority] / c.travel_s[kSirens] : 0;
+    c.reduction_vs_plain = c.travel_s[kPlain] > 0 ? 1 - c.travel_s[kPriority] / c.travel_s[kPlain] : 0;
     reductions.push_back(c.reduction);
-    for (int run = 0; run < 2; ++run) excess[run].push_back(c.travel_s[run] / c.free_flow_s - 1);
-    bounds.push_back(c.travel_s[0] > 0 ? 1 - c.free_flow_s / c.travel_s[0] : 0);
+    versus_plain.push_back(c.reduction_vs_plain);
+    bounds.push_back(c.travel_s[kSirens] > 0 ? 1 - c.free_flow_s[kSirens] / c.travel_s[kSirens] : 0);
     result.dispatches.push_back(c);
   }
   result.median_reduction = Median(reductions);
+  result.median_reduction_vs_plain = Median(versus_plain);
   double sum = 0;
   for (double r : reductions) sum += r;
   result.mean_reduction = reductions.empty() ? 0 : sum / static_cast<double>(reductions.size());
-  result.median_travel_s[0] = Median(travel[0]);
-  result.median_travel_s[1] = Median(travel[1]);
-  if (result.median_travel_s[0] > 0)
-    result.reduction_of_median = 1 - result.median_travel_s[1] / result.median_travel_s[0];
+  for (int run = 0; run < kModes; ++run) {
+    result.median_travel_s[run] = Median(travel[run]);
+    result.median_free_flow_ratio[run] = Median(ratio[run]);
+  }
+  if (result.median_travel_s[kSirens] > 0)
+    result.reduction_of_median = 1 - result.median_travel_s[kPriority] / result.median_travel_s[kSirens];
   result.median_free_flow_bound = Median(bounds);
-  result.median_excess_over_free_flow[0] = Median(excess[0]);
-  result.median_excess_over_free_flow[1] = Median(excess[1]);
-  const RunOutcome& off = result.runs[0];
-  const RunOutcome& on = result.runs[1];
+  const RunOutcome& off = result.runs[kSirens];
+  const RunOutcome& on = result.runs[kPriority];
   if (off.others_average_travel_time_s > 0) {
     result.others_average_travel_time_change =
         (on.others_average_travel_time_s - off.others_average_travel_time_s) /

@@ -1,21 +1,27 @@
-// The emergency-priority experiment: the same scenario and the same dispatches, run
-// twice, priority off and on, measured like the City Brain claim.
-//
-// Both runs use the same network, demand, controller, signal rules, engine seed,
+// The emergency experiment: the same scenario and the same dispatches, run three
+// ways, measured like the City Brain claim:
+//   plain     the EV is an ordinary vehicle: no sirens, no signal priority;
+//   sirens    traffic ahead yields to the EV (PreemptionOptions::sirens,
+//             docs/emergency.md), the signals do nothing for it;
+//   priority  traffic yields and the signals pre-empt: the Preemptor asks the
+//             SignalManager to hold greens and clear the queues ahead of the EV.
+// All three use the same network, demand, controller, signal rules, engine seed,
 // emergency-vehicle parameters and navigation (routing on live travel times and
-// re-routing, preemption.h). The only difference: with priority the Preemptor
-// asks the SignalManager to hold greens for the emergency vehicles (EVs); without
-// it, it asks for nothing and the EVs are ordinary vehicles. No EV ever passes a
-// red light or skips ahead: the gain is the brain's.
+// re-routing, preemption.h). No EV passes a red light unless `sirens_pass_red`
+// allows it (off by default): what priority adds over sirens is the signals' doing.
 //
-// Per dispatch: EV travel time (dispatch to arrival, with up to `overtime_s` of
-// extra simulation for late EVs; one still driving then counts with end - dispatch
-// and is flagged), stops (speed falling below 0.1 m/s
-// after having moved), re-routes, intersections pre-empted / yielded to another EV.
-// For everyone else: average travel time (Engine::AverageTravelTime(flows_only))
-// and the delay index without the EVs' own terms.
-// Summary: median over dispatches of the per-dispatch reduction 1 - on / off, and
-// the others' relative change in average travel time and delay index.
+// Per dispatch and run: EV travel time (dispatch to arrival, with up to
+// `overtime_s` of extra simulation for late EVs), its ratio to the free-flow time of
+// the route that run planned at dispatch, stops (speed falling below 0.1 m/s after
+// having moved), re-routes, intersections pre-empted / yielded to another EV. An EV
+// still driving at the end of the overtime is *censored*: it counts as not arrived,
+// and enters the medians with its time so far (a lower bound; reported as such,
+// never dropped). For everyone else: average travel time
+// (Engine::AverageTravelTime(flows_only)) and the delay index without the EVs' own
+// terms, at duration_s.
+// Summary: medians per run; the median per-dispatch reduction 1 - priority / sirens
+// (what the signals add) and 1 - priority / plain; others' relative change in
+// average travel time and delay index, priority against sirens.
 //
 // Recovery after a pre-emption: PreemptionOptions::recovery_green_s (preemption.h;
 // "auto" by default, with the measurements behind that choice).
@@ -51,12 +57,17 @@ struct ExperimentOptions {
   // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
   long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();
-  PreemptionOptions preemption;  // signal_priority is set per run
+  PreemptionOptions preemption;  // signal_priority and sirens are set per run (Mode)
 };
 
-// One run (priority off or on).
+// The three runs, in the order they are reported.
+enum class Mode { kPlain = 0, kSirens = 1, kPriority = 2 };
+inline constexpr int kModes = 3;
+const char* ModeName(Mode mode);  // "plain", "sirens", "priority"
+
+// One run.
 struct RunOutcome {
-  bool priority = false;
+  Mode mode = Mode::kPlain;
   std::vector<EmergencyTrip> trips;         // in dispatch order
   double others_average_travel_time_s = 0;  // at duration_s
   double others_delay_index = 1;            // at duration_s
@@ -70,41 +81,48 @@ struct RunOutcome {
 
 struct DispatchComparison {
   Dispatch dispatch;
-  double free_flow_s = 0;       // of the route planned at dispatch, priority on
-  double travel_s[2] = {0, 0};  // [0] without priority, [1] with
-  bool arrived[2] = {false, false};
-  int stops[2] = {0, 0};
-  int reroutes[2] = {0, 0};
-  int signals_on_route[2] = {0, 0};
+  // By Mode: the free-flow time of the route planned at dispatch, the travel time,
+  // their ratio, whether the EV arrived (else censored), stops, re-routes, signals
+  // on the route driven.
+  double free_flow_s[kModes] = {0, 0, 0};
+  double travel_s[kModes] = {0, 0, 0};
+  double free_flow_ratio[kModes] = {0, 0, 0};
+  bool arrived[kModes] = {false, false, false};
+  int stops[kModes] = {0, 0, 0};
+  int reroutes[kModes] = {0, 0, 0};
+  int signals_on_route[kModes] = {0, 0, 0};
   int preempted = 0;  // with priority
   int yielded = 0;
-  double reduction = 0;  // 1 - travel_s[1] / travel_s[0]
+  double reduction = 0;           // 1 - priority / sirens
+  double reduction_vs_plain = 0;  // 1 - priority / plain
 };
 
 struct ExperimentResult {
-  RunOutcome runs[2];  // [0] without priority, [1] with
+  RunOutcome runs[kModes];  // by Mode
   std::vector<DispatchComparison> dispatches;
-  double median_reduction = 0;
-  double mean_reduction = 0;
-  double median_travel_s[2] = {0, 0};
-  double reduction_of_median = 0;                // 1 - median_travel_s[1] / median_travel_s[0]
-  double others_average_travel_time_change = 0;  // (with - without) / without
+  double median_reduction = 0;           // per dispatch, priority against sirens
+  double median_reduction_vs_plain = 0;  // per dispatch, priority against plain
+  double mean_reduction = 0;             // priority against sirens
+  double median_travel_s[kModes] = {0, 0, 0};
+  double median_free_flow_ratio[kModes] = {0, 0, 0};
+  double reduction_of_median = 0;                // 1 - median priority / median sirens
+  double others_average_travel_time_change = 0;  // (priority - sirens) / sirens
   double others_delay_index_change = 0;
-  int arrived[2] = {0, 0};
-  // The best any signal plan could do: median over dispatches of 1 - free-flow / without.
+  int arrived[kModes] = {0, 0, 0};
+  int censored[kModes] = {0, 0, 0};  // dispatches - arrived
+  // The best any signal plan could do against sirens: median over dispatches of
+  // 1 - free-flow / sirens.
   double median_free_flow_bound = 0;
-  // Median over dispatches of travel / free-flow - 1, without and with priority.
-  double median_excess_over_free_flow[2] = {0, 0};
 };
 
-// Runs one scenario once, with or without priority. InvalidInput for an unknown
-// controller, a dispatch at or after the end of the run, or a failed dispatch
-// (unreachable destination: NotFound), each naming the dispatch.
+// Runs one scenario once in `mode`. InvalidInput for an unknown controller, a
+// dispatch at or after the end of the run, or a failed dispatch (unreachable
+// destination: NotFound), each naming the dispatch.
 Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
                                      const std::vector<Dispatch>& dispatches,
-                                     const ExperimentOptions& options, bool priority);
+                                     const ExperimentOptions& options, Mode mode);
 
-// Both runs and the comparison.
+// The three runs and the comparison.
 Result<ExperimentResult> RunEmergencyExperiment(const demand::Scenario& scenario,
                                                 const std::vector<Dispatch>& dispatches,
                                                 const ExperimentOptions& options);

@@ -13,10 +13,13 @@ namespace {
 using report::AppendF;
 using report::XmlEscape;
 
-constexpr double kWidth = 1500, kHeight = 700;
+constexpr double kWidth = 1850, kHeight = 700;
 constexpr const char* kFont = "DejaVu Sans, Arial, Helvetica, sans-serif";
-constexpr const char* kWith = "#c2185b";     // priority on
-constexpr const char* kWithout = "#1f4e99";  // priority off
+// By Mode: plain, sirens, priority.
+constexpr const char* kColour[kModes] = {"#1f4e99", "#e65100", "#c2185b"};
+constexpr const char* kDash[kModes] = {"stroke-dasharray=\"8,5\"", "stroke-dasharray=\"2,4\"", ""};
+constexpr const char* kTitle[kModes] = {"plain (no sirens, no priority)", "sirens (traffic yields)",
+                                        "priority (sirens + signals)"};
 
 void Text(std::string& svg, double x, double y, const std::string& text, int size = 13,
           const char* anchor = "start", const char* extra = "") {
@@ -25,10 +28,10 @@ void Text(std::string& svg, double x, double y, const std::string& text, int siz
 }
 
 // The area to draw: the whole network when small, else the routes with a margin.
-report::MapBounds MapArea(const roadnet::Network& net, const EmergencyTrip& a, const EmergencyTrip& b) {
+report::MapBounds MapArea(const roadnet::Network& net, const ModeTrips& trips) {
   if (net.intersections().size() <= 200) return report::IntersectionBounds(net);
   std::vector<Point> points;
-  for (const EmergencyTrip* t : {&a, &b}) {
+  for (const EmergencyTrip* t : trips) {
     for (RoadId r : t->path) {
       points.push_back(net.intersection(net.road(r).from).point);
       points.push_back(net.intersection(net.road(r).to).point);
@@ -53,11 +56,12 @@ void DrawRoute(std::string& svg, const roadnet::Network& net, const report::MapT
   svg += "\"/>\n";
 }
 
-void DrawMap(std::string& svg, const roadnet::Network& net, const EmergencyTrip& without,
-             const EmergencyTrip& with, double x, double y, double w, double h) {
+void DrawMap(std::string& svg, const roadnet::Network& net, const ModeTrips& trips, double x, double y,
+             double w, double h) {
+  const EmergencyTrip& with = *trips[kModes - 1];
   AppendF(svg, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"#fafafa\" stroke=\"#cccccc\"/>\n",
           x, y, w, h);
-  const report::MapBounds area = MapArea(net, without, with);
+  const report::MapBounds area = MapArea(net, trips);
   const double pad = 20;
   const report::MapTransform map = report::CentredMap(area, report::FitScale(area, w - 2 * pad, h - 2 * pad),
                                                       x + pad, y + pad, w - 2 * pad, h - 2 * pad);
@@ -76,9 +80,11 @@ void DrawMap(std::string& svg, const roadnet::Network& net, const EmergencyTrip&
     AppendF(svg, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", map.X(i.point), map.Y(i.point),
             i.signalised() ? "#707070" : "#b0b0b0");
   }
-  if (without.path != with.path)
-    DrawRoute(svg, net, map, without.path, kWithout, 3, "stroke-dasharray=\"8,5\"");
-  DrawRoute(svg, net, map, with.path, kWith, 5, "stroke-opacity=\"0.85\"");
+  // The other runs' routes where they differ from priority's, under it.
+  for (int m = 0; m + 1 < kModes; ++m) {
+    if (trips[m]->path != with.path) DrawRoute(svg, net, map, trips[m]->path, kColour[m], 3, kDash[m]);
+  }
+  DrawRoute(svg, net, map, with.path, kColour[kModes - 1], 5, "stroke-opacity=\"0.85\"");
   // Signals on the route (priority on), numbered as in the diagrams.
   // Circles that would overlap a numbered one are drawn smaller and unnumbered.
   constexpr double kRadius = 9;
@@ -89,7 +95,7 @@ void DrawMap(std::string& svg, const roadnet::Network& net, const EmergencyTrip&
     for (const Point& q : numbered) crowded = crowded || (q - at).Length() < 2 * kRadius + 2;
     AppendF(svg,
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%g\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-            at.x, at.y, crowded ? 4 : kRadius, kWith);
+            at.x, at.y, crowded ? 4 : kRadius, kColour[kModes - 1]);
     if (crowded) continue;
     numbered.push_back(at);
     Text(svg, at.x, at.y + 4, std::to_string(k + 1), 10, "middle", "font-weight=\"bold\"");
@@ -111,10 +117,12 @@ void DrawMap(std::string& svg, const roadnet::Network& net, const EmergencyTrip&
   svg += "</g>\n";
 }
 
-// One time-space panel for `trip`, with `other` drawn faintly.
-void DrawTimeSpace(std::string& svg, const EmergencyTrip& trip, const EmergencyTrip& other,
-                   const char* colour, const char* other_colour, const std::string& title, double end_s,
-                   double max_t, double max_d, double x, double y, double w, double h) {
+// One time-space panel for the run `mode`, the other runs drawn faintly.
+void DrawTimeSpace(std::string& svg, const ModeTrips& trips, int mode, double end_s, double max_t,
+                   double max_d, double x, double y, double w, double h) {
+  const EmergencyTrip& trip = *trips[mode];
+  const char* colour = kColour[mode];
+  const std::string title = kTitle[mode];
   report::Plot plot;
   plot.left = x;
   plot.top = y;
@@ -171,7 +179,9 @@ void DrawTimeSpace(std::string& svg, const EmergencyTrip& trip, const EmergencyT
     report::AppendPoints(svg, points);
     svg += "\"/>\n";
   };
-  trajectory(other, other_colour, 1.5, "stroke-dasharray=\"5,4\" stroke-opacity=\"0.6\"");
+  for (int m = 0; m < kModes; ++m) {
+    if (m != mode) trajectory(*trips[m], kColour[m], 1.5, "stroke-dasharray=\"5,4\" stroke-opacity=\"0.5\"");
+  }
   trajectory(trip, colour, 3, "");
   // Stops: where the speed fell below the queue speed (0.1 m/s) after having moved.
   bool moved = false, stopped = false;
@@ -190,43 +200,45 @@ void DrawTimeSpace(std::string& svg, const EmergencyTrip& trip, const EmergencyT
 
 }  // namespace
 
-std::string RouteFigureSvg(const roadnet::Network& network, const EmergencyTrip& without,
-                           const EmergencyTrip& with, double end_s) {
+std::string RouteFigureSvg(const roadnet::Network& network, const ModeTrips& trips, double end_s) {
   std::string svg;
   report::SvgDocument document;
   document.width_px = kWidth;
   document.height_px = kHeight;
   document.font_family = kFont;
   report::OpenSvg(svg, document);
-  const double t_off = without.travel_time_s(end_s), t_on = with.travel_time_s(end_s);
-  auto stops = [](int n) { return std::to_string(n) + (n == 1 ? " stop" : " stops"); };
-  auto took = [](const EmergencyTrip& t, double s) {
-    return std::to_string(std::lround(s)) + (t.arrived() ? " s" : "+ s (not arrived)");
-  };
+  double took_s[kModes];
+  double max_t = 10, max_d = 10;
+  for (int m = 0; m < kModes; ++m) {
+    took_s[m] = trips[m]->travel_time_s(end_s);
+    max_t = std::max(max_t, took_s[m]);
+    max_d = std::max(max_d, trips[m]->path_length_m);
+  }
+  const EmergencyTrip& with = *trips[kModes - 1];
   std::string title;
-  AppendF(title,
-          "Emergency dispatch %d at t = %.0f s: %s \xe2\x86\x92 %s   |   without priority %s, %s"
-          "   |   with priority %s, %s (%.0f%% less time)",
-          with.dispatch.id, with.dispatch.time_s, network.road(with.dispatch.origin).id.c_str(),
-          network.road(with.dispatch.destination).id.c_str(), took(without, t_off).c_str(),
-          stops(without.stops).c_str(), took(with, t_on).c_str(), stops(with.stops).c_str(),
-          t_off > 0 ? (1 - t_on / t_off) * 100 : 0.0);
+  AppendF(title, "Emergency dispatch %d at t = %.0f s: %s \xe2\x86\x92 %s", with.dispatch.id,
+          with.dispatch.time_s, network.road(with.dispatch.origin).id.c_str(),
+          network.road(with.dispatch.destination).id.c_str());
+  for (int m = 0; m < kModes; ++m) {
+    const int stops = trips[m]->stops;
+    AppendF(title, "   |   %s %ld%s s, %d %s", ModeName(static_cast<Mode>(m)), std::lround(took_s[m]),
+            trips[m]->arrived() ? "" : "+", stops, stops == 1 ? "stop" : "stops");
+  }
   Text(svg, 20, 30, title, 16, "start", "font-weight=\"bold\"");
 
-  DrawMap(svg, network, without, with, 20, 60, 560, 560);
-  Text(svg, 300, 640, "route on the map (" + network.source() + ")", 13, "middle");
+  DrawMap(svg, network, trips, 20, 60, 540, 540);
+  Text(svg, 290, 622, "route on the map (" + network.source() + ")", 13, "middle");
 
-  const double max_t = std::max({t_off, t_on, 10.0}) * 1.04;
-  const double max_d = std::max({without.path_length_m, with.path_length_m, 10.0}) * 1.04;
-  DrawTimeSpace(svg, without, with, kWithout, kWith, "without priority", end_s, max_t, max_d, 660, 80, 370,
-                520);
-  DrawTimeSpace(svg, with, without, kWith, kWithout, "with priority", end_s, max_t, max_d, 1100, 80, 370,
-                520);
-  Text(svg, 612, 340, "distance along the route (m)", 13, "middle", "transform=\"rotate(-90 612 340)\"");
+  max_t *= 1.04;
+  max_d *= 1.04;
+  for (int m = 0; m < kModes; ++m) {
+    DrawTimeSpace(svg, trips, m, end_s, max_t, max_d, 640 + 410.0 * m, 80, 360, 520);
+  }
+  Text(svg, 592, 340, "distance along the route (m)", 13, "middle", "transform=\"rotate(-90 592 340)\"");
 
   // Legend.
   const double ly = 675;
-  double lx = 660;
+  double lx = 640;
   auto swatch = [&](const char* fill, const std::string& label) {
     AppendF(svg, "<rect x=\"%g\" y=\"%g\" width=\"22\" height=\"6\" fill=\"%s\"/>\n", lx, ly - 9, fill);
     Text(svg, lx + 28, ly, label, 12);
@@ -240,13 +252,12 @@ std::string RouteFigureSvg(const roadnet::Network& network, const EmergencyTrip&
           lx + 6, ly - 6);
   Text(svg, lx + 16, ly, "stop", 12);
   lx += 60;
-  for (const auto& [colour, label] :
-       {std::pair{kWithout, "without priority"}, std::pair{kWith, "with priority"}}) {
+  for (int m = 0; m < kModes; ++m) {
     std::string stroke;
-    AppendF(stroke, "stroke=\"%s\" stroke-width=\"3\"", colour);
+    AppendF(stroke, "stroke=\"%s\" stroke-width=\"3\" %s", kColour[m], kDash[m]);
     report::AppendLine(svg, lx, ly - 6, lx + 22, ly - 6, stroke);
-    Text(svg, lx + 28, ly, label, 12);
-    lx += 140;
+    Text(svg, lx + 28, ly, ModeName(static_cast<Mode>(m)), 12);
+    lx += 110;
   }
   report::CloseSvg(svg);
   return svg;

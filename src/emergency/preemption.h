@@ -67,7 +67,10 @@
 namespace cb::emergency {
 
 struct PreemptionOptions {
-  bool signal_priority = true;       // false: follow and re-route EVs, never touch a signal
+  bool signal_priority = true;  // false: follow and re-route EVs, never touch a signal
+  // The EVs drive with sirens on: traffic ahead yields (docs/emergency.md, "Traffic
+  // yields to sirens"). false: an EV is an ordinary vehicle to everyone else.
+  bool sirens = true;
   double margin_s = 5.0;             // extra lead before the EV reaches the stop line
   double startup_s = 2.0;            // start-up lost time of a standing queue
   double discharge_headway_s = 2.0;  // per vehicle in front of the EV on its approach lane
