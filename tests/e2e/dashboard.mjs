@@ -427,15 +427,26 @@ async function emergencyCase(context) {
     await waitFor('speed 5', async () => (await (await fetch(`${base}/api/v1/state`)).json()).speed === 5, 10_000);
     await page.click('#pause');
     const resumedAt = Date.now();
-    const holding = await waitFor('a signal holding for the EV', async () => {
+    const sim = async (body) => {
+      const res = await fetch(`${base}/api/v1/sim`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${JSON.stringify(body)}: HTTP ${res.status}`);
+    };
+    let holding = null;
+    for (let attempt = 0; !holding; ++attempt) {
+      await waitFor('a signal holding for the EV', async () => {
+        const [t] = await trips();
+        if (t.arrived) throw new Error('arrived before any signal was seen holding for it');
+        return t.state === 'driving' && t.held.length > 0;
+      }, 90_000, 50);
+      await sim({ action: 'pause' });
+      // A step may have run between the look and the pause, and the EV passed.
       const [t] = await trips();
-      if (t.arrived) throw new Error('arrived before any signal was seen holding for it');
-      return t.state === 'driving' && t.held.length > 0 ? t : null;
-    }, 90_000, 50);
-    const paused = await fetch(`${base}/api/v1/sim`, { method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ action: 'pause' }) });
-    if (!paused.ok) throw new Error(`pause: HTTP ${paused.status}`);
+      if (t.held.length > 0) holding = t;
+      else if (attempt < 3) await sim({ action: 'resume' });
+      else throw new Error('the EV passed every signal seen holding for it before the pause');
+    }
     log(`after ${((Date.now() - resumedAt) / 1000).toFixed(1)} s: ${holding.held.join(', ')} held for it ` +
       `(road ${holding.route_index + 1} of ${holding.route.length}, t = ${holding.dispatched_at_s + holding.travel_time_s} s)`);
     const shown = await (await page.waitForFunction(() => {
