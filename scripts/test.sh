@@ -74,9 +74,11 @@ check_python_tests || status=1
 
 # --- End-to-end: the live service and its dashboard in headless Chromium ----------
 # tests/e2e/dashboard.mjs starts build/release/citybrain serve on a CityFlow and a
-# SUMO network, drives the dashboard (playwright-core with Debian's chromium,
-# installed here: only this test needs it) and saves build/e2e/dashboard.png and
-# build/e2e/dashboard-sumo.png.
+# SUMO network and on the KDD round-3 city (an emergency vehicle dispatched through
+# the page, followed until it arrives), drives the dashboard (playwright-core with
+# Debian's chromium, installed here: only this test needs it) and saves
+# build/e2e/dashboard.png, dashboard-sumo.png, dashboard-ev-city.png, dashboard-ev.png
+# and dashboard-ev-arrived.png.
 run_e2e() {
   local log="build/logs/e2e.log"
   mkdir -p "$(dirname "$log")"
@@ -105,7 +107,7 @@ run_e2e() {
   fi
   echo "citybrain: running the end-to-end test (dashboard in headless Chromium) ..." >&2
   if node tests/e2e/dashboard.mjs >"$log" 2>&1; then
-    echo "citybrain: end-to-end test passed (screenshots: build/e2e/dashboard.png, dashboard-sumo.png)" >&2
+    echo "citybrain: end-to-end test passed (screenshots: build/e2e/dashboard.png, dashboard-sumo.png, dashboard-ev-city.png, dashboard-ev.png, dashboard-ev-arrived.png)" >&2
     return 0
   fi
   echo "citybrain: error: the end-to-end test failed (full log: $repo_root/$log):" >&2

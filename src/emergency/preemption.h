@@ -148,6 +148,13 @@ class Preemptor final : public run::StepHook {
   // twin's definition: lane speed limits, the vehicle's turn speed); 0 once arrived.
   double FreeFlowRemaining(std::size_t index) const;
   long long holds_requested() const { return holds_requested_; }
+  // The phase an emergency hold keeps at `intersection` for the EVs approaching it;
+  // -1 when there is none (no hold, or only the recovery green after they passed).
+  // Precondition: an intersection of the network.
+  PhaseIndex EmergencyHoldPhase(IntersectionId intersection) const {
+    const HoldState& h = holds_[intersection.index()];
+    return h.emergency ? h.phase : -1;
+  }
   const PreemptionOptions& options() const { return options_; }
 
  private:

@@ -44,13 +44,14 @@ void InstallRoutes(httplib::Server& server, const ApiContext& api) {
   // --- The API -------------------------------------------------------------------
   server.Get("/api/v1", [](const Request& req, Response& res) {
     if (!CheckRequestText(req, res)) return;
-    SendJson(req, res, 200,
-             Json{{"version", 1},
-                  {"endpoints",
-                   {"GET /api/v1/network", "GET /api/v1/state", "GET /api/v1/stream", "GET /api/v1/vehicles",
-                    "GET /api/v1/kpis", "GET /api/v1/events", "GET /api/v1/runs", "GET /api/v1/controllers",
-                    "POST /api/v1/controller", "POST /api/v1/intersections/{id}/override",
-                    "POST /api/v1/emergency", "POST /api/v1/detections", "POST /api/v1/sim"}}});
+    SendJson(
+        req, res, 200,
+        Json{{"version", 1},
+             {"endpoints",
+              {"GET /api/v1/network", "GET /api/v1/state", "GET /api/v1/stream", "GET /api/v1/vehicles",
+               "GET /api/v1/kpis", "GET /api/v1/events", "GET /api/v1/runs", "GET /api/v1/controllers",
+               "POST /api/v1/controller", "POST /api/v1/intersections/{id}/override", "GET /api/v1/emergency",
+               "POST /api/v1/emergency", "POST /api/v1/detections", "POST /api/v1/sim"}}});
   });
   InstallStateRoutes(server, api);
   InstallStreamRoutes(server, api);

@@ -132,6 +132,11 @@ Result<DispatchResult> SimulationLoop::Dispatch(RoadId origin, RoadId destinatio
   return dispatcher_->Dispatch(origin, destination);
 }
 
+TripList SimulationLoop::EmergencyTrips(std::size_t limit) {
+  HandlerLock lock(*this);
+  return dispatcher_->Trips(limit);
+}
+
 Result<double> SimulationLoop::PostDetections(IntersectionId intersection,
                                               const std::vector<signal::LaneDetection>& lanes) {
   HandlerLock lock(*this);

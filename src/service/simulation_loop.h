@@ -103,6 +103,8 @@ class SimulationLoop {
   void ReleaseHold(IntersectionId intersection);
   // EmergencyDispatcher::Dispatch now.
   Result<DispatchResult> Dispatch(RoadId origin, RoadId destination);
+  // EmergencyDispatcher::Trips now (a copy; the caller formats it outside the lock).
+  TripList EmergencyTrips(std::size_t limit);
   // Records detector observations now (DetectorLayer::Post); returns when they expire.
   Result<double> PostDetections(IntersectionId intersection, const std::vector<signal::LaneDetection>& lanes);
 

@@ -15,6 +15,19 @@
 // junction, in a phase colour; once paused, a vehicle is drawn where its lane's
 // shape puts it. Saves build/e2e/dashboard-sumo.png.
 //
+// Case 3, an emergency vehicle on the KDD Cup 2021 round-3 city (1004 signals, the
+// largest bundled network; `--controller maxpressure`), started paused at t = 0:
+// dispatches one through the dashboard's form (road 4851 -> 2200: 7 roads, 4 signals,
+// ~170 simulated s at free flow), checks that it shows in the EV panel and on the map
+// with the whole city in view (its marker, red or blue, where the page says it is;
+// build/e2e/dashboard-ev-city.png),
+// resumes at 5x through the page, pauses once a signal holds for it
+// (GET /api/v1/emergency), shows its route (a click on its row fits the map to it) and
+// checks that the route ahead is drawn in the route colour, the marker on it and the
+// held signal ringed; saves build/e2e/dashboard-ev.png. Then at max speed (through the
+// page) it must be reported arrived by the API and by the page (panel, window.citybrain,
+// a green marker); saves build/e2e/dashboard-ev-arrived.png.
+//
 // Exits non-zero on any failure. Environment: CITYBRAIN_BIN (default
 // build/release/citybrain), CHROMIUM (default /usr/bin/chromium); CITYBRAIN_E2E_SUMO
 // (a .sumocfg, for a manual look at another SUMO network in case 2; its screenshot
@@ -33,7 +46,10 @@ const binary = process.env.CITYBRAIN_BIN ?? join(repo, 'build/release/citybrain'
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const screenshot = join(repo, 'build/e2e/dashboard.png');
 const sumoScreenshot = join(repo, 'build/e2e/dashboard-sumo.png');
-const WATCHDOG_MS = 300_000;
+const evScreenshot = join(repo, 'build/e2e/dashboard-ev.png');
+const evArrivedScreenshot = join(repo, 'build/e2e/dashboard-ev-arrived.png');
+const evCityScreenshot = join(repo, 'build/e2e/dashboard-ev-city.png');
+const WATCHDOG_MS = 480_000;
 
 let serverProcess = null;  // killed by the watchdog if all else hangs
 const log = (...args) => console.error('e2e:', ...args);
@@ -333,6 +349,164 @@ async function sumoCase(context) {
   }
 }
 
+// The overlay canvas's pixels (RGB; black where nothing is drawn) at CSS points `at`
+// of the map.
+async function overlayPixelsAt(page, at) {
+  return page.evaluate((points) => {
+    const c = document.getElementById('overlay');
+    const ctx = c.getContext('2d');
+    const scale = c.width / c.getBoundingClientRect().width;
+    return points.map(([x, y]) => [...ctx.getImageData(Math.floor(x * scale), Math.floor(y * scale), 1, 1).data]
+      .slice(0, 3));
+  }, at);
+}
+
+const EV_COLOURS = ['#ff2d55', '#2f7dff'].map(hex);  // the marker flashes between them
+const EV_ROUTE = hex('#22d3ee');
+const EV_ARRIVED = hex('#48c78e');
+const KDD_ORIGIN = '4851';
+const KDD_DESTINATION = '2200';
+
+async function emergencyCase(context) {
+  const service = await startService([
+    '--roadnet', join(repo, 'data/citybrain_kddcup2021/roadnet_round3.txt'),
+    '--flow', join(repo, 'data/citybrain_kddcup2021/flow_round3_flow0.txt'),
+    '--controller', 'maxpressure',
+    '--paused',
+  ]);
+  const { base, token } = service;
+  const trips = async () => (await (await fetch(`${base}/api/v1/emergency`)).json()).trips;
+  let page;
+  try {
+    const net = await (await fetch(`${base}/api/v1/network`)).json();
+    log(`KDD round 3: service up on ${base}; ${net.roads.length} roads, ${net.signals.length} signals`);
+    const opened = await openDashboard(context, base);
+    page = opened.page;
+    await waitForMap(page);
+    await page.waitForFunction(() => document.getElementById('run-state').textContent === 'paused', null,
+      { timeout: 20_000 });
+    const mapBox = await page.locator('#map').boundingBox();
+    const visible = ([x, y]) => x >= 2 && y >= 2 && x < mapBox.width - 2 && y < mapBox.height - 2;
+
+    // 1. Dispatch through the form.
+    await page.fill('#token', token);
+    await page.dispatchEvent('#token', 'change');
+    await page.fill('#ev-origin', KDD_ORIGIN);
+    await page.fill('#ev-destination', KDD_DESTINATION);
+    await page.click('#dispatch');
+    await page.waitForFunction(() => /dispatched over \d+ roads/.test(document.getElementById('message').textContent),
+      null, { timeout: 10_000 });
+    const trip = await (await page.waitForFunction(() => {
+      const t = window.citybrain.emergency();
+      return t.length === 1 ? t[0] : null;
+    }, null, { timeout: 10_000 })).jsonValue();
+    if (trip.origin !== KDD_ORIGIN || trip.destination !== KDD_DESTINATION || trip.route[0] !== KDD_ORIGIN ||
+      trip.route[trip.route.length - 1] !== KDD_DESTINATION || trip.arrived) {
+      throw new Error(`the page shows ${JSON.stringify(trip).slice(0, 300)}`);
+    }
+    await page.waitForFunction(() => document.querySelectorAll('#ev-list tr').length === 1 &&
+      document.getElementById('ev-none').hidden, null, { timeout: 5_000 });
+    log(`EV ${trip.vehicle} dispatched through the form: ${trip.route.length} roads, ` +
+      `free flow ${trip.free_flow_time_s} s`);
+
+    // 2. Its marker with the whole city in view (drawn at every zoom).
+    await sleep(400);  // a redraw of the overlay
+    const wholeCity = await page.evaluate((d) => window.citybrain.emergencyScreen(d), trip.dispatch);
+    if (!wholeCity || !visible(wholeCity)) throw new Error(`EV marker at ${JSON.stringify(wholeCity)}, off the map`);
+    const [cityPixel] = await overlayPixelsAt(page, [wholeCity]);
+    if (!EV_COLOURS.some((c) => near(cityPixel, c, 40))) {
+      throw new Error(`EV marker pixel ${cityPixel} at ${wholeCity} is not red or blue (whole city in view)`);
+    }
+    mkdirSync(dirname(evCityScreenshot), { recursive: true });
+    await page.screenshot({ path: evCityScreenshot });
+    log(`EV marker drawn with the whole city in view at ${wholeCity.map(Math.round)}; screenshot saved to ` +
+      evCityScreenshot);
+
+    // 3. Resume at 5x through the page; pause (API) once a signal holds for it.
+    await page.selectOption('#speed', '5');
+    await waitFor('speed 5', async () => (await (await fetch(`${base}/api/v1/state`)).json()).speed === 5, 10_000);
+    await page.click('#pause');
+    const resumedAt = Date.now();
+    const sim = async (body) => {
+      const res = await fetch(`${base}/api/v1/sim`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${JSON.stringify(body)}: HTTP ${res.status}`);
+    };
+    let holding = null;
+    for (let attempt = 0; !holding; ++attempt) {
+      await waitFor('a signal holding for the EV', async () => {
+        const [t] = await trips();
+        if (t.arrived) throw new Error('arrived before any signal was seen holding for it');
+        return t.state === 'driving' && t.held.length > 0;
+      }, 90_000, 50);
+      await sim({ action: 'pause' });
+      // A step may have run between the look and the pause, and the EV passed.
+      const [t] = await trips();
+      if (t.held.length > 0) holding = t;
+      else if (attempt < 3) await sim({ action: 'resume' });
+      else throw new Error('the EV passed every signal seen holding for it before the pause');
+    }
+    log(`after ${((Date.now() - resumedAt) / 1000).toFixed(1)} s: ${holding.held.join(', ')} held for it ` +
+      `(road ${holding.route_index + 1} of ${holding.route.length}, t = ${holding.dispatched_at_s + holding.travel_time_s} s)`);
+    const shown = await (await page.waitForFunction(() => {
+      const t = window.citybrain.emergency()[0];
+      return document.getElementById('run-state').textContent === 'paused' && t && t.held.length > 0 ? t : null;
+    }, null, { timeout: 10_000 })).jsonValue();
+
+    // 4. Its route: a click on its row fits the map to it; the route ahead, the marker
+    // and the ring of a signal holding for it are drawn.
+    await page.click('#ev-list tr');
+    await sleep(600);
+    const marker = await page.evaluate((d) => window.citybrain.emergencyScreen(d), trip.dispatch);
+    const heldAt = await page.evaluate((id) => window.citybrain.signalScreen(id), shown.held[0]);
+    const last = net.roads.find((r) => r.id === KDD_DESTINATION);
+    const routePoint = await page.evaluate(([x, y]) => window.citybrain.worldScreen(x, y),
+      along(last.lane_points[last.lanes.length >> 1], 0.5));
+    if (![marker, heldAt, routePoint].every(visible)) {
+      throw new Error(`after fitting to the route: marker ${marker}, held signal ${heldAt}, route ${routePoint} not all on the map`);
+    }
+    // The ring (radius 14 px) at four points: the marker or the route may cover some.
+    const ring = [[14, 0], [-14, 0], [0, 14], [0, -14]].map(([dx, dy]) => [heldAt[0] + dx, heldAt[1] + dy]);
+    const [markerPx, routePx, ...ringPx] = await overlayPixelsAt(page, [marker, routePoint, ...ring]);
+    if (!EV_COLOURS.some((c) => near(markerPx, c, 40))) throw new Error(`EV marker pixel ${markerPx} not red or blue`);
+    if (!ringPx.some((px) => EV_COLOURS.some((c) => near(px, c, 40)))) {
+      throw new Error(`held signal's ring pixels ${JSON.stringify(ringPx)}: none red or blue`);
+    }
+    if (!near(routePx, EV_ROUTE, 40)) throw new Error(`route pixel ${routePx} not in the route colour`);
+    const row = await page.textContent('#ev-list tr');
+    if (!row.includes(`EV ${trip.vehicle}`) || !row.includes('driving')) throw new Error(`EV row reads '${row}'`);
+    mkdirSync(dirname(evScreenshot), { recursive: true });
+    await page.screenshot({ path: evScreenshot });
+    log(`EV, its route ahead and ${shown.held[0]} holding for it drawn; screenshot saved to ${evScreenshot}`);
+
+    // 5. At max speed through the page, until it is reported arrived.
+    await page.selectOption('#speed', 'max');
+    await waitFor('speed max', async () => (await (await fetch(`${base}/api/v1/state`)).json()).speed === 'max', 10_000);
+    await page.click('#pause');
+    const arrived = await waitFor('the EV to arrive', async () => {
+      const [t] = await trips();
+      return t.arrived ? t : null;
+    }, 180_000, 250);
+    log(`arrived at t = ${arrived.arrived_at_s} s: ${arrived.travel_time_s} s against ${arrived.free_flow_time_s} s ` +
+      `free flow, ${arrived.preempted} signals pre-empted, ${arrived.stops} stops`);
+    await page.waitForFunction(() => window.citybrain.emergency()[0]?.arrived === true &&
+      document.querySelector('#ev-list tr .ev-state').textContent === 'arrived', null, { timeout: 10_000 });
+    await sleep(600);
+    const end = await page.evaluate((d) => window.citybrain.emergencyScreen(d), trip.dispatch);
+    const [endPx] = await overlayPixelsAt(page, [end]);
+    if (!near(endPx, EV_ARRIVED, 40)) throw new Error(`arrived EV's marker pixel ${endPx} is not green`);
+    await page.waitForFunction(() => /emergency_arrived/.test(document.getElementById('events').textContent), null,
+      { timeout: 10_000 });
+    if (opened.errors.length) throw new Error(`errors in the page: ${opened.errors.join('; ')}`);
+    await page.screenshot({ path: evArrivedScreenshot });
+    log(`shown arrived in the panel and on the map; screenshot saved to ${evArrivedScreenshot}`);
+  } finally {
+    if (page) await page.close().catch(() => undefined);
+    await service.stop();
+  }
+}
+
 async function main() {
   const userData = mkdtempSync(join(tmpdir(), 'citybrain-e2e-chromium-'));
   let context;
@@ -346,6 +520,7 @@ async function main() {
     });
     if (!process.env.CITYBRAIN_E2E_SUMO) await cityflowCase(context);
     await sumoCase(context);
+    if (!process.env.CITYBRAIN_E2E_SUMO) await emergencyCase(context);
   } finally {
     if (context) await context.close().catch(() => undefined);
     rmSync(userData, { recursive: true, force: true });
@@ -360,7 +535,7 @@ const watchdog = setTimeout(() => {
 
 main().then(() => {
   clearTimeout(watchdog);
-  console.log(process.env.CITYBRAIN_E2E_SUMO ? 'e2e: 1 passed, 0 failed' : 'e2e: 2 passed, 0 failed');
+  console.log(process.env.CITYBRAIN_E2E_SUMO ? 'e2e: 1 passed, 0 failed' : 'e2e: 3 passed, 0 failed');
 }, (e) => {
   clearTimeout(watchdog);
   log(`FAILED: ${e.stack ?? e.message}`);

@@ -305,7 +305,7 @@ TEST(HostileRequests, NoEndpointAnswers5xxAndTheHistoryStaysReadable) {
   Harness h;
   h.Start();
   const auto endpoints = Endpoints(h);
-  ASSERT_EQ(endpoints.size(), 13u);
+  ASSERT_EQ(endpoints.size(), 14u);
   const std::vector<std::string> bad_bodies = BadBodies();
   int requests = 0;
   for (const auto& [method, path] : endpoints) {

@@ -338,6 +338,72 @@ TEST(Service, ControllerDetectionsAndEmergency) {
   r.EventsWith("emergency_dispatched");
 }
 
+// GET /api/v1/emergency: the run's dispatches while they drive and once they
+// arrived, the newest `limit` of them, and its bad queries.
+TEST(Service, EmergencyVehiclesAreListedUntilTheyArrive) {
+  testing::TempDir dir;
+  Running r = Start(dir.path(), 20);
+  Json list = r.Get("/api/v1/emergency");
+  EXPECT_EQ(list["dispatcher"], "emergency-library");
+  EXPECT_EQ(list["dispatched"], 0);
+  EXPECT_EQ(list["trips"], Json::array());
+
+  auto res = r.Post("/api/v1/emergency", R"({"origin":"E_C","destination":"C_W"})");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const Json dispatched = Json::parse(res->body);
+  list = r.Get("/api/v1/emergency");  // a read: no token needed
+  ASSERT_EQ(list["trips"].size(), 1u) << list.dump();
+  Json trip = list["trips"][0];
+  EXPECT_EQ(trip["dispatch"], 0);
+  EXPECT_EQ(trip["vehicle"], dispatched["vehicle"]);
+  EXPECT_EQ(trip["origin"], "E_C");
+  EXPECT_EQ(trip["destination"], "C_W");
+  EXPECT_EQ(trip["route"], Json::array({"E_C", "C_W"}));
+  EXPECT_EQ(trip["arrived"], false);
+  EXPECT_TRUE(trip["arrived_at_s"].is_null());
+  EXPECT_NEAR(trip["free_flow_time_s"].get<double>(), dispatched["free_flow_time_s"].get<double>(), 0.05);
+  EXPECT_TRUE(trip["position"]["x"].is_number());
+  EXPECT_TRUE(trip["position"]["road"] == "E_C" || trip["position"]["road"] == "C_W") << trip.dump();
+  EXPECT_TRUE(trip["held"].is_array());
+
+  // It arrives (about 60 simulated s; 3 s of wall time at 20x).
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (trip["state"] != "arrived" && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(20ms);
+    list = r.Get("/api/v1/emergency");
+    trip = list["trips"][0];
+  }
+  ASSERT_EQ(trip["state"], "arrived") << trip.dump();
+  EXPECT_EQ(trip["arrived"], true);
+  EXPECT_EQ(list["active"], 0);
+  const double arrived_at = trip["arrived_at_s"].get<double>(), at = trip["dispatched_at_s"].get<double>();
+  EXPECT_GT(arrived_at, at);
+  EXPECT_NEAR(trip["travel_time_s"].get<double>(), arrived_at - at, 0.05);
+  EXPECT_GE(trip["travel_time_s"].get<double>(), trip["free_flow_time_s"].get<double>() - 0.05);
+  EXPECT_EQ(trip["route_index"], 1);
+  EXPECT_EQ(trip["position"]["road"], "C_W");
+  EXPECT_EQ(trip["held"], Json::array());
+  EXPECT_GE(trip["preempted"].get<int>(), 1);
+  r.EventsWith("emergency_arrived");
+
+  // The newest `limit`; `dispatched` counts them all.
+  res = r.Post("/api/v1/emergency", R"({"origin":"N_C","destination":"C_S"})");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  list = r.Get("/api/v1/emergency?limit=1");
+  EXPECT_EQ(list["dispatched"], 2);
+  ASSERT_EQ(list["trips"].size(), 1u);
+  EXPECT_EQ(list["trips"][0]["dispatch"], 1);
+  EXPECT_EQ(list["trips"][0]["origin"], "N_C");
+  EXPECT_EQ(r.Get("/api/v1/emergency")["trips"].size(), 2u);
+
+  ExpectJsonError(r.client->Get("/api/v1/emergency?limit=0"), 400, "limit");
+  ExpectJsonError(r.client->Get("/api/v1/emergency?limit=1001"), 400, "1..1000");
+  ExpectJsonError(r.client->Get("/api/v1/emergency?limit=two"), 400, "limit");
+  EXPECT_NE(r.Get("/api/v1")["endpoints"].dump().find("GET /api/v1/emergency"), std::string::npos);
+}
+
 // "Acknowledged means stored": a 2xx control answer carries its event's id, and the
 // event is in the store already (read right after, without waiting).
 TEST(Service, EveryAcknowledgedControlRequestIsStoredBeforeItsAnswer) {

@@ -77,6 +77,38 @@ export interface VehiclesJson {
   pos: number[];  // thousandths of the lane's length
 }
 
+// GET /api/v1/emergency: the dispatches of the run, the newest `limit`.
+export interface EmergencyTripJson {
+  dispatch: number;
+  vehicle: number;
+  origin: string;
+  destination: string;
+  state: 'waiting' | 'driving' | 'arrived';
+  arrived: boolean;
+  dispatched_at_s: number;
+  arrived_at_s: number | null;
+  travel_time_s: number;
+  free_flow_time_s: number;
+  remaining_free_flow_time_s: number;
+  route: string[];  // road ids: driven so far, then the planned rest
+  route_index: number;  // the road it is on or entering; the rest is route[route_index..]
+  position: { x: number; y: number; road: string; lane: number; on_lane_link: boolean };
+  speed_mps: number;
+  held: string[];  // intersection ids ahead holding a green for it
+  stops: number;
+  preempted: number;
+  yielded: number;
+  reroutes: number;
+}
+
+export interface EmergencyJson {
+  time_s: number;
+  dispatcher: string;
+  dispatched: number;
+  active: number;
+  trips: EmergencyTripJson[];
+}
+
 export interface KpiSample {
   time_s: number;
   delay_index: number;

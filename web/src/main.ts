@@ -2,13 +2,15 @@
 // operator controls to the service's API (docs/api.md). State arrives over the
 // Server-Sent-Events stream; the event log is polled from the store.
 import './style.css';
-import { getJson, postJson, type EventJson, type KpiSample, type NetworkJson, type StateJson,
-  type VehiclesJson } from './api';
+import { getJson, postJson, type EmergencyJson, type EventJson, type KpiSample, type NetworkJson,
+  type StateJson, type VehiclesJson } from './api';
 import { KpiCharts, formatClock } from './charts';
+import { EmergencyLayer } from './emergency';
 import { MapView, VEHICLE_ZOOM } from './map';
 
 const EVENTS_POLL_MS = 2000;
 const VEHICLES_POLL_MS = 1000;
+const EMERGENCY_POLL_MS = 1000;
 const MAX_EVENTS_SHOWN = 200;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -16,6 +18,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 interface App {
   net: NetworkJson;
   map: MapView;
+  emergency: EmergencyLayer;
   charts: KpiCharts;
   state: StateJson | null;
   selected: number;  // signal index
@@ -179,7 +182,10 @@ function installControls(app: App): void {
     const destination = ($('ev-destination') as HTMLInputElement).value.trim();
     const answer = await control('/api/v1/emergency', { origin, destination }, 'Dispatched.') as
       { vehicle: number; route: string[]; dispatcher: string } | null;
-    if (answer) say(`Emergency vehicle ${answer.vehicle} dispatched over ${answer.route.length} roads.`, 'ok');
+    if (answer) {
+      say(`Emergency vehicle ${answer.vehicle} dispatched over ${answer.route.length} roads.`, 'ok');
+      void pollEmergency(app);
+    }
   });
   $('sel-release').addEventListener('click', () => {
     if (app.selected < 0) return;
@@ -200,20 +206,36 @@ async function pollVehicles(app: App): Promise<void> {
   }
 }
 
+// The emergency vehicles: fetched while one is on its way or still shown (the state's
+// counter says when a dispatch from elsewhere started one).
+async function pollEmergency(app: App): Promise<void> {
+  try {
+    app.emergency.update(await getJson<EmergencyJson>('/api/v1/emergency'));
+  } catch {
+    // the service may be restarting; try again at the next poll
+  }
+}
+
 async function main(): Promise<void> {
   const net = await getJson<NetworkJson>('/api/v1/network');
   const name = net.source.split('/').pop() ?? net.source;
   $('network-name').textContent = `${name} · ${net.signals.length} signals · ${net.lane_road.length} lanes`;
+  const map = new MapView($('map') as HTMLCanvasElement, net);
   const app: App = {
     net,
-    map: new MapView($('map') as HTMLCanvasElement, net),
+    map,
+    emergency: new EmergencyLayer($('overlay') as HTMLCanvasElement, map, net, $('ev-list'), $('ev-none')),
     charts: new KpiCharts($('charts')),
     state: null,
     selected: -1,
     lastEventId: 0,
     runId: -1,
   };
+  const legend = $('legend');
+  map.topInsetPx = () => legend.offsetTop + legend.offsetHeight + 8;
+  map.fit();
   app.map.onSelect((signal) => selectSignal(app, signal));
+  app.emergency.onSelect((trip) => app.emergency.showRoute(trip));
   installControls(app);
 
   const roads = $('roads');
@@ -235,8 +257,13 @@ async function main(): Promise<void> {
   void pollEvents(app);
   window.setInterval(() => void pollEvents(app), EVENTS_POLL_MS);
   window.setInterval(() => void pollVehicles(app), VEHICLES_POLL_MS);
+  void pollEmergency(app);
+  window.setInterval(() => {
+    if (app.emergency.wantsUpdates() || (app.state?.counters.emergency_active ?? 0) > 0) void pollEmergency(app);
+  }, EMERGENCY_POLL_MS);
   app.map.onViewChange(() => { if (app.map.scale < VEHICLE_ZOOM) app.map.setVehicles(null); });
-  // For tests and scripting: where a signal or a world point is drawn, and the last state.
+  // For tests and scripting: where a signal, a world point or an emergency vehicle is
+  // drawn, the last state, and the emergency vehicles shown.
   (window as unknown as { citybrain: unknown }).citybrain = {
     signalScreen: (id: string) => {
       const index = net.intersections.findIndex((i) => i.id === id);
@@ -244,6 +271,8 @@ async function main(): Promise<void> {
     },
     state: () => app.state,
     worldScreen: (x: number, y: number) => app.map.toScreen(x, y),
+    emergency: () => app.emergency.trips(),
+    emergencyScreen: (dispatch: number) => app.emergency.markerScreen(dispatch),
   };
 }
 

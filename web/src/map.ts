@@ -1,6 +1,7 @@
 // The network drawn to scale on one <canvas>: roads along their lanes' shapes
 // coloured by congestion, intersections as their outlines, signals coloured by the
-// phase they show, vehicles on their lanes when zoomed in.
+// phase they show, vehicles on their lanes when zoomed in. Emergency vehicles are
+// drawn above it by the EmergencyLayer (emergency.ts), on its own canvas.
 //
 // Geometry comes from GET /api/v1/network as it is in the data, whatever the format:
 // every lane's polyline (SUMO's curved lane shapes, or the road's centre line offset
@@ -68,6 +69,9 @@ export class MapView {
   private stateTimer: number | undefined;
   private onSelectHandlers: ((signal: number) => void)[] = [];
   private onViewHandlers: (() => void)[] = [];
+  private onDrawHandlers: (() => void)[] = [];
+  // CSS pixels at the top of the canvas that a fitted view leaves free (the legend).
+  topInsetPx: () => number = () => 64;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly net: NetworkJson) {
     const ctx = canvas.getContext('2d', { alpha: false });
@@ -122,6 +126,8 @@ export class MapView {
 
   onSelect(handler: (signal: number) => void): void { this.onSelectHandlers.push(handler); }
   onViewChange(handler: () => void): void { this.onViewHandlers.push(handler); }
+  // Called after every redraw (the view or the state changed): overlays redraw with it.
+  onDraw(handler: () => void): void { this.onDrawHandlers.push(handler); }
   get scale(): number { return this.view.scale; }
 
   // The view rectangle in world coordinates (for fetching vehicles).
@@ -134,7 +140,7 @@ export class MapView {
     const b = this.net.bounds;
     const w = Math.max(b.max_x - b.min_x, 1), h = Math.max(b.max_y - b.min_y, 1);
     // Leave room for the legend along the top edge.
-    const top = 64, side = 20;
+    const top = this.topInsetPx(), side = 20;
     const scale = Math.min((this.width - 2 * side) / w, (this.height - top - side) / h) || 1;
     this.view = {
       cx: (b.min_x + b.max_x) / 2,
@@ -142,6 +148,19 @@ export class MapView {
       scale,
     };
     this.requestDraw();
+  }
+
+  // Fits the view to a world rectangle (metres), with `marginPx` around it.
+  // The legend's inset is kept free at the top.
+  fitBox(x0: number, y0: number, x1: number, y1: number, marginPx = 60): void {
+    const w = Math.max(x1 - x0, 50), h = Math.max(y1 - y0, 50);
+    const top = Math.max(this.topInsetPx(), marginPx);
+    const scale = Math.min(Math.max((this.width - 2 * marginPx) / w, 1e-4),
+      Math.max((this.height - top - marginPx) / h, 1e-4), 60);
+    // Centred in the free area below the inset.
+    this.view = { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2 + (top - marginPx) / 2 / scale, scale };
+    this.requestDraw();
+    for (const h of this.onViewHandlers) h();
   }
 
   setState(state: StateJson): void {
@@ -322,6 +341,7 @@ export class MapView {
     ctx.font = '11px system-ui, sans-serif';
     ctx.textAlign = 'right';
     ctx.fillText(metres >= 1000 ? `${metres / 1000} km` : `${metres} m`, this.width - 20, this.height - 24);
+    for (const h of this.onDrawHandlers) h();
   }
 
   private drawVehicles(vx0: number, vy0: number, vx1: number, vy1: number): void {
