@@ -663,6 +663,12 @@ void Engine::FindLeaders() {
           s.side_gap[v] = ahead == kNone ? 0 : s.dis[ahead] - types[s.type[ahead]].length_m - s.dis[v];
           continue;
         }
+        if (ahead != kNone) {
+          // UpdateLeader's first case, inline: most vehicles have one ahead on their lane.
+          s.leader[v] = ahead;
+          s.gap[v] = s.dis[ahead] - types[s.type[ahead]].length_m - s.dis[v];
+          continue;
+        }
         UpdateLeader(v, ahead);
       }
     }
