@@ -32,8 +32,19 @@ inline constexpr std::size_t kMaxJsonDepth = 256;
 // JSON, ill-formed UTF-8 or an unpaired surrogate escape in a string, a number
 // too large for a double (1e999), nesting deeper than kMaxJsonDepth. Never
 // throws. Text of the input quoted in a message is clipped and made valid UTF-8.
+// Well-formed input takes a fast path of its own; anything it does not take
+// (every error, and a few rare forms) goes through nlohmann's parser, which
+// decides and words every error (internal::ParseJsonWithNlohmann). Both build
+// the same document, number types included.
 Result<Json> ParseJson(const std::string& text, const std::string& source);
 Result<Json> ParseJsonFile(const std::string& path);
+
+namespace internal {
+// ParseJson without its fast path: nlohmann's lexer and parser for every input.
+// For tests that check the fast path builds the same documents and refuses the
+// same inputs.
+Result<Json> ParseJsonWithNlohmann(const std::string& text, const std::string& source);
+}  // namespace internal
 
 // Member access. `path` is the JSON path of `object`, used in messages.
 Status GetDouble(const Json& object, const std::string& key, const std::string& path, double* out);

@@ -101,6 +101,16 @@ bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b,
     for (std::size_t j = 0; j + 1 < b.size(); ++j) {
       Point b1 = b[j], b2 = b[j + 1];
       double denom = CrossProduct(a2 - a1, b2 - b1);
+      // Segments whose boxes lie more than kSegmentSlack_m apart share no point that
+      // on_segment takes (it admits points off a segment of length L by at most
+      // about sqrt(2 kEps L): 0.14 m for L = 1000 km), so the test below is skipped.
+      constexpr double kSegmentSlack_m = 1;
+      if (std::max(a1.x, a2.x) + kSegmentSlack_m < std::min(b1.x, b2.x) ||
+          std::max(b1.x, b2.x) + kSegmentSlack_m < std::min(a1.x, a2.x) ||
+          std::max(a1.y, a2.y) + kSegmentSlack_m < std::min(b1.y, b2.y) ||
+          std::max(b1.y, b2.y) + kSegmentSlack_m < std::min(a1.y, a2.y)) {
+        denom = 0;
+      }
       if (std::fabs(denom) > kEps) {
         double t = CrossProduct(b1 - a1, b2 - b1) / denom;
         Point p = a1 + (a2 - a1) * t;

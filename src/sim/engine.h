@@ -48,6 +48,8 @@
 #include "roadnet/network.h"
 
 namespace cb::sim {
+struct FollowerTerms;  // sim/vehicle_model.h
+
 namespace internal {
 struct CompiledNetwork;
 struct EngineState;
@@ -360,8 +362,9 @@ class Engine {
   std::unique_ptr<internal::EngineState> state_;               // all that a step changes
   // How this engine runs, not what it simulates: not part of the copied state.
   std::unique_ptr<Executor> executor_;
-  std::vector<std::size_t> cuts_;  // drivable blocks of the parallel phases, one per thread
-  bool release_flows_ = true;      // a look-ahead copy keeps its own setting across copies
+  std::vector<std::size_t> cuts_;            // drivable blocks of the parallel phases, one per thread
+  std::vector<FollowerTerms> follow_terms_;  // scratch of DecideSpeeds: by vehicle type
+  bool release_flows_ = true;                // a look-ahead copy keeps its own setting across copies
   // Scratch of ChangeLanes (rebuilt every step: not state).
   struct Candidate {
     uint32_t vehicle;

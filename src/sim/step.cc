@@ -24,7 +24,8 @@ namespace {
 // network `c_` and the state `s_` as the previous phases left it.
 class Decider {
  public:
-  Decider(const CompiledNetwork& c, const EngineState& s, double dt)
+  // `follow_terms`: MakeFollowerTerms of each of s.types, for dt and c.motion.
+  Decider(const CompiledNetwork& c, const EngineState& s, double dt, const FollowerTerms* follow_terms)
       : c_(c),
         s_(s),
         types_(s.types),
@@ -32,6 +33,7 @@ class Decider {
         compiled_paths_(c.paths.data()),
         compiled_path_count_(static_cast<uint32_t>(c.paths.size())),
         extra_paths_(s.extra_paths.data()),
+        follow_terms_(follow_terms),
         dt_(dt),
         motion_(c.motion),
         step_(s.step) {}
@@ -115,8 +117,8 @@ class Decider {
   double FollowSpeed(uint32_t v, const demand::VehicleType& vt) const {
     uint32_t leader = s_.leader[v];
     if (leader == kNone) return vt.max_speed_mps;
-    return CarFollowSpeed(vt, s_.speed[v], types_[s_.type[leader]], s_.speed[leader], s_.gap[v], dt_,
-                          motion_);
+    return CarFollowSpeed(vt, follow_terms_[s_.type[v]], s_.speed[v], types_[s_.type[leader]],
+                          s_.speed[leader], s_.gap[v], dt_, motion_);
   }
 
   // Red lights beyond the next lane link, within the approach distance: where a
@@ -421,6 +423,7 @@ class Decider {
   const uint32_t* compiled_paths_;
   uint32_t compiled_path_count_;
   const uint32_t* extra_paths_;
+  const FollowerTerms* follow_terms_;
   double dt_;
   Motion motion_;
   long long step_;
@@ -534,7 +537,12 @@ void Engine::NotifyConflicts() {
 // 4. Decide: next speed and position of every running vehicle.
 void Engine::DecideSpeeds() {
   EngineState& s = *state_;
-  const Decider decider(*compiled_, s, options_.step_s);
+  // The car-following terms of each vehicle type, once per step rather than per
+  // vehicle (their divisions); the capacity stays, so no allocation once warmed up.
+  follow_terms_.clear();
+  for (const demand::VehicleType& type : s.types)
+    follow_terms_.push_back(MakeFollowerTerms(type, options_.step_s, compiled_->motion));
+  const Decider decider(*compiled_, s, options_.step_s, follow_terms_.data());
   // By place rather than by vehicle: neighbours share leaders and conflict points,
   // so this order keeps them in cache. Each vehicle writes only its own slots (a
   // vehicle changing lanes is decided once, on its own lane, not as a guest).
@@ -661,6 +669,12 @@ void Engine::FindLeaders() {
         if (lane_change && s.drivable[v] != d) {
           s.side_leader[v] = ahead;
           s.side_gap[v] = ahead == kNone ? 0 : s.dis[ahead] - types[s.type[ahead]].length_m - s.dis[v];
+          continue;
+        }
+        if (ahead != kNone) {
+          // UpdateLeader's first case, inline: most vehicles have one ahead on their lane.
+          s.leader[v] = ahead;
+          s.gap[v] = s.dis[ahead] - types[s.type[ahead]].length_m - s.dis[v];
           continue;
         }
         UpdateLeader(v, ahead);

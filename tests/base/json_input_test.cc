@@ -2,11 +2,49 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
 namespace cb {
 namespace {
 
 // The message of a failed status, or "ok".
 std::string Message(const Status& status) { return status.ok() ? "ok" : status.message(); }
+
+// Whether `a` and `b` are the same document to the bit: the same types (unsigned,
+// signed and double numbers apart, which == does not tell), the same doubles bit
+// for bit, the same members in the same order.
+bool SameDocument(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_number_float()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return std::memcmp(&x, &y, sizeof x) == 0;
+  }
+  if (a.is_array() || a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+      if (a.is_object() && i.key() != j.key()) return false;
+      if (!SameDocument(*i, *j)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+// ParseJson (with its fast path) and nlohmann's own parser agree on `text`: both
+// refuse it with the same message, or both build the same document.
+::testing::AssertionResult AgreesWithNlohmann(const std::string& text) {
+  const Result<Json> fast = ParseJson(text, "doc");
+  const Result<Json> full = internal::ParseJsonWithNlohmann(text, "doc");
+  if (fast.ok() != full.ok() || (!fast.ok() && fast.status().message() != full.status().message()) ||
+      (fast.ok() && !SameDocument(*fast, *full))) {
+    return ::testing::AssertionFailure()
+           << "on '" << text << "': " << Message(fast.status()) << " / " << Message(full.status());
+  }
+  return ::testing::AssertionSuccess();
+}
 
 TEST(JsonInput, MalformedJsonNamesSourceLineAndColumn) {
   auto json = ParseJson("{\n  \"a\": 1,\n  \"b\": }", "request body");
@@ -28,6 +66,149 @@ TEST(JsonInput, BuildsTheSameDocumentAsNlohmann) {
     auto one = ParseJson(scalar, "scalar");
     ASSERT_TRUE(one.ok()) << scalar;
     EXPECT_EQ(*one, Json::parse(scalar));
+  }
+}
+
+// The fast path of ParseJson builds the documents nlohmann builds, number types
+// and the bits of every double included, and leaves every error to it.
+TEST(JsonInput, FastPathAgreesWithNlohmann) {
+  const char* const texts[] = {"0",
+                               "-0",
+                               "7",
+                               "-7",
+                               "0.0",
+                               "-0.0",
+                               "1e2",
+                               "1E+2",
+                               "1e-2",
+                               "-0.5e3",
+                               "123456789012345678",
+                               "9223372036854775807",
+                               "9223372036854775808",
+                               "-9223372036854775808",
+                               "-9223372036854775809",
+                               "18446744073709551615",
+                               "18446744073709551616",
+                               "1.7976931348623157e308",
+                               "4.9e-324",
+                               "2.5e-324",
+                               "1e-400",
+                               "1e400",
+                               "-1e400",
+                               "0.1",
+                               "0.30000000000000004",
+                               "3.14159265358979323846264338327950288",
+                               "01",
+                               "-",
+                               "1.",
+                               ".5",
+                               "1e",
+                               "+1",
+                               "--1",
+                               "1.5e+",
+                               "0x10",
+                               "[1,]",
+                               "[,1]",
+                               "{\"a\":1,}",
+                               "{\"a\" 1}",
+                               "{a:1}",
+                               "[1 2]",
+                               "",
+                               " ",
+                               "[",
+                               "]",
+                               "{",
+                               "}",
+                               "nul",
+                               "truex",
+                               "True",
+                               "[true, false, null]",
+                               "\"\\u00e9\\ud83d\\ude91\"",
+                               "\"\\ud800\"",
+                               "\"\\udc00\"",
+                               "\"\\ud800\\u0041\"",
+                               "\"\\u00G0\"",
+                               "\"\\x\"",
+                               "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"",
+                               "\"\\u0000\"",
+                               "\"a\tb\"",
+                               "\"a\nb\"",
+                               "\"\xC3\xA9\"",
+                               "\"\xE2\x82\xAC\"",
+                               "\"\xF0\x9F\x9A\x91\"",
+                               "\"\xC0\x80\"",
+                               "\"\xE0\x80\x80\"",
+                               "\"\xED\xA0\x80\"",
+                               "\"\xF4\x90\x80\x80\"",
+                               "\"\xF5\x80\x80\x80\"",
+                               "\"\xC3\"",
+                               "\"\x80\"",
+                               "\xEF\xBB\xBF[1]",
+                               "{\"k\": 1, \"k\": [2]}",
+                               "{\"b\": 1, \"a\": {\"c\": [{}, []]}}",
+                               " \t\r\n[ 1 , 2 ]\n",
+                               "[1] x",
+                               "\"unterminated",
+                               "[\"a\"\"b\"]"};
+  for (const char* text : texts) EXPECT_TRUE(AgreesWithNlohmann(text));
+  for (std::size_t depth : {kMaxJsonDepth, kMaxJsonDepth + 1}) {
+    EXPECT_TRUE(AgreesWithNlohmann(std::string(depth, '[') + std::string(depth, ']')));
+    std::string objects;
+    for (std::size_t i = 0; i < depth; ++i) objects += "{\"k\":";
+    EXPECT_TRUE(AgreesWithNlohmann(objects + "1" + std::string(depth, '}')));
+  }
+  // Doubles of every magnitude, printed short and long.
+  std::mt19937_64 random(16);
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint64_t bits = random();
+    double x = 0;
+    std::memcpy(&x, &bits, sizeof x);
+    if (!std::isfinite(x)) continue;
+    char text[64];
+    std::snprintf(text, sizeof text, i % 2 ? "%.17g" : "%.6g", x);
+    EXPECT_TRUE(AgreesWithNlohmann(text));
+  }
+  // The bundled data, whole.
+  for (const char* path :
+       {"/cityflow/jinan_3x4/roadnet_3_4.json", "/cityflow/jinan_3x4/anon_3_4_jinan_real.json",
+        "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json"}) {
+    auto text = ReadFile(std::string(CB_DATA_DIR) + path);
+    ASSERT_TRUE(text.ok()) << text.status().message();
+    EXPECT_TRUE(AgreesWithNlohmann(*text)) << path;
+  }
+}
+
+// Random damage to well-formed documents: wherever the fast path stops, nlohmann
+// decides, so both give the same document or the same message for every variant.
+TEST(JsonInput, FastPathAgreesWithNlohmannOnDamagedInput) {
+  const std::string seeds[] = {
+      R"({"vehicle": {"length": 5.0, "minGap": 2.5, "maxSpeed": 11.111}, "route": ["road_1_0_1", "r2"],
+          "interval": 1.0, "startTime": 0, "endTime": -1, "s": "caf\u00e9 \ud83d\ude91 \n", "n": null})",
+      "[1, -2, 3.5e-3, 18446744073709551615, -9223372036854775808, true, false, null, \"\xC3\xA9\", {}, []]",
+  };
+  const char bytes[] = {'{', '}', '[', ']', '"',  '\\',   ',',    ':',    '-',    '+',  '.', 'e', '0',
+                        '9', 'u', 'd', ' ', '\n', '\x80', '\xC3', '\xED', '\xF4', '\0', 't', 'n'};
+  std::mt19937 random(7);
+  for (const std::string& seed : seeds) {
+    ASSERT_TRUE(ParseJson(seed, "doc").ok());
+    for (int i = 0; i < 3000; ++i) {
+      std::string text = seed;
+      const int edits = 1 + static_cast<int>(random() % 3);
+      for (int e = 0; e < edits; ++e) {
+        const std::size_t at = random() % text.size();
+        switch (random() % 3) {
+          case 0:
+            text[at] = bytes[random() % sizeof bytes];
+            break;
+          case 1:
+            text.insert(at, 1, bytes[random() % sizeof bytes]);
+            break;
+          default:
+            text.erase(at, 1);
+        }
+      }
+      EXPECT_TRUE(AgreesWithNlohmann(text));
+    }
   }
 }
 
