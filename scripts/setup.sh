@@ -21,7 +21,7 @@ cd "$repo_root"
 readonly packages=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev libsqlite3-dev libpugixml-dev sumo
+  libcpp-httplib-dev libsqlite3-dev libpugixml-dev libsimdjson-dev sumo
   clang-format python3
   python3-dev pybind11-dev python3-numpy python3-pytest
   clang-14 libclang-rt-14-dev llvm-14

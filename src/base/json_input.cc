@@ -1,7 +1,6 @@
 #include "base/json_input.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "base/utf8.h"
+#include "simdjson.h"
 
 namespace cb {
 namespace {
@@ -139,331 +139,79 @@ class DocumentBuilder final : public nlohmann::json_sax<Json> {
   std::string reason_ = "malformed JSON";
 };
 
-// Builds the document for well-formed JSON only, the same document as
-// DocumentBuilder over nlohmann's lexer builds (same grammar, the same number
-// types: integers without sign as unsigned, with sign as signed, the rest as
-// double, each converted exactly as nlohmann converts it), about ten times
-// faster: no event per token, no token buffer, no locale. It gives up (returns
-// false) at the first thing it does not take, ill-formed or merely rare (a
-// byte-order mark, an integer beyond 64 bits, a double that underflows), and
-// ParseJson then runs the full parser, which takes what it can and words the
-// error. So it never decides what is an error or how one reads; it only has to
-// refuse everything nlohmann refuses (json_input_test compares the two).
-class FastParser {
- public:
-  explicit FastParser(const std::string& text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  bool Parse(Json* out) {
-    SkipSpace();
-    if (!Value(out, 0)) return false;
-    SkipSpace();
-    return p_ == end_;
-  }
-
- private:
-  // `depth`: containers open around the value (DocumentBuilder refuses to open
-  // the one beyond kMaxJsonDepth, and so does this).
-  bool Value(Json* out, std::size_t depth) {
-    if (p_ == end_) return false;
-    switch (*p_) {
-      case '{':
-        return Object(out, depth);
-      case '[':
-        return Array(out, depth);
-      case '"': {
-        std::string s;
-        if (!String(&s)) return false;
-        *out = std::move(s);
-        return true;
+// The fast path: simdjson (Debian's libsimdjson-dev) parses well-formed JSON and
+// its document is copied into the same nlohmann document DocumentBuilder builds
+// over nlohmann's lexer (the same number types: integers without sign as unsigned,
+// with sign as signed, the rest as double, correctly rounded by both; a repeated
+// key: the last value wins). On any error, and on what it does not take the same
+// way (nesting deeper than kMaxJsonDepth, integers beyond 64 bits), simdjson
+// fails, and ParseJson runs nlohmann's parser, which takes what it can and words
+// the error: every message stays nlohmann's (json_input_test compares the two).
+bool CopyFromSimdjson(simdjson::dom::element value, Json* out) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      *out = Json::object();
+      Json::object_t& members = out->get_ref<Json::object_t&>();
+      const simdjson::dom::object object = value.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair member : object) {
+        if (!CopyFromSimdjson(member.value, &members[std::string(member.key)])) return false;
       }
-      case 't':
-        return Literal("true", Json(true), out);
-      case 'f':
-        return Literal("false", Json(false), out);
-      case 'n':
-        return Literal("null", Json(nullptr), out);
-      default:
-        return Number(out);
-    }
-  }
-
-  bool Object(Json* out, std::size_t depth) {
-    if (depth >= kMaxJsonDepth) return false;
-    ++p_;
-    *out = Json::object();
-    Json::object_t& members = out->get_ref<Json::object_t&>();
-    SkipSpace();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
       return true;
     }
-    std::string key;
-    while (true) {
-      if (p_ == end_ || *p_ != '"' || !String(&key)) return false;
-      SkipSpace();
-      if (p_ == end_ || *p_ != ':') return false;
-      ++p_;
-      SkipSpace();
-      // A repeated key: the last value wins, as in DocumentBuilder.
-      if (!Value(&members[key], depth + 1)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == '}') {
-        ++p_;
-        return true;
+    case simdjson::dom::element_type::ARRAY: {
+      *out = Json::array();
+      Json::array_t& items = out->get_ref<Json::array_t&>();
+      const simdjson::dom::array array = value.get_array().value_unsafe();
+      items.reserve(array.size());
+      for (simdjson::dom::element item : array) {
+        items.emplace_back();
+        if (!CopyFromSimdjson(item, &items.back())) return false;
       }
-      if (*p_ != ',') return false;
-      ++p_;
-      SkipSpace();
-    }
-  }
-
-  bool Array(Json* out, std::size_t depth) {
-    if (depth >= kMaxJsonDepth) return false;
-    ++p_;
-    *out = Json::array();
-    Json::array_t& elements = out->get_ref<Json::array_t&>();
-    SkipSpace();
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
       return true;
     }
-    while (true) {
-      elements.emplace_back();
-      if (!Value(&elements.back(), depth + 1)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == ']') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-      SkipSpace();
-    }
-  }
-
-  bool Literal(std::string_view word, Json value, Json* out) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
-      return false;
-    p_ += word.size();
-    *out = std::move(value);
-    return true;
-  }
-
-  // JSON's number grammar; then nlohmann's types and conversions: an integer
-  // with '-' as a signed 64-bit value, without as unsigned, anything else as a
-  // double (std::from_chars and strtod both round correctly, so they agree to
-  // the bit). nlohmann takes an integer beyond 64 bits as a double and a double
-  // that underflows as 0 or a subnormal: rare, left to it.
-  bool Number(Json* out) {
-    const char* start = p_;
-    const bool negative = *p_ == '-';
-    if (negative) ++p_;
-    if (p_ == end_) return false;
-    if (*p_ == '0') {
-      ++p_;
-    } else if (IsDigit(*p_)) {
-      SkipDigits();
-    } else {
-      return false;
-    }
-    bool integer = true;
-    if (p_ != end_ && *p_ == '.') {
-      integer = false;
-      ++p_;
-      if (p_ == end_ || !IsDigit(*p_)) return false;
-      SkipDigits();
-    }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-      integer = false;
-      ++p_;
-      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_ || !IsDigit(*p_)) return false;
-      SkipDigits();
-    }
-    if (integer && negative) {
-      std::int64_t value = 0;
-      const auto [end, error] = std::from_chars(start, p_, value);
-      if (error != std::errc() || end != p_) return false;
-      *out = Json(static_cast<Json::number_integer_t>(value));
-    } else if (integer) {
-      std::uint64_t value = 0;
-      const auto [end, error] = std::from_chars(start, p_, value);
-      if (error != std::errc() || end != p_) return false;
-      *out = Json(static_cast<Json::number_unsigned_t>(value));
-    } else {
-      double value = 0;
-      const auto [end, error] = std::from_chars(start, p_, value);
-      if (error != std::errc() || end != p_ || !std::isfinite(value)) return false;
-      *out = Json(static_cast<Json::number_float_t>(value));
-    }
-    return true;
-  }
-
-  // A string at p_ (on its opening quote) into `*out`. Plain ASCII is copied in
-  // one piece; escapes and UTF-8 sequences are checked as nlohmann checks them.
-  bool String(std::string* out) {
-    ++p_;
-    const char* run = p_;
-    while (p_ != end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-      ++p_;
-    }
-    out->assign(run, static_cast<std::size_t>(p_ - run));
-    while (p_ != end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        ++p_;
-        return true;
-      }
-      if (c < 0x20) return false;  // control characters must be escaped
-      if (c == '\\') {
-        if (!Escape(out)) return false;
-      } else if (c >= 0x80) {
-        const std::size_t length = Utf8Length(p_, end_);
-        if (length == 0) return false;
-        out->append(p_, length);
-        p_ += length;
+    case simdjson::dom::element_type::STRING:
+      *out = std::string(value.get_string().value_unsafe());
+      return true;
+    case simdjson::dom::element_type::INT64: {
+      const int64_t v = value.get_int64().value_unsafe();
+      // nlohmann reads an integer without a minus sign as unsigned.
+      if (v >= 0) {
+        *out = static_cast<uint64_t>(v);
       } else {
-        out->push_back(static_cast<char>(c));
-        ++p_;
+        *out = v;
       }
+      return true;
     }
-    return false;  // no closing quote
+    case simdjson::dom::element_type::UINT64:
+      *out = value.get_uint64().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::DOUBLE:
+      *out = value.get_double().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::BOOL:
+      *out = value.get_bool().value_unsafe();
+      return true;
+    case simdjson::dom::element_type::NULL_VALUE:
+      *out = nullptr;
+      return true;
   }
+  return false;
+}
 
-  // An escape at p_ (on its backslash), appended to `*out` as UTF-8. A \u escape
-  // of a surrogate must be a high one followed by an escaped low one.
-  bool Escape(std::string* out) {
-    ++p_;
-    if (p_ == end_) return false;
-    const char e = *p_++;
-    switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out->push_back(e);
-        return true;
-      case 'b':
-        out->push_back('\b');
-        return true;
-      case 'f':
-        out->push_back('\f');
-        return true;
-      case 'n':
-        out->push_back('\n');
-        return true;
-      case 'r':
-        out->push_back('\r');
-        return true;
-      case 't':
-        out->push_back('\t');
-        return true;
-      case 'u':
-        break;
-      default:
-        return false;
+bool ParseWithSimdjson(const std::string& text, Json* out) {
+  // One parser per thread, kept: its buffers are reused from one document to the next.
+  // Its depth limit is kMaxJsonDepth (the capacity grows with the documents).
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) {
+      // Out of memory: every parse then fails over to nlohmann.
     }
-    std::uint32_t code = 0;
-    if (!Hex4(&code)) return false;
-    if (code >= 0xDC00 && code <= 0xDFFF) return false;  // a low surrogate first
-    if (code >= 0xD800 && code <= 0xDBFF) {
-      std::uint32_t low = 0;
-      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-      p_ += 2;
-      if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
-      code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-    }
-    AppendUtf8(code, out);
-    return true;
-  }
-
-  bool Hex4(std::uint32_t* code) {
-    if (end_ - p_ < 4) return false;
-    for (int i = 0; i < 4; ++i) {
-      const char c = *p_++;
-      std::uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<std::uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<std::uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        digit = static_cast<std::uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-      *code = *code * 16 + digit;
-    }
-    return true;
-  }
-
-  static void AppendUtf8(std::uint32_t code, std::string* out) {
-    if (code < 0x80) {
-      out->push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
-  }
-
-  // The length of the well-formed UTF-8 sequence at `p` (Table 3-7 of Unicode, as
-  // base/utf8.h and nlohmann check it: no overlong forms, no surrogates, nothing
-  // above U+10FFFF), 0 if there is none.
-  static std::size_t Utf8Length(const char* at, const char* end) {
-    const auto* p = reinterpret_cast<const unsigned char*>(at);
-    const unsigned c = p[0];
-    std::size_t length = 0;
-    unsigned low = 0x80, high = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c == 0xE0) {
-      length = 3;
-      low = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      length = 3;
-    } else if (c == 0xED) {
-      length = 3;
-      high = 0x9F;
-    } else if (c == 0xF0) {
-      length = 4;
-      low = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      length = 4;
-    } else if (c == 0xF4) {
-      length = 4;
-      high = 0x8F;
-    } else {
-      return 0;
-    }
-    if (static_cast<std::size_t>(end - at) < length || p[1] < low || p[1] > high) return 0;
-    for (std::size_t i = 2; i < length; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-    }
-    return length;
-  }
-
-  static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-  void SkipDigits() {
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
-  }
-  void SkipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-
-  const char* p_;
-  const char* const end_;
-};
+    return p;
+  }();
+  simdjson::dom::element root;
+  if (parser.parse(text).get(root) != simdjson::SUCCESS) return false;
+  return CopyFromSimdjson(root, out);
+}
 
 // The byte offset of the first '[' or '{' (outside strings) that opens level
 // `max_depth` + 1; text.size() if none does.
@@ -502,7 +250,7 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Result<Json> ParseJson(const std::string& text, const std::string& source) {
   Json document;
-  if (FastParser(text).Parse(&document)) return document;
+  if (ParseWithSimdjson(text, &document)) return document;
   return internal::ParseJsonWithNlohmann(text, source);
 }
 

@@ -32,10 +32,11 @@ inline constexpr std::size_t kMaxJsonDepth = 256;
 // JSON, ill-formed UTF-8 or an unpaired surrogate escape in a string, a number
 // too large for a double (1e999), nesting deeper than kMaxJsonDepth. Never
 // throws. Text of the input quoted in a message is clipped and made valid UTF-8.
-// Well-formed input takes a fast path of its own; anything it does not take
-// (every error, and a few rare forms) goes through nlohmann's parser, which
-// decides and words every error (internal::ParseJsonWithNlohmann). Both build
-// the same document, number types included.
+// Well-formed input takes a fast path: simdjson parses it and its document is
+// copied into nlohmann's; anything simdjson does not take (every error, and a few
+// rare forms) goes through nlohmann's parser, which decides and words every error
+// (internal::ParseJsonWithNlohmann). Both build the same document, number types
+// included (but "-0", an unsigned 0 on the fast path).
 Result<Json> ParseJson(const std::string& text, const std::string& source);
 Result<Json> ParseJsonFile(const std::string& path);
 
