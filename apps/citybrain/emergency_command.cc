@@ -246,6 +246,8 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   options.max_vehicles = s.max_vehicles;
   options.preemption.recovery_green_s = s.recovery_green_s;
   if (!s.reroute) options.preemption.reroute_interval_s = 0;
+  options.preemption.sirens = s.sirens;
+  options.sirens_pass_red = s.ev_red_passing;
   if (!s.json) {
     err << "citybrain emergency: " << dispatches.size() << " dispatches, running priority off and on ...\n";
   }

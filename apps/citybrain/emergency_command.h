@@ -30,6 +30,8 @@ struct EmergencySettings {
   std::string dispatch_file;                             // or these (see src/emergency/dispatch.h)
   double recovery_green_s = -1;                          // PreemptionOptions::recovery_green_s; < 0: auto
   bool reroute = true;
+  bool sirens = true;           // --sirens on|off: traffic yields to the EVs (both runs)
+  bool ev_red_passing = false;  // --ev-red-passing: EVs may cross red at walking speed after stopping
   bool json = false;
   std::string report;                  // PATH.md: Markdown report, picture in PATH.svg
   std::optional<int> figure_dispatch;  // dispatch drawn in the report; default: the one nearest the median

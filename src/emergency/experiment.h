@@ -5,8 +5,10 @@
 // emergency-vehicle parameters and navigation (routing on live travel times and
 // re-routing, preemption.h). The only difference: with priority the Preemptor
 // asks the SignalManager to hold greens for the emergency vehicles (EVs); without
-// it, it asks for nothing and the EVs are ordinary vehicles. No EV ever passes a
-// red light or skips ahead: the gain is the brain's.
+// it, it asks for nothing. In both runs the EVs drive with sirens on, so traffic
+// ahead yields to them (PreemptionOptions::sirens; docs/emergency.md), unless
+// `preemption.sirens` is false: then they are ordinary vehicles. No EV passes a red
+// light unless `sirens_pass_red` allows it: the gain is the brain's.
 //
 // Per dispatch: EV travel time (dispatch to arrival, with up to `overtime_s` of
 // extra simulation for late EVs; one still driving then counts with end - dispatch
@@ -48,10 +50,13 @@ struct ExperimentOptions {
   uint64_t seed = 0;  // engine seed
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
+  // EVs with sirens on may cross a red signal at walking speed after stopping
+  // (run::TwinOptions::sirens_pass_red, --ev-red-passing). Off by default.
+  bool sirens_pass_red = false;
   // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
   long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();
-  PreemptionOptions preemption;  // signal_priority is set per run
+  PreemptionOptions preemption;  // signal_priority is set per run; `sirens` applies to both
 };
 
 // One run (priority off or on).

@@ -24,7 +24,7 @@ namespace {
 // network `c_` and the state `s_` as the previous phases left it.
 class Decider {
  public:
-  Decider(const CompiledNetwork& c, const EngineState& s, double dt)
+  Decider(const CompiledNetwork& c, const EngineState& s, double dt, bool sirens_pass_red)
       : c_(c),
         s_(s),
         types_(s.types),
@@ -34,7 +34,9 @@ class Decider {
         extra_paths_(s.extra_paths.data()),
         dt_(dt),
         motion_(c.motion),
-        step_(s.step) {}
+        step_(s.step),
+        sirens_(!s.sirens.empty() || !s.flagged.empty()),
+        sirens_pass_red_(sirens_pass_red) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
   // with lane changes, needs_change_on). A template so that the loop without lane
@@ -52,6 +54,7 @@ class Decider {
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
     s = std::min(s, FartherRedSpeed(v, vt, next));
+    if (sirens_ && s_.siren_flags[v]) s = std::min(s, SirenSpeed(v, vt));
     uint32_t needs_change_on = kNone;
     if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
     if (vt.sigma > 0) s = Dawdle(v, vt, s);
@@ -268,7 +271,9 @@ class Decider {
       // leader, as SUMO's lane changers do, instead of driving on past a queue
       // there to the end of its lane, where it would stand at the queue's front
       // with no gap and hold up its own lane.
-      const uint32_t merge = s_.side_leader[v];
+      // A siren vehicle drives on to the stop line, where it may take the movement
+      // from its own lane (kCutIn).
+      const uint32_t merge = s_.siren_flags[v] & EngineState::kSiren ? kNone : s_.side_leader[v];
       if (!(flags & EngineState::kChangingLane) && merge != kNone &&
           c_.lane_road[s_.drivable[merge]] == c_.lane_road[d] && s_.drivable[merge] != d) {
         const double gap = s_.dis[merge] - types_[s_.type[merge]].length_m - s_.dis[v];
@@ -276,10 +281,47 @@ class Decider {
                                                      dt_, motion_)));
       }
       const double rest = c_.length[d] - s_.dis[v];
-      if (MinBrakeDistance(vt, speed) <= rest)
+      // A siren vehicle at the stop line takes the movement from its own lane
+      // (docs/emergency.md): the sirens phase said it may (kCutIn).
+      if (MinBrakeDistance(vt, speed) <= rest && !(s_.siren_flags[v] & EngineState::kCutIn))
         s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
     }
     return s;
+  }
+
+  // Sirens (docs/emergency.md, "Traffic yields to sirens"). A vehicle edged aside
+  // stops where it is at its usual deceleration, before the stop line if it still
+  // can. A siren vehicle slows to the passing speed by the tail of the nearest
+  // vehicle edged aside ahead and keeps to it while alongside; it crosses a red
+  // signal (only with sirens_pass_red, after stopping) at walking speed.
+  double SirenSpeed(uint32_t v, const demand::VehicleType& vt) const {
+    const uint8_t flags = s_.siren_flags[v];
+    const uint32_t d = s_.drivable[v];
+    const double speed = s_.speed[v];
+    double s = vt.max_speed_mps;
+    if (flags & EngineState::kAside) {
+      s = std::max(0.0, speed - vt.usual_neg_acc_mps2 * dt_);
+      const double rest = c_.length[d] - s_.dis[v];
+      if (!IsLink(d) && MinBrakeDistance(vt, speed) <= rest)
+        s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
+      return s;
+    }
+    if (!(flags & EngineState::kSiren)) return s;
+    const double gap = s_.pass_gap_m[v];
+    if (gap < std::numeric_limits<double>::infinity()) {
+      constexpr double kPass = SirenRules::kPassMps;
+      const double room = gap - speed * dt_;
+      s = room <= 0 ? kPass : std::sqrt(kPass * kPass + 2 * vt.usual_neg_acc_mps2 * room);
+    }
+    if (sirens_pass_red_ && (flags & EngineState::kRedStopped)) s = std::min(s, SirenRules::kWalkMps);
+    if (IsLink(d) && !green_[c_.link_road_link[d - c_.lane_count]]) s = std::min(s, SirenRules::kWalkMps);
+    return s;
+  }
+
+  // A siren vehicle that has stopped at a red stop line may cross it, with
+  // sirens_pass_red (EngineOptions).
+  bool PassesRed(uint32_t v) const {
+    return sirens_pass_red_ && sirens_ && (s_.siren_flags[v] & EngineState::kRedStopped);
   }
 
   double IntersectionSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next,
@@ -292,7 +334,8 @@ class Decider {
     if (next != kNone && IsLink(next)) {
       link = next;
       uint32_t k = link - c_.lane_count;
-      if (!green_[c_.link_road_link[k]] || !CanEnterLink(v, k, s_.path_pos[v] + 1, vt, blocker)) {
+      if ((!green_[c_.link_road_link[k]] && !PassesRed(v)) ||
+          !CanEnterLink(v, k, s_.path_pos[v] + 1, vt, blocker)) {
         double to_stop_line = c_.length[d] - s_.dis[v];
         // A vehicle that can no longer stop before the line goes on.
         if (MinBrakeDistance(vt, speed) <= to_stop_line) {
@@ -424,6 +467,8 @@ class Decider {
   double dt_;
   Motion motion_;
   long long step_;
+  bool sirens_;  // a vehicle has its sirens on or is edged aside: SirenSpeed applies
+  bool sirens_pass_red_;
 };
 
 // Splits the drivables into one block per thread holding about as many vehicles
@@ -449,8 +494,10 @@ void Engine::Step() {
   NotifyConflicts();
   DecideSpeeds();
   MoveVehicles();
+  YieldToSirens();
   ChangeLanes();
   FindLeaders();
+  SirenLeaders();
   ++state_->step;
 }
 
@@ -504,7 +551,7 @@ void Engine::InsertQueued() {
     uint32_t v = queue[head];
     std::vector<uint32_t>& on = s.on[lane];
     if (!on.empty()) {
-      uint32_t tail = on.back();
+      uint32_t tail = s.back[lane];  // on.back(), or around a siren vehicle the rearmost tail (SirenLeaders)
       if (!(s.dis[tail] > types[s.type[tail]].length_m + types[s.type[v]].min_gap_m)) continue;
     }
     ++head;
@@ -534,7 +581,7 @@ void Engine::NotifyConflicts() {
 // 4. Decide: next speed and position of every running vehicle.
 void Engine::DecideSpeeds() {
   EngineState& s = *state_;
-  const Decider decider(*compiled_, s, options_.step_s);
+  const Decider decider(*compiled_, s, options_.step_s, options_.sirens_pass_red);
   // By place rather than by vehicle: neighbours share leaders and conflict points,
   // so this order keeps them in cache. Each vehicle writes only its own slots (a
   // vehicle changing lanes is decided once, on its own lane, not as a guest).
@@ -715,6 +762,8 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.next_end.push_back(0);
   s.free_flow_s.push_back(internal::PathFreeFlow(*compiled_, s, path_offset, type, 0));
   s.speed_cap.push_back(std::numeric_limits<double>::infinity());
+  s.siren_flags.push_back(0);
+  s.pass_gap_m.push_back(std::numeric_limits<double>::infinity());
   if (options_.lane_change) {
     s.change_to.push_back(kNone);
     s.change_offset_m.push_back(0);
