@@ -55,6 +55,8 @@ std::string Json(const EmergencySettings& s, const roadnet::Network& net, double
   j["dispatch_source"] = s.dispatch_file.empty() ? "random" : s.dispatch_file;
   if (s.dispatch_file.empty()) j["seed"] = s.seed;
   j["dispatch_count"] = r.dispatches.size();
+  j["sirens"] = s.sirens;  // traffic yields to the EVs (both runs)
+  j["ev_red_passing"] = s.ev_red_passing;
   j["median_emergency_travel_time_reduction"] = r.median_reduction;
   j["others_average_travel_time_change"] = r.others_average_travel_time_change;
   j["others_delay_index_change"] = r.others_delay_index_change;
@@ -260,11 +262,12 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   } else {
     char head[512];
     std::snprintf(head, sizeof head,
-                  "citybrain emergency: %s + %s, controller %s, %.0f s, %zu dispatches%s\n\n",
+                  "citybrain emergency: %s + %s, controller %s, %.0f s, %zu dispatches%s, sirens %s%s\n\n",
                   FileName(s.roadnet).c_str(), FileName(s.flow).c_str(), s.controller.c_str(), duration,
                   dispatches.size(),
                   s.dispatch_file.empty() ? (" (random, seed " + std::to_string(s.seed) + ")").c_str()
-                                          : (" from " + s.dispatch_file).c_str());
+                                          : (" from " + s.dispatch_file).c_str(),
+                  s.sirens ? "on" : "off", s.ev_red_passing ? ", EVs may cross red at walking speed" : "");
     out << head << DispatchTable(net, r, false)
         << "  (times in s from dispatch to arrival; the twin runs on after the end, for at most as long "
            "again,\n"
