@@ -343,6 +343,7 @@ class Engine {
   void ChangeLanes();      // 6. lanes (with lane changes on)
   void FindLeaders();      // 7. leaders
   void SirenLeaders();     //    and around siren vehicles (sirens.cc)
+  void SirenLeadersOnLanes();
   // Part of YieldToSirens: a siren vehicle at its lane's stop line (sirens.cc).
   void SirenAtStopLine(uint32_t vehicle);
 

@@ -207,6 +207,41 @@ void Engine::SirenAtStopLine(uint32_t e) {
 void Engine::SirenLeaders() {
   EngineState& s = *state_;
   if (s.sirens.empty() && s.flagged.empty()) return;
+  SirenLeadersOnLanes();
+  // A siren vehicle whose leader is on a lane ahead (past its own lane's end or its
+  // lane link's) does not follow the vehicles standing at that lane's start: they
+  // edge aside once it is on their lane (YieldToSirens). It follows the first one
+  // there that is not standing, and slows to the passing speed by the first tail.
+  const CompiledNetwork& c = *compiled_;
+  const auto& types = s.types;
+  for (uint32_t e : s.sirens) {
+    const uint32_t leader = s.leader[e];
+    if (s.state[e] != VehicleState::kRunning || leader == kNone) continue;
+    const uint32_t lane = s.drivable[leader];
+    if (lane >= c.lane_count || lane == s.drivable[e] || !(s.speed[leader] < kStandingMps)) continue;
+    if (s.siren_flags[leader] & EngineState::kSiren) continue;
+    if (options_.lane_change && s.change_to[leader] != kNone) continue;
+    const double to_start = s.gap[e] - (s.dis[leader] - types[s.type[leader]].length_m);
+    s.pass_gap_m[e] = std::min(s.pass_gap_m[e], std::max(0.0, s.gap[e]));
+    const std::vector<uint32_t>& on = s.on[lane];
+    uint32_t next = kNone;
+    for (std::size_t j = on.size(); j-- > 0;) {
+      const uint32_t w = on[j];
+      const bool edges = s.drivable[w] == lane && s.speed[w] < kStandingMps &&
+                         !(s.siren_flags[w] & EngineState::kSiren) &&
+                         (!options_.lane_change || s.change_to[w] == kNone);
+      if (!edges) {
+        next = w;
+        break;
+      }
+    }
+    s.leader[e] = next;
+    if (next != kNone) s.gap[e] = to_start + s.dis[next] - types[s.type[next]].length_m;
+  }
+}
+
+void Engine::SirenLeadersOnLanes() {
+  EngineState& s = *state_;
   const CompiledNetwork& c = *compiled_;
   const auto& types = s.types;
   double longest = 0;

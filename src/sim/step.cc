@@ -186,6 +186,8 @@ class Decider {
   bool CanEnterLink(uint32_t v, uint32_t k, uint32_t k_pos, const demand::VehicleType& vt,
                     uint32_t* waits_for) const {
     const uint32_t end = c_.link_end_lane[k];
+    // A siren vehicle may enter a lane whose last vehicle stands: it will edge aside.
+    if (sirens_ && (s_.siren_flags[v] & EngineState::kSiren) && WillEdgeAside(s_.back[end], end)) return true;
     if (!c_.link_keep_clear[k]) return CanEnter(end, vt);
     const double needed = std::min(vt.length_m + vt.min_gap_m, c_.length[end]);
     uint32_t last = kNone;
@@ -316,6 +318,13 @@ class Decider {
     if (sirens_pass_red_ && (flags & EngineState::kRedStopped)) s = std::min(s, SirenRules::kWalkMps);
     if (IsLink(d) && !green_[c_.link_road_link[d - c_.lane_count]]) s = std::min(s, SirenRules::kWalkMps);
     return s;
+  }
+
+  // Whether `u` (on `lane`) stands and will edge aside once a siren vehicle comes
+  // onto its lane behind it (sirens.cc marks it then).
+  bool WillEdgeAside(uint32_t u, uint32_t lane) const {
+    return u != kNone && s_.drivable[u] == lane && s_.speed[u] < 0.1 &&
+           !(s_.siren_flags[u] & EngineState::kSiren) && (s_.change_to.empty() || s_.change_to[u] == kNone);
   }
 
   // A siren vehicle that has stopped at a red stop line may cross it, with

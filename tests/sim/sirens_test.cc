@@ -164,6 +164,48 @@ TEST(Sirens, ASirenVehiclePassesAStandingQueueSlowlyAndLeavesFirst) {
   EXPECT_EQ(two.ev_finished_s, with.ev_finished_s);
 }
 
+// A -> J -> S -> B, one lane each, a red signal at S: J_S is a standing queue back
+// to its start. A siren vehicle enters it all the same (its last vehicle edges aside)
+// and passes the whole queue at 20 km/h to the stop line; without sirens it waits
+// at J, in front of a full road.
+TEST(Sirens, ASirenVehicleEntersAJammedRoadAndPassesTheQueue) {
+  for (bool siren : {true, false}) {
+    SCOPED_TRACE(siren ? "sirens on" : "sirens off");
+    Road r = MakeRoad(testing::MakeRowToASignal("jam", {{"A", 0}, {"J", 200, 10}, {"S", 400, 10}, {"B", 700}},
+                                                {"A_J", "J_S", "S_B"}));
+    Engine engine(r.net, r.demand, {});
+    engine.SetPhase(*r.net->FindIntersection("S"), 0);
+    const std::vector<RoadId> route = {r.R("A_J"), r.R("J_S"), r.R("S_B")};
+    for (int s = 0; s < 400; ++s) {
+      if (s % 3 == 0 && s < 69) (void)engine.AddVehicle(route, {});  // 23: J_S full to its start
+      engine.Step();
+    }
+    const double jammed_m = r.net->lane(r.Lane("J_S", 0)).length_m;
+    ASSERT_EQ(engine.LaneVehicleCount(r.Lane("J_S", 0)), 23);
+    auto ev = engine.AddVehicle(route, Ambulance(), Engine::AddOptions{LaneId(), siren});
+    ASSERT_TRUE(ev.ok());
+    double max_alongside = 0;
+    for (int s = 0; s < 300; ++s) {
+      engine.Step();
+      CheckInvariants(engine);
+      if (HasFatalFailure()) return;
+      auto e = Find(engine, *ev);
+      if (!e) continue;
+      for (const VehicleView& v : engine.RunningVehicles()) {
+        if (v.id != *ev && Overlap(*e, v)) max_alongside = std::max(max_alongside, e->speed_mps);
+      }
+    }
+    const Engine::VehicleStatus e = engine.Vehicle(*ev);
+    if (siren) {
+      EXPECT_EQ(e.road, r.R("J_S"));
+      EXPECT_GT(e.position_m, jammed_m - 5) << "at S's stop line, past the queue";
+      EXPECT_LE(max_alongside, SirenRules::kPassMps + 0.5);
+    } else {
+      EXPECT_TRUE(e.road != r.R("J_S") || e.position_m < 10) << "still before the full road";
+    }
+  }
+}
+
 // Three lanes, lane changes on: a car driving 8 m/s just ahead of a siren vehicle
 // on its lane moves to a lane beside it; the siren vehicle keeps its lane and its
 // speed. Without sirens the car keeps its lane (the other overtakes it or follows).
