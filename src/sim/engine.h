@@ -344,6 +344,7 @@ class Engine {
   void FindLeaders();      // 7. leaders
   void SirenLeaders();     //    and around siren vehicles (sirens.cc)
   void SirenLeadersOnLanes();
+  bool Queued(uint32_t vehicle) const;  // stands in a queue (sirens.cc)
   // Part of YieldToSirens: a siren vehicle at its lane's stop line (sirens.cc).
   void SirenAtStopLine(uint32_t vehicle);
 

@@ -106,23 +106,34 @@ void Engine::YieldToSirens() {
       if ((f & EngineState::kSiren) || (options_.lane_change && s.change_to[y] != kNone)) continue;
       const demand::VehicleType& yt = types[s.type[y]];
       bool reach = false, staying = false;  // staying: a siren vehicle in reach is not changing lanes
+      bool alongside = false;               // a siren vehicle overlaps it
+      bool could_not_stop = false;          // a siren vehicle behind it could not stop behind its tail
       for (std::size_t k = b; k < e_end; ++k) {
         const SirenPlace& p = siren_places_[k];
-        if (s.dis[y] > p.front_m - types[s.type[p.vehicle]].length_m &&
-            s.dis[y] - yt.length_m - p.front_m <= SirenRules::kReactionM) {
+        const demand::VehicleType& et = types[s.type[p.vehicle]];
+        const double tail_gap = s.dis[y] - yt.length_m - p.front_m;  // from its front to y's tail
+        if (s.dis[y] > p.front_m - et.length_m && tail_gap <= SirenRules::kReactionM) {
           reach = true;
           staying = staying || !options_.lane_change || s.change_to[p.vehicle] == kNone;
+          alongside = alongside || tail_gap < 0;
+          could_not_stop = could_not_stop || tail_gap < MinBrakeDistance(et, s.speed[p.vehicle]);
         }
       }
       if (!reach) continue;
-      const double rest = c.length[lane] - s.dis[y];
-      if ((f & EngineState::kWasAside) ||
-          (s.speed[y] <= SirenRules::kPassMps && MinBrakeDistance(yt, s.speed[y]) <= rest)) {
-        f |= EngineState::kAside;  // slow: it edges aside and stops
-      } else if (options_.lane_change && staying) {
+      // Standing in a queue (its leader stands close ahead, or it waits at a red
+      // line): it edges aside and stays there while a siren vehicle is alongside,
+      // or too close to stop behind it (then also one that stands for another
+      // reason). One free to move off (the queue ahead
+      // moves, the light is green) is followed instead: stopping it to pass it at
+      // 20 km/h would be slower than following it as it speeds up.
+      const bool queued = Queued(y);
+      const bool was_aside = (f & EngineState::kWasAside) != 0;
+      if (alongside || queued || (could_not_stop && (was_aside || s.speed[y] < kStandingMps))) {
+        f |= EngineState::kAside;
+      } else if (options_.lane_change && staying && s.speed[y] >= kStandingMps) {
         f |= EngineState::kMakeWay;  // driving: it moves out of the lane if it can
       } else {
-        continue;  // driving on a lane it cannot leave: it drives on ahead of the siren vehicle
+        continue;  // it drives on ahead of the siren vehicle, which follows it
       }
       s.flagged.push_back(y);
     }
@@ -136,6 +147,33 @@ void Engine::YieldToSirens() {
     b = e_end;
   }
   for (uint32_t v : flagged_before_) s.siren_flags[v] &= static_cast<uint8_t>(~EngineState::kWasAside);
+}
+
+// Whether `y` stands in a queue that is held: its leader stands close ahead (or it
+// is first on its lane), and the lane's first vehicle waits at a red line or stands
+// before a lane with no room for it. A queue whose light is green and whose way is
+// open is about to move off: it is followed, not passed.
+bool Engine::Queued(uint32_t y) const {
+  const CompiledNetwork& c = *compiled_;
+  const EngineState& s = *state_;
+  const auto& types = s.types;
+  if (!(s.speed[y] < kStandingMps)) return false;
+  const uint32_t ahead = s.leader[y];
+  const uint32_t lane = s.drivable[y];
+  if (ahead != kNone && s.drivable[ahead] == lane &&
+      !(s.speed[ahead] < kStandingMps && s.gap[y] < types[s.type[y]].min_gap_m + 2))
+    return false;
+  const uint32_t first = s.front[lane];
+  if (first == kNone || !(s.speed[first] < kStandingMps)) return false;
+  const uint32_t pos = s.path_pos[first];
+  const uint32_t next = pos + 1 < s.path_length[first] ? PathAt(c, s, s.path_offset[first])[pos + 1] : kNone;
+  if (next == kNone || next < c.lane_count) return false;
+  const uint32_t k = next - c.lane_count;
+  if (!s.green[c.link_road_link[k]]) return true;
+  const uint32_t tail = s.back[c.link_end_lane[k]];
+  return tail != kNone && s.speed[tail] < kStandingMps &&
+         s.dis[tail] - types[s.type[tail]].length_m <
+             types[s.type[first]].length_m + types[s.type[first]].min_gap_m;
 }
 
 // A siren vehicle on its lane: whether it stands at a red stop line (kRedStopped),
@@ -218,7 +256,7 @@ void Engine::SirenLeaders() {
     const uint32_t leader = s.leader[e];
     if (s.state[e] != VehicleState::kRunning || leader == kNone) continue;
     const uint32_t lane = s.drivable[leader];
-    if (lane >= c.lane_count || lane == s.drivable[e] || !(s.speed[leader] < kStandingMps)) continue;
+    if (lane >= c.lane_count || lane == s.drivable[e] || !Queued(leader)) continue;
     if (s.siren_flags[leader] & EngineState::kSiren) continue;
     if (options_.lane_change && s.change_to[leader] != kNone) continue;
     const double to_start = s.gap[e] - (s.dis[leader] - types[s.type[leader]].length_m);
@@ -227,8 +265,7 @@ void Engine::SirenLeaders() {
     uint32_t next = kNone;
     for (std::size_t j = on.size(); j-- > 0;) {
       const uint32_t w = on[j];
-      const bool edges = s.drivable[w] == lane && s.speed[w] < kStandingMps &&
-                         !(s.siren_flags[w] & EngineState::kSiren) &&
+      const bool edges = s.drivable[w] == lane && Queued(w) && !(s.siren_flags[w] & EngineState::kSiren) &&
                          (!options_.lane_change || s.change_to[w] == kNone);
       if (!edges) {
         next = w;

@@ -316,7 +316,10 @@ class Decider {
       s = room <= 0 ? kPass : std::sqrt(kPass * kPass + 2 * vt.usual_neg_acc_mps2 * room);
     }
     if (sirens_pass_red_ && (flags & EngineState::kRedStopped)) s = std::min(s, SirenRules::kWalkMps);
-    if (IsLink(d) && !green_[c_.link_road_link[d - c_.lane_count]]) s = std::min(s, SirenRules::kWalkMps);
+    // Inside the junction on red (only with sirens_pass_red can it have entered on
+    // red; a light that turns red behind it as it crosses does not slow it without).
+    if (sirens_pass_red_ && IsLink(d) && !green_[c_.link_road_link[d - c_.lane_count]])
+      s = std::min(s, SirenRules::kWalkMps);
     return s;
   }
 
