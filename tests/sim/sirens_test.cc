@@ -347,6 +347,28 @@ TEST(Sirens, RedIsPassedOnlyWithTheOptionAfterStoppingAtWalkingSpeed) {
   }
 }
 
+// Regression: a light that turns red behind a siren vehicle crossing on green does
+// not slow it to walking speed (that is only for crossing red with the option).
+TEST(Sirens, ALightTurningRedBehindASirenVehicleDoesNotSlowIt) {
+  Road r = OneLaneToASignal();
+  Engine engine(r.net, r.demand, {});
+  const IntersectionId signal = *r.net->FindIntersection("S");
+  engine.SetPhase(signal, 1);
+  auto ev = engine.AddVehicle({r.R("A_S"), r.R("S_B")}, Ambulance(), Engine::AddOptions{LaneId(), true});
+  ASSERT_TRUE(ev.ok());
+  double min_on_link = 1e9;
+  for (int s = 0; s < 80; ++s) {
+    engine.Step();
+    const Engine::VehicleStatus e = engine.Vehicle(*ev);
+    if (e.on_lane_link) {
+      engine.SetPhase(signal, 0);
+      min_on_link = std::min(min_on_link, e.speed_mps);
+    }
+  }
+  EXPECT_LT(min_on_link, 1e9) << "it crossed";
+  EXPECT_GT(min_on_link, 8.0);
+}
+
 // Without the option an ordinary vehicle and a siren vehicle stop at red alike, and
 // a vehicle without sirens never crosses red even with it.
 TEST(Sirens, TheRedOptionIsForSirenVehiclesOnly) {
