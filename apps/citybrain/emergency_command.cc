@@ -71,6 +71,7 @@ std::string Json(const EmergencySettings& s, const roadnet::Network& net, double
   j["dispatch_source"] = s.dispatch_file.empty() ? "random" : s.dispatch_file;
   if (s.dispatch_file.empty()) j["seed"] = s.seed;
   j["dispatches"] = r.dispatches.size();
+  j["ev_red_passing"] = s.ev_red_passing;
   j["median_emergency_travel_time_reduction"] = r.median_reduction;
   j["median_emergency_travel_time_reduction_vs_plain"] = r.median_reduction_vs_plain;
   j["others_average_travel_time_change"] = r.others_average_travel_time_change;
@@ -268,6 +269,7 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   options.max_vehicles = s.max_vehicles;
   options.preemption.recovery_green_s = s.recovery_green_s;
   if (!s.reroute) options.preemption.reroute_interval_s = 0;
+  options.sirens_pass_red = s.ev_red_passing;
   if (!s.json) {
     err << "citybrain emergency: " << dispatches.size()
         << " dispatches, running three times: plain, sirens, priority ...\n";
@@ -281,11 +283,12 @@ Status RunEmergency(const EmergencySettings& s, std::ostream& out, std::ostream&
   } else {
     char head[512];
     std::snprintf(head, sizeof head,
-                  "citybrain emergency: %s + %s, controller %s, %.0f s, %zu dispatches%s\n\n",
+                  "citybrain emergency: %s + %s, controller %s, %.0f s, %zu dispatches%s%s\n\n",
                   FileName(s.roadnet).c_str(), FileName(s.flow).c_str(), s.controller.c_str(), duration,
                   dispatches.size(),
                   s.dispatch_file.empty() ? (" (random, seed " + std::to_string(s.seed) + ")").c_str()
-                                          : (" from " + s.dispatch_file).c_str());
+                                          : (" from " + s.dispatch_file).c_str(),
+                  s.ev_red_passing ? ", EVs may cross red at walking speed" : "");
     out << head << DispatchTable(net, r, false)
         << "  (times in s from dispatch to arrival; the twin runs on after the end, for at most as long "
            "again,\n"

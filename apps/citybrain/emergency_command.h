@@ -30,6 +30,7 @@ struct EmergencySettings {
   std::string dispatch_file;                             // or these (see src/emergency/dispatch.h)
   double recovery_green_s = -1;                          // PreemptionOptions::recovery_green_s; < 0: auto
   bool reroute = true;
+  bool ev_red_passing = false;  // --ev-red-passing: EVs may cross red at walking speed after stopping
   bool json = false;
   std::string report;                  // PATH.md: Markdown report, picture in PATH.svg
   std::optional<int> figure_dispatch;  // dispatch drawn in the report; default: the one nearest the median

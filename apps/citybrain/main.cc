@@ -312,6 +312,9 @@ int main(int argc, char** argv) {
         "back; default auto: 10 s under controllers deciding every 5 s or less often, else 0)");
     emergency_cmd->add_flag("!--no-reroute", emergency.reroute,
                             "Do not re-route emergency vehicles on the way");
+    emergency_cmd->add_flag("--ev-red-passing", emergency.ev_red_passing,
+                            "EVs may cross a red signal at walking speed after stopping at it (some "
+                            "cities' laws allow it) [default: never]");
     emergency_cmd->add_option("--engine-seed", emergency.engine_seed,
                               "Simulation seed (default: the scenario's)");
     emergency_cmd->add_option("--threads", emergency.threads, "Worker threads (results do not depend on it)")
@@ -349,6 +352,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
     AddSignalOptions(serve_cmd, serve.signals);
     AddLaneChangeOption(serve_cmd, serve.lane_change);
+    serve_cmd->add_flag("--ev-red-passing", serve.ev_red_passing,
+                        "Emergency vehicles may cross a red signal at walking speed after stopping at it "
+                        "(some cities' laws allow it) [default: never]");
     AddMaxVehiclesOption(serve_cmd, serve.max_vehicles);
     serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
     serve_cmd

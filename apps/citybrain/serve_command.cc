@@ -84,6 +84,7 @@ int RunServe(const ServeSettings& settings, const char* argv0) {
   options.signals = settings.signals;
   options.sim_threads = settings.threads;
   options.lane_change = settings.lane_change;
+  options.sirens_pass_red = settings.ev_red_passing;
   options.max_vehicles = settings.max_vehicles;
   options.http_threads = settings.http_threads;
   options.max_stream_clients = settings.stream_clients;

@@ -26,6 +26,7 @@ struct ServeSettings {
   signal::SignalOptions signals;  // unset fields: the data's own protocol
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the data's (config.json "laneChange", else off)
+  bool ev_red_passing = false;      // --ev-red-passing: EVs may cross red at walking speed after stopping
   long long max_vehicles = demand::kDefaultMaxVehicles;  // --max-vehicles
   int http_threads = 16;                                 // request workers
   int stream_clients = 64;                               // open streams at most, each on its own thread

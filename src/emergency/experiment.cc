@@ -69,6 +69,7 @@ Result<RunOutcome> RunWithDispatches(const demand::Scenario& scenario,
   twin_options.seed = options.seed;
   twin_options.threads = options.threads;
   twin_options.lane_change = options.lane_change;
+  twin_options.sirens_pass_red = options.sirens_pass_red;
   twin_options.extra_vehicles = static_cast<long long>(dispatches.size());
   twin_options.overtime_s = std::max(0.0, options.overtime_s);
   twin_options.max_vehicles = options.max_vehicles;

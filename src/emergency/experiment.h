@@ -54,6 +54,9 @@ struct ExperimentOptions {
   uint64_t seed = 0;  // engine seed
   int threads = 1;
   std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
+  // EVs with sirens on may cross a red signal at walking speed after stopping
+  // (run::TwinOptions::sirens_pass_red, --ev-red-passing). Off by default.
+  bool sirens_pass_red = false;
   // The most vehicles a run may create, flows and EVs (run::TwinOptions::max_vehicles).
   long long max_vehicles = demand::kDefaultMaxVehicles;
   demand::VehicleType vehicle = EmergencyVehicleType();

@@ -71,7 +71,8 @@ Result<VehicleId> Preemptor::Dispatch(const emergency::Dispatch& dispatch) {
   auto plan = FastestRoute(engine_, RouteStart{dispatch.origin, LaneId(), 0}, dispatch.destination, vehicle_,
                            options_.routing);
   if (!plan.ok()) return plan.status().WithContext(what);
-  auto vehicle = engine_.AddVehicle(plan->roads, vehicle_);
+  auto vehicle =
+      engine_.AddVehicle(plan->roads, vehicle_, sim::Engine::AddOptions{LaneId(), options_.sirens});
   if (!vehicle.ok()) return vehicle.status().WithContext(what);
 
   EmergencyTrip trip;

@@ -47,9 +47,11 @@
 // through the SignalManager (clearance, minimum green, conflict check), and the EV
 // drives by the twin's rules (it stops at red, it queues, it never teleports).
 // With `signal_priority` false it still dispatches, follows, re-routes and records
-// the EVs, but asks for nothing: the EV is an ordinary vehicle with its own vehicle
-// parameters. Deterministic: EVs are handled in dispatch-id order.
-// Thread-safety: single-threaded, called between engine steps.
+// the EVs, but asks for nothing. With `sirens` (the default) the EVs drive with
+// sirens on and traffic yields to them (docs/emergency.md); without, and without
+// priority, the EV is an ordinary vehicle with its own vehicle parameters. The three
+// ways to run: plain (neither), sirens (no priority), priority (both). Deterministic: EVs are handled in
+// dispatch-id order. Thread-safety: single-threaded, called between engine steps.
 #pragma once
 
 #include <cstdint>
@@ -68,8 +70,9 @@ namespace cb::emergency {
 
 struct PreemptionOptions {
   bool signal_priority = true;  // false: follow and re-route EVs, never touch a signal
-  // The EVs drive with sirens on: traffic ahead yields (docs/emergency.md, "Traffic
-  // yields to sirens"). false: an EV is an ordinary vehicle to everyone else.
+  // The EVs drive with sirens on (sim::Engine::SetSiren): traffic ahead yields
+  // (docs/emergency.md, "Traffic yields to sirens"). false: an EV is an ordinary
+  // vehicle to everyone else.
   bool sirens = true;
   double margin_s = 5.0;             // extra lead before the EV reaches the stop line
   double startup_s = 2.0;            // start-up lost time of a standing queue

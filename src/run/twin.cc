@@ -66,6 +66,7 @@ Result<std::unique_ptr<SignalledTwin>> SignalledTwin::Create(const demand::Scena
   engine_options.seed = options.seed.value_or(scenario.seed);
   engine_options.threads = options.threads;
   engine_options.lane_change = options.lane_change.value_or(scenario.lane_change);
+  engine_options.sirens_pass_red = options.sirens_pass_red;
   if (!engine_options.lane_change) {
     long long needing = 0;
     const demand::Flow* first = nullptr;

@@ -53,6 +53,9 @@ struct TwinOptions {
   int threads = 1;                   // worker threads of the engine; never changes results
   // Lane changes (docs/lane_changes.md); unset: the scenario's (config.json "laneChange", else off).
   std::optional<bool> lane_change;
+  // Vehicles with sirens on may cross a red signal at walking speed after stopping
+  // (--ev-red-passing; sim::EngineOptions::sirens_pass_red). Off by default.
+  bool sirens_pass_red = false;
   long long extra_vehicles = 0;  // vehicles added beyond the demand's (e.g. EVs): reserved and counted
   // Simulated seconds the caller may step beyond duration_s (the emergency
   // experiment's overtime, the service's run past the data's length); counted in

@@ -74,6 +74,7 @@ Result<std::unique_ptr<Service>> Service::Create(demand::Scenario scenario, Serv
   twin_options.seed = options.seed ? std::optional<uint64_t>(options.seed) : std::nullopt;
   twin_options.threads = options.sim_threads;
   twin_options.lane_change = options.lane_change;
+  twin_options.sirens_pass_red = options.sirens_pass_red;
   twin_options.kpis.sample_interval_s = options.kpi_interval_s;
   twin_options.max_vehicles = options.max_vehicles;
   // The service runs without end: count every vehicle of the flows that end (up to a

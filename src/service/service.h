@@ -71,6 +71,9 @@ struct ServiceOptions {
   double max_frame_rate_hz = 10;    // state frames per wall second, at most
   int sim_threads = 1;              // engine worker threads (results do not depend on it)
   std::optional<bool> lane_change;  // unset: the scenario's (run::TwinOptions::lane_change)
+  // Emergency vehicles (they drive with sirens on) may cross a red signal at walking
+  // speed after stopping (--ev-red-passing; run::TwinOptions::sirens_pass_red).
+  bool sirens_pass_red = false;
   // The most vehicles the service creates (--max-vehicles). Create refuses a demand
   // that would create more by the end of its last finite flow (open-ended flows
   // counted to the data's run length); the twin then runs on without end, and once it

@@ -236,6 +236,8 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   }
   s.type.reserve(r);
   s.flow.reserve(r);
+  s.siren_flags.reserve(r);
+  s.pass_gap_m.reserve(r);
   s.enter_link_step.reserve(r);
   s.state.reserve(r);
   s.next_end.reserve(r);
@@ -304,6 +306,49 @@ uint32_t Engine::AppendPath(const demand::LanePath& path, int vehicle_type) {
   uint32_t offset =
       AppendLanePath(*compiled_, path, s.types[vehicle_type], s.extra_paths, s.extra_path_rest_free_s);
   return static_cast<uint32_t>(compiled_->paths.size()) + offset;
+}
+
+Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                                     const AddOptions& options) {
+  Result<VehicleId> id = AddVehicle(route, type, options.first_lane);
+  if (id.ok() && options.siren) CB_RETURN_IF_ERROR(SetSiren(*id, true));
+  return id;
+}
+
+Status Engine::SetSiren(VehicleId id, bool on) {
+  EngineState& s = *state_;
+  const uint32_t v = id.value();
+  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
+    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  const bool now_on = (s.siren_flags[v] & EngineState::kSiren) != 0;
+  if (now_on == on) return Status::Ok();
+  const auto at = std::lower_bound(s.sirens.begin(), s.sirens.end(), v);
+  if (on) {
+    // Only a siren vehicle and a vehicle edged aside may overlap: one edged aside
+    // becomes a siren vehicle only once nobody overlaps it any more.
+    if (s.siren_flags[v] & EngineState::kAside)
+      return Status::InvalidInput(
+          "the vehicle is edged aside for a siren vehicle; try again once it has passed");
+    s.siren_flags[v] |= EngineState::kSiren;
+    s.sirens.insert(at, v);
+    return Status::Ok();
+  }
+  // Likewise a siren vehicle alongside a vehicle edged aside keeps its sirens on
+  // until it has passed it.
+  if (s.state[v] == VehicleState::kRunning && s.drivable[v] < compiled_->lane_count) {
+    const auto& types = s.types;
+    const double tail = s.dis[v] - types[s.type[v]].length_m;
+    for (uint32_t u : s.on[s.drivable[v]]) {
+      if ((s.siren_flags[u] & EngineState::kAside) && s.dis[u] > tail &&
+          s.dis[u] - types[s.type[u]].length_m < s.dis[v]) {
+        return Status::InvalidInput(
+            "the vehicle is alongside a vehicle edged aside for it; try again once it has passed");
+      }
+    }
+  }
+  s.siren_flags[v] = 0;
+  s.sirens.erase(at);
+  return Status::Ok();
 }
 
 Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
@@ -472,6 +517,8 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
     status.changing_lane = true;
     status.target_lane = LaneId(s.change_to[v]);
   }
+  status.siren = (s.siren_flags[v] & EngineState::kSiren) != 0;
+  status.aside = (s.siren_flags[v] & EngineState::kAside) != 0;
   return status;
 }
 
@@ -693,6 +740,8 @@ std::vector<VehicleView> Engine::RunningVehicles() const {
       view.changing_lane = true;
       view.target_lane = s.change_to[v];
     }
+    view.siren = (s.siren_flags[v] & EngineState::kSiren) != 0;
+    view.aside = (s.siren_flags[v] & EngineState::kAside) != 0;
     out.push_back(view);
   }
   std::sort(out.begin(), out.end(), [](const VehicleView& a, const VehicleView& b) { return a.id < b.id; });
@@ -716,6 +765,8 @@ uint64_t Engine::StateHash() const {
       mix(s.change_to[v]);
       mix(offset_bits);
     }
+    // Sirens: only where set, so that a run without them hashes as before.
+    if (s.siren_flags[v] != 0) mix(0x5152454eULL ^ s.siren_flags[v]);
   }
   for (PhaseIndex p : s.phase) mix(static_cast<uint64_t>(p));
   return h;

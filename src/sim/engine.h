@@ -13,11 +13,19 @@
 //                that speed takes it (parallel by vehicle);
 //   5. move      vehicles change lane / lane link in order of position, finished
 //                vehicles leave (serial, ordered);
+//   5b. sirens   only while a vehicle has its sirens on (SetSiren): a siren
+//                vehicle that has driven past a vehicle edged aside moves ahead of
+//                it in its lane's order; vehicles ahead of a siren vehicle within
+//                the reaction distance edge aside (slow ones) or are asked to
+//                change lanes out of its way (serial, ordered; docs/emergency.md);
 //   6. lanes     with lane changes on: changes under way move over (and end or
 //                are aborted), then vehicles that want another lane signal their
 //                would-be neighbours there and, most urgent first, start when the
 //                gaps are safe (serial, ordered; docs/lane_changes.md);
-//   7. leaders   each vehicle finds its leader and gap (parallel by lane).
+//   7. leaders   each vehicle finds its leader and gap (parallel by lane); on lanes
+//                with a siren vehicle the leaders are found again around it
+//                (serial: a siren vehicle follows the first vehicle ahead that is
+//                not edged aside).
 // Step() calls one private function per phase, in this order (step.cc).
 // The car-following, stop-before and right-of-way rules follow CityFlow's
 // published model so results are comparable with the benchmark literature.
@@ -70,6 +78,19 @@ struct EngineOptions {
   // and AddVehicle fails. A run checks its demand against the limit before it starts
   // (demand::CheckVehicleCount), so only an endless run (the service) reaches it.
   long long max_vehicles = 0;
+  // Vehicles with sirens on (Engine::SetSiren) may cross a red signal at walking
+  // speed after they have stopped at its stop line (`--ev-red-passing`; some
+  // cities' laws allow it). Off: a siren vehicle stops at red like any other.
+  bool sirens_pass_red = false;
+};
+
+// How traffic yields to a vehicle with sirens on (docs/emergency.md, "Traffic
+// yields to sirens"); SUMO's bluelight device is the model.
+struct SirenRules {
+  static constexpr double kReactionM = 25.0;  // vehicles this far ahead of its front react
+  static constexpr double kPassMps = 5.5556;  // 20 km/h: the most it drives alongside a vehicle edged aside
+  static constexpr double kWalkMps = 1.4;     // 5 km/h: across a red signal, with sirens_pass_red
+  static constexpr double kStopLineM = 2.5;   // "at the stop line": its front at most this far before it
 };
 
 // Where one vehicle is, for tests, drawing and KPIs.
@@ -85,6 +106,10 @@ struct VehicleView {
   // `target_lane` until the change ends.
   bool changing_lane = false;
   uint32_t target_lane = 0;  // LaneId value, when changing_lane
+  // Sirens on (Engine::SetSiren), and edged aside to let a siren vehicle pass: only
+  // a siren vehicle and a vehicle edged aside may overlap on a lane.
+  bool siren = false;
+  bool aside = false;
 };
 
 class Engine {
@@ -206,6 +231,22 @@ class Engine {
   // Allocates: call between steps.
   Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
                                LaneId first_lane = LaneId());
+  // The same with sirens on from the start when `siren` (see SetSiren).
+  struct AddOptions {
+    LaneId first_lane;
+    bool siren = false;
+  };
+  Result<VehicleId> AddVehicle(const std::vector<RoadId>& route, const demand::VehicleType& type,
+                               const AddOptions& options);
+
+  // Sirens on or off for vehicle `id`, from the next step on (docs/emergency.md,
+  // "Traffic yields to sirens"): vehicles ahead of it within SirenRules::kReactionM
+  // on its lane change lanes out of its way (with lane changes on) or, when slow,
+  // edge aside and stop, and it passes them at most at SirenRules::kPassMps; at
+  // the stop line it may take its movement from any lane of its road; it crosses
+  // a red signal only with EngineOptions::sirens_pass_red. Off for every vehicle
+  // of the demand. InvalidInput for a finished or unknown vehicle.
+  Status SetSiren(VehicleId id, bool on);
 
   // Releases flow `flow`'s next vehicle now, as the flow itself would (same start
   // lane rule, same path), due or not. A look-ahead that replays recent demand
@@ -238,6 +279,8 @@ class Engine {
     int flow = -1;               // -1 for vehicles added with AddVehicle
     bool changing_lane = false;  // moving over to `target_lane` (same road as `lane`)
     LaneId target_lane;
+    bool siren = false;  // sirens on (SetSiren)
+    bool aside = false;  // edged aside for a siren vehicle
   };
   VehicleStatus Vehicle(VehicleId id) const;
 
@@ -309,8 +352,14 @@ class Engine {
   void NotifyConflicts();  // 3. notify
   void DecideSpeeds();     // 4. decide
   void MoveVehicles();     // 5. move
+  void YieldToSirens();    // 5b. sirens (while a vehicle has its sirens on; sirens.cc)
   void ChangeLanes();      // 6. lanes (with lane changes on)
   void FindLeaders();      // 7. leaders
+  void SirenLeaders();     //    and around siren vehicles (sirens.cc)
+  void SirenLeadersOnLanes();
+  bool Queued(uint32_t vehicle) const;  // stands in a queue (sirens.cc)
+  // Part of YieldToSirens: a siren vehicle at its lane's stop line (sirens.cc).
+  void SirenAtStopLine(uint32_t vehicle);
 
   // Parts of ChangeLanes (step.cc).
   void ProgressChanges();
@@ -370,10 +419,20 @@ class Engine {
     uint32_t vehicle;
     uint32_t target;
     bool strategic;
+    bool make_way = false;  // out of a siren vehicle's way (sirens.cc)
   };
   std::vector<Candidate> candidates_;
   std::vector<std::vector<Candidate>> block_candidates_;  // FindLaneChangeCandidates, per block
   std::vector<std::size_t> lane_cuts_;                    // its blocks: cuts_ over the lanes only
+  // Scratch of the sirens phase (sirens.cc).
+  struct SirenPlace {
+    uint32_t lane;
+    uint32_t vehicle;
+    double front_m;  // its front in the lane's distances
+  };
+  std::vector<SirenPlace> siren_places_;
+  std::vector<uint32_t> siren_lanes_;
+  std::vector<uint32_t> flagged_before_;
   std::vector<RoadId> replan_roads_;
   std::vector<uint32_t> replan_prefix_;
   demand::LanePath replan_path_;

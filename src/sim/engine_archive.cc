@@ -44,14 +44,15 @@ void VisitState(State& s, F&& f) {
   f(s.change_to), f(s.change_offset_m), f(s.last_change_s), f(s.strategic_wait_s), f(s.side_leader);
   f(s.side_gap), f(s.signal_from), f(s.lane_flags), f(s.candidate), f(s.needs_change_on), f(s.guests);
   f(s.changing), f(s.signalled), f(s.lane_changes_started), f(s.lane_changes_finished);
-  f(s.lane_changes_aborted), f(s.running), f(s.arrivals), f(s.dirty);
+  f(s.lane_changes_aborted), f(s.siren_flags), f(s.pass_gap_m), f(s.sirens), f(s.flagged);
+  f(s.running), f(s.arrivals), f(s.dirty);
   f(s.finished_travel_s), f(s.finished_flow_travel_s), f(s.finished_delay_ratio), f(s.finished_time_loss_s);
   f(s.finished_duration_s);
 }
 // A tripwire, not a promise about layout: on LP64 the size of EngineState with the
 // fields listed above. When EngineState changes, revisit VisitState and this number.
 static_assert(
-    sizeof(void*) != 8 || sizeof(EngineState) == 1536,
+    sizeof(void*) != 8 || sizeof(EngineState) == 1632,
     "EngineState changed: list the new field in VisitState (engine_archive.cc), then update this size");
 
 template <class T>

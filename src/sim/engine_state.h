@@ -193,6 +193,24 @@ struct EngineState {
   std::vector<uint32_t> signalled;  // vehicles holding a signal, to clear
   long long lane_changes_started = 0, lane_changes_finished = 0, lane_changes_aborted = 0;
 
+  // --- Sirens (docs/emergency.md, "Traffic yields to sirens"; Engine::SetSiren).
+  // By vehicle, in one byte: kSiren (sirens on); kAside (edged aside for a siren
+  // vehicle: it stops, and a siren vehicle may pass it, overlapping it); kMakeWay
+  // (ahead of a siren vehicle within the reaction distance and driving: a
+  // lane-change candidate out of its lane); kRedStopped (a siren vehicle that stands
+  // at a red stop line: with EngineOptions::sirens_pass_red it may cross); kCutIn (a
+  // siren vehicle at the stop line of a lane without a lane link for its movement:
+  // it takes the movement's lane link from where it stands); kWasAside (scratch of
+  // the sirens phase). All 0 for every vehicle while no siren was ever on.
+  static constexpr uint8_t kSiren = 1, kAside = 2, kMakeWay = 4, kRedStopped = 8, kCutIn = 16, kWasAside = 32;
+  std::vector<uint8_t> siren_flags;
+  // By vehicle, for a siren vehicle on a lane: from its front to the tail of the
+  // nearest vehicle edged aside that it has not passed yet (0 while alongside one,
+  // +inf for none): it slows to SirenRules::kPassMps by there.
+  std::vector<double> pass_gap_m;
+  std::vector<uint32_t> sirens;   // vehicles with sirens on and not finished, by id
+  std::vector<uint32_t> flagged;  // vehicles with kAside or kMakeWay set
+
   std::vector<uint32_t> running;  // running vehicles, in order of entry
   std::vector<std::pair<double, uint32_t>> arrivals;
   std::vector<uint8_t> dirty;  // by drivable: lost a vehicle this step

@@ -43,9 +43,10 @@ constexpr double kStandingMps = 0.1;  // metrics::kQueueSpeedMps
 // Candidate marks in EngineState::candidate: the kind orders urgency.
 constexpr uint8_t kDiscretionary = 1;
 constexpr uint8_t kStrategic = 2;
+constexpr uint8_t kMakeWay = 3;  // out of a siren vehicle's way (sirens.cc)
 
-// Whether candidate `a` goes before candidate `b`: strategic first, then the
-// higher seeded priority, then the lower id.
+// Whether candidate `a` goes before candidate `b`: making way for a siren vehicle
+// first, then strategic, then the higher seeded priority, then the lower id.
 bool MoreUrgent(const EngineState& s, uint32_t a, uint32_t b) {
   if (s.candidate[a] != s.candidate[b]) return s.candidate[a] > s.candidate[b];
   if (s.priority[a] != s.priority[b]) return s.priority[a] > s.priority[b];
@@ -211,6 +212,39 @@ void Engine::FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vecto
     const uint32_t leader = q[i - 1];
     return s.dis[leader] - types[s.type[leader]].length_m - s.dis[v];
   };
+  const bool sirens = !s.sirens.empty() || !s.flagged.empty();
+  // Whether a siren vehicle is on `lane` behind `v`'s tail within the reaction distance.
+  auto siren_behind = [&](uint32_t lane, uint32_t v) {
+    const double tail = s.dis[v] - types[s.type[v]].length_m;
+    for (uint32_t e : s.on[lane]) {
+      if ((s.siren_flags[e] & EngineState::kSiren) && s.dis[e] < s.dis[v] &&
+          tail - s.dis[e] <= SirenRules::kReactionM)
+        return true;
+    }
+    return false;
+  };
+  // The neighbour of `d` that vehicle `v` moves to out of a siren vehicle's way:
+  // one that leads on along its route and has no siren vehicle coming up behind it
+  // there, of the two the one with more room ahead.
+  auto make_way_target = [&](uint32_t v, uint32_t d) {
+    const uint32_t pos = s.path_pos[v];
+    const uint32_t* path = PathAt(c, s, s.path_offset[v]);
+    const uint32_t next_road = pos + 2 < s.path_length[v] ? c.lane_road[path[pos + 2]] : kNone;
+    const uint32_t after_road = pos + 4 < s.path_length[v] ? c.lane_road[path[pos + 4]] : kNone;
+    uint32_t target = kNone;
+    double best_room = -kInfinity;
+    for (uint32_t lane : {c.lane_outer[d], c.lane_inner[d]}) {
+      if (lane == kNone || (next_road != kNone && !LeadsOn(c, lane, next_road, after_road)) ||
+          siren_behind(lane, v))
+        continue;
+      const double room = room_on(lane, v);
+      if (room > best_room) {
+        best_room = room;
+        target = lane;
+      }
+    }
+    return target;
+  };
   for (uint32_t d = first_lane; d < end_lane; ++d) {
     const std::vector<uint32_t>& on = s.on[d];
     double tail_ahead_m = 0;  // where the tail of the vehicle ahead is (valid from i = 1)
@@ -220,6 +254,16 @@ void Engine::FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vecto
       const demand::VehicleType& vt = types[s.type[v]];
       const double tail_ahead_of_v = tail_ahead_m;
       tail_ahead_m = dis - vt.length_m;
+      if (sirens && s.siren_flags[v] & (EngineState::kAside | EngineState::kMakeWay)) {
+        // Edged aside for a siren vehicle: it stays where it is until passed. Ahead
+        // of one and driving: it moves out of its lane, to a neighbour that leads on
+        // (no cooling time, no gap window), the one with more room ahead.
+        if ((s.siren_flags[v] & EngineState::kAside) || s.drivable[v] != d || s.change_to[v] != kNone)
+          continue;
+        const uint32_t target = make_way_target(v, d);
+        if (target != kNone) found.push_back({v, target, false, true});
+        continue;
+      }
       if (s.needs_change_on[v] == d) {
         if (s.change_to[v] != kNone || now - s.last_change_s[v] < kCoolingS) continue;
         const uint32_t pos = s.path_pos[v];
@@ -238,6 +282,8 @@ void Engine::FindCandidatesOn(uint32_t first_lane, uint32_t end_lane, std::vecto
       const uint32_t pos = s.path_pos[v];
       if (!c.lane_shares_next_road[d] && pos + 2 < s.path_length[v]) continue;  // no neighbour leads on
       if (s.drivable[v] != d || s.change_to[v] != kNone || now - s.last_change_s[v] < kCoolingS) continue;
+      // A siren vehicle keeps its lane: the traffic ahead makes way (docs/emergency.md).
+      if (sirens && (s.siren_flags[v] & EngineState::kSiren)) continue;
       const uint32_t* path = PathAt(c, s, s.path_offset[v]);
       const uint32_t next_road = pos + 2 < s.path_length[v] ? c.lane_road[path[pos + 2]] : kNone;
       const uint32_t after_road = pos + 4 < s.path_length[v] ? c.lane_road[path[pos + 4]] : kNone;
@@ -271,9 +317,11 @@ void Engine::SendLaneChangeSignals() {
     s.lane_flags[r] &= static_cast<uint8_t>(~EngineState::kYielding);
   }
   s.signalled.clear();
-  for (const Candidate& k : candidates_) s.candidate[k.vehicle] = k.strategic ? kStrategic : kDiscretionary;
+  for (const Candidate& k : candidates_)
+    s.candidate[k.vehicle] = k.make_way ? kMakeWay : k.strategic ? kStrategic : kDiscretionary;
   auto receive = [&](uint32_t r, uint32_t sender, bool as_follower) {
-    if (r == kNone || s.change_to[r] != kNone) return;
+    // A siren vehicle makes room for nobody (docs/emergency.md).
+    if (r == kNone || s.change_to[r] != kNone || (s.siren_flags[r] & EngineState::kSiren)) return;
     if (s.candidate[r] && !MoreUrgent(s, sender, r)) return;
     if (s.signal_from[r] != kNone && !MoreUrgent(s, sender, s.signal_from[r])) return;
     if (s.signal_from[r] == kNone) s.signalled.push_back(r);

@@ -25,7 +25,8 @@ namespace {
 class Decider {
  public:
   // `follow_terms`: MakeFollowerTerms of each of s.types, for dt and c.motion.
-  Decider(const CompiledNetwork& c, const EngineState& s, double dt, const FollowerTerms* follow_terms)
+  Decider(const CompiledNetwork& c, const EngineState& s, double dt, const FollowerTerms* follow_terms,
+          bool sirens_pass_red)
       : c_(c),
         s_(s),
         types_(s.types),
@@ -36,7 +37,9 @@ class Decider {
         follow_terms_(follow_terms),
         dt_(dt),
         motion_(c.motion),
-        step_(s.step) {}
+        step_(s.step),
+        sirens_(!s.sirens.empty() || !s.flagged.empty()),
+        sirens_pass_red_(sirens_pass_red) {}
 
   // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
   // with lane changes, needs_change_on). A template so that the loop without lane
@@ -54,6 +57,7 @@ class Decider {
     const uint32_t next = NextDrivable(v);
     if (IntersectionRelated(v, next)) s = std::min(s, IntersectionSpeed(v, vt, next, &blocker));
     s = std::min(s, FartherRedSpeed(v, vt, next));
+    if (sirens_ && s_.siren_flags[v]) s = std::min(s, SirenSpeed(v, vt));
     uint32_t needs_change_on = kNone;
     if constexpr (kLaneChange) s = std::min(s, LaneChangeSpeed(v, vt, next, &needs_change_on));
     if (vt.sigma > 0) s = Dawdle(v, vt, s);
@@ -185,6 +189,8 @@ class Decider {
   bool CanEnterLink(uint32_t v, uint32_t k, uint32_t k_pos, const demand::VehicleType& vt,
                     uint32_t* waits_for) const {
     const uint32_t end = c_.link_end_lane[k];
+    // A siren vehicle may enter a lane whose last vehicle stands: it will edge aside.
+    if (sirens_ && (s_.siren_flags[v] & EngineState::kSiren) && WillEdgeAside(s_.back[end], end)) return true;
     if (!c_.link_keep_clear[k]) return CanEnter(end, vt);
     const double needed = std::min(vt.length_m + vt.min_gap_m, c_.length[end]);
     uint32_t last = kNone;
@@ -270,7 +276,9 @@ class Decider {
       // leader, as SUMO's lane changers do, instead of driving on past a queue
       // there to the end of its lane, where it would stand at the queue's front
       // with no gap and hold up its own lane.
-      const uint32_t merge = s_.side_leader[v];
+      // A siren vehicle drives on to the stop line, where it may take the movement
+      // from its own lane (kCutIn).
+      const uint32_t merge = s_.siren_flags[v] & EngineState::kSiren ? kNone : s_.side_leader[v];
       if (!(flags & EngineState::kChangingLane) && merge != kNone &&
           c_.lane_road[s_.drivable[merge]] == c_.lane_road[d] && s_.drivable[merge] != d) {
         const double gap = s_.dis[merge] - types_[s_.type[merge]].length_m - s_.dis[v];
@@ -278,10 +286,57 @@ class Decider {
                                                      dt_, motion_)));
       }
       const double rest = c_.length[d] - s_.dis[v];
-      if (MinBrakeDistance(vt, speed) <= rest)
+      // A siren vehicle at the stop line takes the movement from its own lane
+      // (docs/emergency.md): the sirens phase said it may (kCutIn).
+      if (MinBrakeDistance(vt, speed) <= rest && !(s_.siren_flags[v] & EngineState::kCutIn))
         s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
     }
     return s;
+  }
+
+  // Sirens (docs/emergency.md, "Traffic yields to sirens"). A vehicle edged aside
+  // stops where it is at its usual deceleration, before the stop line if it still
+  // can. A siren vehicle slows to the passing speed by the tail of the nearest
+  // vehicle edged aside ahead and keeps to it while alongside; it crosses a red
+  // signal (only with sirens_pass_red, after stopping) at walking speed.
+  double SirenSpeed(uint32_t v, const demand::VehicleType& vt) const {
+    const uint8_t flags = s_.siren_flags[v];
+    const uint32_t d = s_.drivable[v];
+    const double speed = s_.speed[v];
+    double s = vt.max_speed_mps;
+    if (flags & EngineState::kAside) {
+      s = std::max(0.0, speed - vt.usual_neg_acc_mps2 * dt_);
+      const double rest = c_.length[d] - s_.dis[v];
+      if (!IsLink(d) && MinBrakeDistance(vt, speed) <= rest)
+        s = std::min(s, StopBeforeSpeed(vt, speed, rest, dt_, motion_));
+      return s;
+    }
+    if (!(flags & EngineState::kSiren)) return s;
+    const double gap = s_.pass_gap_m[v];
+    if (gap < std::numeric_limits<double>::infinity()) {
+      constexpr double kPass = SirenRules::kPassMps;
+      const double room = gap - speed * dt_;
+      s = room <= 0 ? kPass : std::sqrt(kPass * kPass + 2 * vt.usual_neg_acc_mps2 * room);
+    }
+    if (sirens_pass_red_ && (flags & EngineState::kRedStopped)) s = std::min(s, SirenRules::kWalkMps);
+    // Inside the junction on red (only with sirens_pass_red can it have entered on
+    // red; a light that turns red behind it as it crosses does not slow it without).
+    if (sirens_pass_red_ && IsLink(d) && !green_[c_.link_road_link[d - c_.lane_count]])
+      s = std::min(s, SirenRules::kWalkMps);
+    return s;
+  }
+
+  // Whether `u` (on `lane`) stands and will edge aside once a siren vehicle comes
+  // onto its lane behind it (sirens.cc marks it then).
+  bool WillEdgeAside(uint32_t u, uint32_t lane) const {
+    return u != kNone && s_.drivable[u] == lane && s_.speed[u] < 0.1 &&
+           !(s_.siren_flags[u] & EngineState::kSiren) && (s_.change_to.empty() || s_.change_to[u] == kNone);
+  }
+
+  // A siren vehicle that has stopped at a red stop line may cross it, with
+  // sirens_pass_red (EngineOptions).
+  bool PassesRed(uint32_t v) const {
+    return sirens_pass_red_ && sirens_ && (s_.siren_flags[v] & EngineState::kRedStopped);
   }
 
   double IntersectionSpeed(uint32_t v, const demand::VehicleType& vt, uint32_t next,
@@ -294,7 +349,8 @@ class Decider {
     if (next != kNone && IsLink(next)) {
       link = next;
       uint32_t k = link - c_.lane_count;
-      if (!green_[c_.link_road_link[k]] || !CanEnterLink(v, k, s_.path_pos[v] + 1, vt, blocker)) {
+      if ((!green_[c_.link_road_link[k]] && !PassesRed(v)) ||
+          !CanEnterLink(v, k, s_.path_pos[v] + 1, vt, blocker)) {
         double to_stop_line = c_.length[d] - s_.dis[v];
         // A vehicle that can no longer stop before the line goes on.
         if (MinBrakeDistance(vt, speed) <= to_stop_line) {
@@ -427,6 +483,8 @@ class Decider {
   double dt_;
   Motion motion_;
   long long step_;
+  bool sirens_;  // a vehicle has its sirens on or is edged aside: SirenSpeed applies
+  bool sirens_pass_red_;
 };
 
 // Splits the drivables into one block per thread holding about as many vehicles
@@ -452,8 +510,10 @@ void Engine::Step() {
   NotifyConflicts();
   DecideSpeeds();
   MoveVehicles();
+  YieldToSirens();
   ChangeLanes();
   FindLeaders();
+  SirenLeaders();
   ++state_->step;
 }
 
@@ -507,7 +567,7 @@ void Engine::InsertQueued() {
     uint32_t v = queue[head];
     std::vector<uint32_t>& on = s.on[lane];
     if (!on.empty()) {
-      uint32_t tail = on.back();
+      uint32_t tail = s.back[lane];  // on.back(), or around a siren vehicle the rearmost tail (SirenLeaders)
       if (!(s.dis[tail] > types[s.type[tail]].length_m + types[s.type[v]].min_gap_m)) continue;
     }
     ++head;
@@ -542,7 +602,7 @@ void Engine::DecideSpeeds() {
   follow_terms_.clear();
   for (const demand::VehicleType& type : s.types)
     follow_terms_.push_back(MakeFollowerTerms(type, options_.step_s, compiled_->motion));
-  const Decider decider(*compiled_, s, options_.step_s, follow_terms_.data());
+  const Decider decider(*compiled_, s, options_.step_s, follow_terms_.data(), options_.sirens_pass_red);
   // By place rather than by vehicle: neighbours share leaders and conflict points,
   // so this order keeps them in cache. Each vehicle writes only its own slots (a
   // vehicle changing lanes is decided once, on its own lane, not as a guest).
@@ -729,6 +789,8 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.next_end.push_back(0);
   s.free_flow_s.push_back(internal::PathFreeFlow(*compiled_, s, path_offset, type, 0));
   s.speed_cap.push_back(std::numeric_limits<double>::infinity());
+  s.siren_flags.push_back(0);
+  s.pass_gap_m.push_back(std::numeric_limits<double>::infinity());
   if (options_.lane_change) {
     s.change_to.push_back(kNone);
     s.change_offset_m.push_back(0);

@@ -35,7 +35,8 @@ class StuckController : public signal::Controller {
 // The tiny cross (300 m legs; phases 1 E-W straight, 2 N-S straight, 3 E-W left,
 // 4 N-S left), its signal layer and a Preemptor.
 struct Cross {
-  explicit Cross(PhaseIndex stuck_on, bool priority = true, std::vector<demand::FlowSpec> flows = {}) {
+  explicit Cross(PhaseIndex stuck_on, bool priority = true, std::vector<demand::FlowSpec> flows = {},
+                 bool sirens = true) {
     auto net = roadnet::BuildNetwork(testing::MakeCrossSpec());
     EXPECT_TRUE(net.ok()) << net.status().message();
     network = std::make_shared<const roadnet::Network>(std::move(net).value());
@@ -58,6 +59,7 @@ struct Cross {
     signals = &twin->signals();
     PreemptionOptions options;
     options.signal_priority = priority;
+    options.sirens = sirens;
     preemptor = std::make_unique<Preemptor>(*engine, *signals, EmergencyVehicleType(), options);
     twin->AddHook(run::HookStage::kPreemption, preemptor.get());
   }
@@ -148,6 +150,30 @@ TEST(PreemptorTest, TheQueueInFrontOfTheEvIsClearedFirst) {
   EXPECT_LE(trip.stops, 1);
   EXPECT_LT(trip.travel_time_s(0), trip.free_flow_s + 20);
   EXPECT_EQ(cross.signals->counters().safety_violations, 0);
+}
+
+// The three ways the lead's experiment runs an EV: plain (no sirens, no priority),
+// sirens (traffic yields, no priority), priority. Eight cars stand at N_C's red
+// light; without priority it stays red. With sirens the EV passes them (they edge
+// aside) and waits at the stop line in front of them; plain it waits behind them.
+TEST(PreemptorTest, WithSirensTheEvPassesTheQueueAtTheRedLightAndPlainItWaitsBehind) {
+  double waiting_at_m[2] = {0, 0};
+  double stop_line = 0;
+  for (bool sirens : {false, true}) {
+    Cross cross(/*stuck_on=*/1, /*priority=*/false, {testing::MakeFlow({"N_C", "C_S"}, 5.0, 0, 35)}, sirens);
+    for (int s = 0; s < 60; ++s) cross.Step();
+    auto ev = cross.preemptor->Dispatch({0, 60, cross.Road("N_C"), cross.Road("C_S")});
+    ASSERT_TRUE(ev.ok());
+    EXPECT_EQ(cross.engine->Vehicle(*ev).siren, sirens);
+    for (int s = 0; s < 120; ++s) cross.Step();
+    const EmergencyTrip& trip = cross.preemptor->trips()[0];
+    EXPECT_FALSE(trip.arrived());
+    waiting_at_m[sirens ? 1 : 0] = trip.trace.back().distance_m;
+    stop_line = cross.network->lane(cross.network->road(cross.Road("N_C")).lanes[1]).length_m;
+    EXPECT_EQ(cross.engine->vehicles_finished(), 0);
+  }
+  EXPECT_LT(waiting_at_m[0], stop_line - 40) << "plain: behind the eight cars";
+  EXPECT_GT(waiting_at_m[1], stop_line - 5) << "sirens: at the stop line, in front of them";
 }
 
 // Two EVs meet at C needing conflicting movements (W->E needs phase 1, N->S phase 2)
