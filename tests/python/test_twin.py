@@ -11,6 +11,7 @@ import pytest
 
 import citybrain
 from conftest import DATA, REPO
+from max_pressure_controller import MaxPressure  # the built-in rule in Python: the run must be the same
 
 HANGZHOU = DATA / "hangzhou_4x4"
 ROADNET = str(HANGZHOU / "roadnet_4_4.json")
@@ -70,25 +71,6 @@ def test_stepping_by_pieces_equals_one_run():
         b.step(100)
     assert b.done and a.state_hash() == b.state_hash()
     assert b.step(0) == 600.0
-
-
-class MaxPressure:
-    """Max-pressure as a Python object: the built-in rule, so the run must be the same."""
-
-    def decide(self, observation):
-        lanes = observation["lanes"]
-        best, best_pressure = None, None
-        for phase in observation["phases"]:
-            pressure = 0
-            for k in observation["green"][phase]:
-                m = observation["movements"][k]
-                if m["turn"] == "turn_right":
-                    continue
-                pressure += sum(lanes[lane]["waiting"] for lane in m["from_lanes"])
-                pressure -= sum(lanes[lane]["waiting"] for lane in m["to_lanes"])
-            if best is None or pressure > best_pressure:
-                best, best_pressure = phase, pressure
-        return best
 
 
 def test_a_python_object_controls_through_the_safety_layer():
