@@ -12,6 +12,7 @@
 
 #include "cityflow_engine.h"
 #include "errors.h"
+#include "py_views.h"
 #include "twin_bindings.h"
 
 namespace py = pybind11;
@@ -132,18 +133,7 @@ class PyEngine {
   py::object SafetyLayer() const {
     const SafeSignals* safety = e_->safety();
     if (safety == nullptr) return py::none();
-    const signal::SignalManager& m = safety->manager();
-    const signal::SignalCounters& c = m.counters();
-    py::dict out;
-    out["min_green"] = m.min_green_s();
-    out["clearance"] = m.clearance_s();
-    out["max_green"] = m.max_green_s();
-    out["phase_changes"] = c.phase_changes;
-    out["refused"] = c.refused;
-    out["delayed"] = c.delayed;
-    out["forced"] = c.forced;
-    out["safety_violations"] = c.safety_violations;
-    return out;
+    return SafetyDict(safety->manager());
   }
   // One signal as the layer sees it: the phase granted (in force, or coming after
   // the clearance), the phase shown now, whether the clearance is showing, and for
@@ -154,33 +144,13 @@ class PyEngine {
     std::optional<IntersectionId> id = e_->FindIntersection(intersection);
     if (!id || !e_->network().intersection(*id).signalised())
       throw Error("get_signal_state: no signalised intersection '" + intersection + "' in the roadnet");
-    const signal::SignalManager& m = safety->manager();
-    py::dict out;
-    out["phase"] = m.granted(*id);
-    out["shown"] = e_->engine().phase(*id);
-    out["in_clearance"] = m.in_clearance(*id);
-    out["green_elapsed"] = m.green_elapsed_s(*id);
-    return out;
+    return SignalStateDict(safety->manager(), e_->engine(), *id);
   }
   // Every signalised intersection in network order, with what a controller needs.
   py::list SignalisedIntersections() const {
-    const roadnet::Network& net = e_->network();
     py::list out;
-    auto lanes_of = [&](const std::vector<RoadId>& roads) {
-      py::list lanes;
-      for (RoadId road : roads)
-        for (LaneId lane : net.road(road).lanes) lanes.append(lane_names_[lane.index()]);
-      return lanes;
-    };
-    for (const roadnet::Intersection& inter : net.intersections()) {
-      if (!inter.signalised()) continue;
-      py::dict d;
-      d["id"] = inter.id;
-      d["control_phases"] = inter.control_phases;
-      d["clearance_phase"] = inter.clearance_phase;
-      d["incoming_lanes"] = lanes_of(inter.incoming);
-      d["outgoing_lanes"] = lanes_of(inter.outgoing);
-      out.append(std::move(d));
+    for (const roadnet::Intersection& inter : e_->network().intersections()) {
+      if (inter.signalised()) out.append(IntersectionDict(e_->network(), inter, lane_names_));
     }
     return out;
   }
@@ -188,26 +158,11 @@ class PyEngine {
   // citybrain's array getters: one NumPy array per call, in the order of lane_ids()
   // (lanes) or of get_vehicles() (running vehicles). Fresh arrays each call (copies,
   // not views): keep them as long as you like.
-  py::list LaneIds() const {
-    py::list out;
-    for (const py::object& name : lane_names_) out.append(name);
-    return out;
-  }
+  py::list LaneIds() const { return NameList(lane_names_); }
   py::array_t<int32_t> LaneCounts(bool waiting) const {
-    const sim::Engine& engine = e_->engine();
-    py::array_t<int32_t> out(static_cast<py::ssize_t>(lane_names_.size()));
-    int32_t* data = out.mutable_data();
-    for (std::size_t l = 0; l < lane_names_.size(); ++l)
-      data[l] = waiting ? engine.LaneWaitingCount(LaneId(l)) : engine.LaneVehicleCount(LaneId(l));
-    return out;
+    return LaneCountArray(e_->engine(), lane_names_.size(), waiting);
   }
-  py::array_t<double> VehicleValues(bool speed) const {
-    const std::vector<sim::VehicleView> views = e_->engine().RunningVehicles();
-    py::array_t<double> out(static_cast<py::ssize_t>(views.size()));
-    double* data = out.mutable_data();
-    for (std::size_t k = 0; k < views.size(); ++k) data[k] = speed ? views[k].speed_mps : views[k].position_m;
-    return out;
-  }
+  py::array_t<double> VehicleValues(bool speed) const { return RunningVehicleArray(e_->engine(), speed); }
 
  private:
   // The vehicle's name as a Python string, made once.

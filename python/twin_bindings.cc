@@ -15,6 +15,7 @@
 #include "embedded_controller.h"
 #include "errors.h"
 #include "metrics/kpis.h"
+#include "py_views.h"
 #include "run/protocol.h"
 
 namespace py = pybind11;
@@ -126,39 +127,13 @@ class PyTwin {
     return JsonToPython(j);
   }
 
-  py::dict Safety() const {
-    const signal::SignalManager& m = t_->twin().signals();
-    const signal::SignalCounters& c = m.counters();
-    py::dict out;
-    out["min_green"] = m.min_green_s();
-    out["clearance"] = m.clearance_s();
-    out["max_green"] = m.max_green_s();
-    out["phase_changes"] = c.phase_changes;
-    out["refused"] = c.refused;
-    out["delayed"] = c.delayed;
-    out["forced"] = c.forced;
-    out["safety_violations"] = c.safety_violations;
-    return out;
-  }
+  py::dict Safety() const { return SafetyDict(t_->twin().signals()); }
 
   py::list Intersections() const {
-    const roadnet::Network& net = t_->network();
-    py::list out;
-    auto lanes_of = [&](const std::vector<RoadId>& roads) {
-      py::list lanes;
-      for (RoadId road : roads)
-        for (LaneId lane : net.road(road).lanes) lanes.append(lane_names_[lane.index()]);
-      return lanes;
-    };
     const signal::SignalManager& m = t_->twin().signals();
+    py::list out;
     for (IntersectionId id : m.signalised()) {
-      const roadnet::Intersection& inter = net.intersection(id);
-      py::dict d;
-      d["id"] = inter.id;
-      d["control_phases"] = inter.control_phases;
-      d["clearance_phase"] = inter.clearance_phase;
-      d["incoming_lanes"] = lanes_of(inter.incoming);
-      d["outgoing_lanes"] = lanes_of(inter.outgoing);
+      py::dict d = IntersectionDict(t_->network(), t_->network().intersection(id), lane_names_);
       d["controller"] = m.controller(id).name();
       out.append(std::move(d));
     }
@@ -170,11 +145,7 @@ class PyTwin {
     if (!id || !t_->network().intersection(*id).signalised())
       throw Error("signal_state: no signalised intersection '" + intersection + "' in the network");
     const signal::SignalManager& m = t_->twin().signals();
-    py::dict out;
-    out["phase"] = m.granted(*id);
-    out["shown"] = t_->engine().phase(*id);
-    out["in_clearance"] = m.in_clearance(*id);
-    out["green_elapsed"] = m.green_elapsed_s(*id);
+    py::dict out = SignalStateDict(m, t_->engine(), *id);
     out["held"] = m.held(*id);
     out["controller"] = m.controller(*id).name();
     return out;
@@ -259,18 +230,9 @@ class PyTwin {
   void CopyStateFrom(const PyTwin& model) { Check(t_->CopyStateFrom(*model.t_)); }
 
   // Arrays (copies).
-  py::list LaneIds() const {
-    py::list out;
-    for (const py::object& name : lane_names_) out.append(name);
-    return out;
-  }
+  py::list LaneIds() const { return NameList(lane_names_); }
   py::array_t<int32_t> LaneCounts(bool waiting) const {
-    const sim::Engine& engine = t_->engine();
-    py::array_t<int32_t> out(static_cast<py::ssize_t>(lane_names_.size()));
-    int32_t* data = out.mutable_data();
-    for (std::size_t l = 0; l < lane_names_.size(); ++l)
-      data[l] = waiting ? engine.LaneWaitingCount(LaneId(l)) : engine.LaneVehicleCount(LaneId(l));
-    return out;
+    return LaneCountArray(t_->engine(), lane_names_.size(), waiting);
   }
   py::array_t<int64_t> VehicleIds() const {
     const std::vector<sim::VehicleView> views = t_->engine().RunningVehicles();
@@ -279,13 +241,7 @@ class PyTwin {
     for (std::size_t k = 0; k < views.size(); ++k) data[k] = views[k].id.value();
     return out;
   }
-  py::array_t<double> VehicleValues(bool speed) const {
-    const std::vector<sim::VehicleView> views = t_->engine().RunningVehicles();
-    py::array_t<double> out(static_cast<py::ssize_t>(views.size()));
-    double* data = out.mutable_data();
-    for (std::size_t k = 0; k < views.size(); ++k) data[k] = speed ? views[k].speed_mps : views[k].position_m;
-    return out;
-  }
+  py::array_t<double> VehicleValues(bool speed) const { return RunningVehicleArray(t_->engine(), speed); }
 
   // Zero-copy views of the engine's own arrays (sim::Engine::speed_by_vehicle and
   // the like): read-only, valid until the next step, dispatch or copy_state_from.

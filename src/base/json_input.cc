@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_fast.h"
 #include "base/utf8.h"
-#include "simdjson.h"
 
 namespace cb {
 namespace {
@@ -199,18 +199,8 @@ bool CopyFromSimdjson(simdjson::dom::element value, Json* out) {
 }
 
 bool ParseWithSimdjson(const std::string& text, Json* out) {
-  // One parser per thread, kept: its buffers are reused from one document to the next.
-  // Its depth limit is kMaxJsonDepth (the capacity grows with the documents).
-  thread_local simdjson::dom::parser parser = [] {
-    simdjson::dom::parser p;
-    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) {
-      // Out of memory: every parse then fails over to nlohmann.
-    }
-    return p;
-  }();
   simdjson::dom::element root;
-  if (parser.parse(text).get(root) != simdjson::SUCCESS) return false;
-  return CopyFromSimdjson(root, out);
+  return ParseFastDocument(text, &root) && CopyFromSimdjson(root, out);
 }
 
 // The byte offset of the first '[' or '{' (outside strings) that opens level
@@ -239,13 +229,42 @@ std::size_t OpeningTooDeep(const std::string& text, std::size_t max_depth) {
 
 }  // namespace
 
+bool ParseFastDocument(const std::string& text, simdjson::dom::element* root) {
+  // One parser per thread, kept: its buffers are reused from one document to the next.
+  // Its depth limit is kMaxJsonDepth (the capacity grows with the documents).
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) {
+      // Out of memory: every parse then fails over to nlohmann.
+    }
+    return p;
+  }();
+  return parser.parse(text).get(*root) == simdjson::SUCCESS;
+}
+
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Status::IoError(path + ": cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Status::IoError(path + ": read error");
-  return buffer.str();
+  std::string text;
+  const std::streamoff size = in.tellg();
+  if (size > 0) {
+    // One read into a string with room for simdjson's padding (ParseFastDocument then
+    // parses it in place, without copying it).
+    text.reserve(static_cast<std::size_t>(size) + simdjson::SIMDJSON_PADDING);
+    text.resize(static_cast<std::size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), size);
+    if (in.gcount() != size) return Status::IoError(path + ": read error");
+  } else {
+    // Empty, or not a regular file (a pipe, /proc): read until its end.
+    std::ifstream again(path, std::ios::binary);
+    if (!again) return Status::IoError(path + ": cannot open file");
+    std::ostringstream buffer;
+    buffer << again.rdbuf();
+    if (again.bad()) return Status::IoError(path + ": read error");
+    text = buffer.str();
+  }
+  return text;
 }
 
 Result<Json> ParseJson(const std::string& text, const std::string& source) {

@@ -1,5 +1,10 @@
 #include "demand/cityflow_flow.h"
 
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "base/json_fast.h"
 #include "demand/limits.h"
 
 namespace cb::demand {
@@ -21,6 +26,106 @@ Status ReadVehicle(const Json& value, const std::string& path, VehicleType* v) {
   // citybrain's extension (docs/formats.md): SUMO's driver imperfection.
   CB_RETURN_IF_ERROR(GetOptionalDouble(value, kSigmaKey, path, v->sigma, &v->sigma));
   return Status::Ok();
+}
+
+// The fast path of ParseCityflowFlow: the same flows read straight from simdjson's
+// document, for a file ReadVehicle and ParseCityflowFlowJson would accept. Anything
+// else (a missing or mistyped member, a check failing) answers nullopt, and the
+// nlohmann path reads the file again and words the error. Members are visited in
+// order, so a repeated key ends with its last value, as nlohmann keeps it.
+bool FastNumber(simdjson::dom::element value, double* out) {
+  return value.get_double().get(*out) == simdjson::SUCCESS;  // integers too, as get<double>
+}
+
+bool FastVehicle(simdjson::dom::element value, VehicleType* v) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) return false;
+  v->width_m = 2.0;
+  int required = 0;  // bits of the seven required members seen
+  for (simdjson::dom::key_value_pair member : object) {
+    const std::string_view key = member.key;
+    double* slot = nullptr;
+    int bit = 0;
+    if (key == "length") {
+      slot = &v->length_m, bit = 1;
+    } else if (key == "maxPosAcc") {
+      slot = &v->max_pos_acc_mps2, bit = 2;
+    } else if (key == "maxNegAcc") {
+      slot = &v->max_neg_acc_mps2, bit = 4;
+    } else if (key == "usualPosAcc") {
+      slot = &v->usual_pos_acc_mps2, bit = 8;
+    } else if (key == "usualNegAcc") {
+      slot = &v->usual_neg_acc_mps2, bit = 16;
+    } else if (key == "minGap") {
+      slot = &v->min_gap_m, bit = 32;
+    } else if (key == "maxSpeed") {
+      slot = &v->max_speed_mps, bit = 64;
+    } else if (key == "headwayTime") {
+      slot = &v->headway_s, bit = 128;
+    } else if (key == "width") {
+      slot = &v->width_m;
+    } else if (key == "yieldDistance") {
+      slot = &v->yield_distance_m;
+    } else if (key == "turnSpeed") {
+      slot = &v->turn_speed_mps;
+    } else if (key == kSigmaKey) {
+      slot = &v->sigma;
+    } else {
+      continue;  // other members are not ours, as ReadVehicle ignores them
+    }
+    if (!FastNumber(member.value, slot)) return false;
+    required |= bit;
+  }
+  return required == 255;
+}
+
+std::optional<DemandSpec> FastFlows(const std::string& text, const std::string& source) {
+  simdjson::dom::element root;
+  simdjson::dom::array flows;
+  if (!ParseFastDocument(text, &root) || root.get_array().get(flows) != simdjson::SUCCESS)
+    return std::nullopt;
+  DemandSpec spec;
+  spec.source = source;
+  spec.flows.reserve(flows.size());
+  std::size_t i = 0;
+  for (simdjson::dom::element flow : flows) {
+    simdjson::dom::object object;
+    if (flow.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
+    FlowSpec f;
+    f.where = "[" + std::to_string(i++) + "]";
+    bool vehicle = false, route = false, interval = false;
+    for (simdjson::dom::key_value_pair member : object) {
+      const std::string_view key = member.key;
+      if (key == "vehicle") {
+        f.vehicle = VehicleType{};
+        if (!FastVehicle(member.value, &f.vehicle)) return std::nullopt;
+        vehicle = true;
+      } else if (key == "route") {
+        simdjson::dom::array roads;
+        if (member.value.get_array().get(roads) != simdjson::SUCCESS) return std::nullopt;
+        f.route.clear();
+        f.route.reserve(roads.size());
+        for (simdjson::dom::element road : roads) {
+          std::string_view id;
+          if (road.get_string().get(id) != simdjson::SUCCESS) return std::nullopt;
+          f.route.emplace_back(id);
+        }
+        route = true;
+      } else if (key == "interval") {
+        if (!FastNumber(member.value, &f.interval_s)) return std::nullopt;
+        interval = true;
+      } else if (key == "startTime") {
+        if (!FastNumber(member.value, &f.start_s)) return std::nullopt;
+      } else if (key == "endTime") {
+        if (!FastNumber(member.value, &f.end_s)) return std::nullopt;
+      }
+    }
+    if (!vehicle || !route || !interval) return std::nullopt;
+    if (!CheckRouteRoads(static_cast<long long>(f.route.size())).ok() || !CheckFlow(f).ok())
+      return std::nullopt;
+    spec.flows.push_back(std::move(f));
+  }
+  return spec;
 }
 
 }  // namespace
@@ -61,9 +166,20 @@ Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& so
 }
 
 Result<DemandSpec> ParseCityflowFlow(const std::string& path) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  if (std::optional<DemandSpec> spec = FastFlows(*text, path)) return std::move(*spec);
+  auto root = ParseJson(*text, path);
+  if (!root.ok()) return root.status();
+  return ParseCityflowFlowJson(*root, path);
+}
+
+namespace internal {
+Result<DemandSpec> ParseCityflowFlowWithNlohmann(const std::string& path) {
   auto root = ParseJsonFile(path);
   if (!root.ok()) return root.status();
   return ParseCityflowFlowJson(*root, path);
 }
+}  // namespace internal
 
 }  // namespace cb::demand

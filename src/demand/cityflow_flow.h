@@ -16,7 +16,15 @@ namespace cb::demand {
 // The vehicle member that carries VehicleType::sigma.
 inline constexpr const char* kSigmaKey = "sigma";
 
+// Reads a well-formed file straight from simdjson's document (base/json_fast.h);
+// anything else, and every error, through ParseCityflowFlowJson. Both give the
+// same flows.
 Result<DemandSpec> ParseCityflowFlow(const std::string& path);
 Result<DemandSpec> ParseCityflowFlowJson(const Json& root, const std::string& source);
+
+namespace internal {
+// ParseCityflowFlow without its fast path, for the tests that compare the two.
+Result<DemandSpec> ParseCityflowFlowWithNlohmann(const std::string& path);
+}  // namespace internal
 
 }  // namespace cb::demand

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "demand/limits.h"
@@ -154,8 +155,17 @@ std::shared_ptr<const CompiledNetwork> Compile(const roadnet::Network& net, cons
   const std::size_t flows = demand.flows.size();
   c.flow_paths.resize(flows);
   c.flow_path_length.resize(flows);
+  // Flows with the same route and vehicle type share their lane paths (paths are
+  // read-only once compiled; CityFlow's files give each vehicle its own flow).
+  std::map<std::pair<std::vector<RoadId>, int>, uint32_t> planned;  // -> the first flow planned
   for (std::size_t f = 0; f < flows; ++f) {
     const demand::Flow& flow = demand.flows[f];
+    auto [same, first_time] = planned.try_emplace({flow.route, flow.vehicle_type}, static_cast<uint32_t>(f));
+    if (!first_time) {
+      c.flow_paths[f] = c.flow_paths[same->second];
+      c.flow_path_length[f] = c.flow_path_length[same->second];
+      continue;
+    }
     // A flow that needs lane changes (demand::Flow::needs_lane_changes) enters on
     // every lane of its first road and changes lanes strategically on the way.
     const bool changes = flow.needs_lane_changes;
