@@ -328,8 +328,7 @@ Result<VehicleId> Engine::AddVehicle(const std::vector<RoadId>& route, const dem
 Status Engine::SetSiren(VehicleId id, bool on) {
   EngineState& s = *state_;
   const uint32_t v = id.value();
-  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
-    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  CB_RETURN_IF_ERROR(CheckLiveVehicle(v));
   const bool now_on = (s.siren_flags[v] & EngineState::kSiren) != 0;
   if (now_on == on) return Status::Ok();
   const auto at = std::lower_bound(s.sirens.begin(), s.sirens.end(), v);
@@ -418,6 +417,12 @@ Result<VehicleId> Engine::ReleaseFromFlow(std::size_t flow) {
   return VehicleId(ReleaseNext(flow));
 }
 
+Status Engine::CheckLiveVehicle(uint32_t v) const {
+  if (v >= state_->vehicles_released || state_->state[v] == VehicleState::kFinished)
+    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  return Status::Ok();
+}
+
 Status Engine::CheckRoute(const RoadId* route, std::size_t road_count) const {
   const roadnet::Network& net = *network_;
   if (road_count == 0) return Status::InvalidInput("route is empty");
@@ -465,8 +470,7 @@ Status Engine::RerouteRest(VehicleId id, const RoadId* roads, std::size_t road_c
   const CompiledNetwork& c = *compiled_;
   EngineState& s = *state_;
   const uint32_t v = id.value();
-  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
-    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  CB_RETURN_IF_ERROR(CheckLiveVehicle(v));
   CB_RETURN_IF_ERROR(CheckRoute(roads, road_count));
   const uint32_t d = s.drivable[v];
   const bool on_link = d >= c.lane_count;
@@ -535,8 +539,7 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
 Status Engine::SetSpeedCap(VehicleId id, double max_mps) {
   EngineState& s = *state_;
   const uint32_t v = id.value();
-  if (v >= s.vehicles_released || s.state[v] == VehicleState::kFinished)
-    return Status::InvalidInput("no such vehicle on the road or waiting to enter");
+  CB_RETURN_IF_ERROR(CheckLiveVehicle(v));
   if (!(max_mps >= 0))
     return Status::InvalidInput("speed " + std::to_string(max_mps) + " m/s, expected 0 or more");
   s.speed_cap[v] = max_mps;

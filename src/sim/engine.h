@@ -392,6 +392,8 @@ class Engine {
 
   // InvalidInput unless `route` is a non-empty chain of known, connected roads.
   Status CheckRoute(const RoadId* route, std::size_t road_count) const;
+  // InvalidInput unless vehicle `v` has been released and has not finished.
+  Status CheckLiveVehicle(uint32_t v) const;
   // Plans `route` from `first_lane` into replan_path_ (with strategic lane changes
   // when lane changes are on and the route needs them).
   Status PlanScratchPath(const RoadId* route, std::size_t road_count, LaneId first_lane);

@@ -30,15 +30,9 @@ struct Road {
 };
 
 Road MakeRoad(roadnet::NetworkSpec spec) {
-  auto net = roadnet::BuildNetwork(std::move(spec));
-  EXPECT_TRUE(net.ok()) << net.status().message();
   Road r;
-  r.net = std::make_shared<const roadnet::Network>(std::move(net).value());
-  demand::DemandSpec none;
-  none.source = "test";
-  auto d = demand::BuildDemand(none, *r.net);
-  EXPECT_TRUE(d.ok()) << d.status().message();
-  r.demand = std::make_shared<const demand::Demand>(std::move(d).value());
+  r.net = testing::BuildOrFail(std::move(spec));
+  r.demand = testing::NoFlows(*r.net);
   if (auto a = r.net->FindRoad("A_M")) r.route = {*a, *r.net->FindRoad("M_B")};
   return r;
 }
@@ -390,9 +384,7 @@ TEST(LaneChange, AVehicleThatFindsNoGapMovesOverOnALaterRoad) {
   // it keeps its lane through M and changes on Q.
   Road road;
   road.net = MergeAfterTwoRoads();
-  demand::DemandSpec none;
-  none.source = "test";
-  road.demand = std::make_shared<const demand::Demand>(*demand::BuildDemand(none, *road.net));
+  road.demand = testing::NoFlows(*road.net);
   const RoadId p = *road.net->FindRoad("P"), q = *road.net->FindRoad("Q"), r = *road.net->FindRoad("R");
   Engine engine(road.net, road.demand, WithLaneChanges(true));
   const IntersectionId m = *road.net->FindIntersection("M");

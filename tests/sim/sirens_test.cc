@@ -27,15 +27,9 @@ struct Road {
 };
 
 Road MakeRoad(roadnet::NetworkSpec spec) {
-  auto net = roadnet::BuildNetwork(std::move(spec));
-  EXPECT_TRUE(net.ok()) << net.status().message();
   Road r;
-  r.net = std::make_shared<const roadnet::Network>(std::move(net).value());
-  demand::DemandSpec none;
-  none.source = "test";
-  auto d = demand::BuildDemand(none, *r.net);
-  EXPECT_TRUE(d.ok()) << d.status().message();
-  r.demand = std::make_shared<const demand::Demand>(std::move(d).value());
+  r.net = testing::BuildOrFail(std::move(spec));
+  r.demand = testing::NoFlows(*r.net);
   return r;
 }
 

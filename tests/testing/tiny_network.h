@@ -14,7 +14,11 @@
 // 3 = E-W left, 4 = N-S left (each with the right turns).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "demand/demand.h"
@@ -196,6 +200,23 @@ inline demand::FlowSpec MakeFlow(std::vector<std::string> route, double interval
   flow.end_s = end_s;
   flow.where = "test";
   return flow;
+}
+
+// The network `spec` builds (a test failure naming why when it does not build).
+inline std::shared_ptr<const roadnet::Network> BuildOrFail(roadnet::NetworkSpec spec) {
+  auto net = roadnet::BuildNetwork(std::move(spec));
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  if (!net.ok()) return nullptr;
+  return std::make_shared<const roadnet::Network>(std::move(net).value());
+}
+
+// A demand without flows, for tests that add their vehicles themselves.
+inline std::shared_ptr<const demand::Demand> NoFlows(const roadnet::Network& net) {
+  demand::DemandSpec none;
+  none.source = "test";
+  auto d = demand::BuildDemand(none, net);
+  EXPECT_TRUE(d.ok()) << d.status().message();
+  return std::make_shared<const demand::Demand>(std::move(d).value());
 }
 
 }  // namespace cb::testing
