@@ -234,6 +234,36 @@ class PyTwin {
   py::array_t<int32_t> LaneCounts(bool waiting) const {
     return LaneCountArray(t_->engine(), lane_names_.size(), waiting);
   }
+  // One vehicle's state (sim::Engine::VehicleStatus), by its number.
+  py::dict Vehicle(long long number) const {
+    const sim::Engine& engine = t_->engine();
+    if (number < 0 || number >= engine.vehicles_released())
+      throw Error("vehicle: no vehicle " + std::to_string(number) + " (" +
+                  std::to_string(engine.vehicles_released()) + " created so far)");
+    const VehicleId id(static_cast<uint32_t>(number));
+    const sim::Engine::VehicleStatus v = engine.Vehicle(id);
+    using State = sim::Engine::VehicleStatus::State;
+    py::dict out;
+    out["state"] = v.state == State::kWaiting ? "waiting" : v.state == State::kRunning ? "running" : "finished";
+    const bool placed = v.state != State::kFinished && v.road.valid();
+    out["road"] = placed ? py::object(py::str(t_->network().road(v.road).id)) : py::object(py::none());
+    out["lane"] = placed && v.lane.valid() ? py::object(py::str(t_->LaneName(v.lane))) : py::object(py::none());
+    out["on_lane_link"] = v.on_lane_link;
+    out["route_index"] = v.route_index;
+    out["position"] = v.position_m;
+    out["speed"] = v.speed_mps;
+    out["released_at"] = v.released_s;
+    out["entered_at"] = v.entered_s < 0 ? py::object(py::none()) : py::object(py::float_(v.entered_s));
+    out["finished_at"] = v.finished_s < 0 ? py::object(py::none()) : py::object(py::float_(v.finished_s));
+    out["free_flow_time"] = v.free_flow_s;
+    out["changing_lane"] = v.changing_lane;
+    out["siren"] = v.siren;
+    out["aside"] = v.aside;
+    const VehicleId leader = v.state == State::kRunning ? engine.Leader(id) : VehicleId();
+    out["leader"] = leader.valid() ? py::object(py::int_(leader.value())) : py::object(py::none());
+    out["yields_to"] = v.yields_to.valid() ? py::object(py::int_(v.yields_to.value())) : py::object(py::none());
+    return out;
+  }
   py::array_t<int64_t> VehicleIds() const {
     const std::vector<sim::VehicleView> views = t_->engine().RunningVehicles();
     py::array_t<int64_t> out(static_cast<py::ssize_t>(views.size()));
@@ -322,6 +352,9 @@ void BindTwin(py::module_& m) {
       .def("lane_vehicle_counts", [](const PyTwin& t) { return t.LaneCounts(false); })
       .def("lane_waiting_counts", [](const PyTwin& t) { return t.LaneCounts(true); })
       .def("vehicle_ids", &PyTwin::VehicleIds, "Vehicle numbers of the running vehicles (int64).")
+      .def("vehicle", &PyTwin::Vehicle, py::arg("number"),
+           "One vehicle's state: state, road, lane, on_lane_link, route_index, position, speed, "
+           "released_at, entered_at, finished_at, free_flow_time, changing_lane, siren, aside, leader, yields_to (at a conflict point).")
       .def("vehicle_speeds", [](const PyTwin& t) { return t.VehicleValues(true); })
       .def("vehicle_distances", [](const PyTwin& t) { return t.VehicleValues(false); })
       .def("speed_view", &PyTwin::SpeedView,

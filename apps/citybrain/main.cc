@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
 
     cb::app::EmergencySettings emergency;
     CLI::App* emergency_cmd = app.add_subcommand(
-        "emergency", "Dispatch emergency vehicles; run with signal priority off and on and compare");
+        "emergency", "Dispatch emergency vehicles; run three ways (plain, sirens, priority) and compare");
     emergency_cmd
         ->add_option("--roadnet", emergency.roadnet,
                      "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml (detected "

@@ -281,6 +281,7 @@ class Engine {
     LaneId target_lane;
     bool siren = false;  // sirens on (SetSiren)
     bool aside = false;  // edged aside for a siren vehicle
+    VehicleId yields_to;  // the vehicle it yielded to at a conflict point this step, if any
   };
   VehicleStatus Vehicle(VehicleId id) const;
 

@@ -195,9 +195,21 @@ def test_an_emergency_vehicle_is_dispatched_prioritised_and_arrives():
     trip = twin.dispatch_emergency("road_0_1_0", "road_4_3_2")
     assert trip["route"][0] == "road_0_1_0" and trip["route"][-1] == "road_4_3_2"
     assert trip["free_flow_time"] > 0
+    ev = twin.vehicle(trip["vehicle"])
+    assert ev["siren"] and ev["state"] in ("waiting", "running") and ev["finished_at"] is None
+    seen_roads = set()
     while not twin.emergency_trips()[0]["arrived"] and twin.time < 1500:
         twin.step(10)
+        ev = twin.vehicle(trip["vehicle"])
+        if ev["state"] == "running":
+            seen_roads.add(ev["road"])
+            assert ev["speed"] >= 0 and ev["position"] >= 0
     done = twin.emergency_trips()[0]
+    ev = twin.vehicle(trip["vehicle"])
+    assert ev["state"] == "finished" and ev["finished_at"] == pytest.approx(done["arrived_at"], abs=1)
+    assert seen_roads <= set(trip["route"]) and len(seen_roads) >= 3
+    with pytest.raises(citybrain.Error, match="no vehicle"):
+        twin.vehicle(10**9)
     assert done["arrived"] and done["dispatched_at"] == 300
     assert done["free_flow_time"] * 0.99 <= done["travel_time"] < 3 * done["free_flow_time"]
     assert done["preempted"] > 0
