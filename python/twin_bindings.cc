@@ -244,10 +244,13 @@ class PyTwin {
     const sim::Engine::VehicleStatus v = engine.Vehicle(id);
     using State = sim::Engine::VehicleStatus::State;
     py::dict out;
-    out["state"] = v.state == State::kWaiting ? "waiting" : v.state == State::kRunning ? "running" : "finished";
+    out["state"] = v.state == State::kWaiting   ? "waiting"
+                   : v.state == State::kRunning ? "running"
+                                                : "finished";
     const bool placed = v.state != State::kFinished && v.road.valid();
     out["road"] = placed ? py::object(py::str(t_->network().road(v.road).id)) : py::object(py::none());
-    out["lane"] = placed && v.lane.valid() ? py::object(py::str(t_->LaneName(v.lane))) : py::object(py::none());
+    out["lane"] =
+        placed && v.lane.valid() ? py::object(py::str(t_->LaneName(v.lane))) : py::object(py::none());
     out["on_lane_link"] = v.on_lane_link;
     out["route_index"] = v.route_index;
     out["position"] = v.position_m;
@@ -261,7 +264,8 @@ class PyTwin {
     out["aside"] = v.aside;
     const VehicleId leader = v.state == State::kRunning ? engine.Leader(id) : VehicleId();
     out["leader"] = leader.valid() ? py::object(py::int_(leader.value())) : py::object(py::none());
-    out["yields_to"] = v.yields_to.valid() ? py::object(py::int_(v.yields_to.value())) : py::object(py::none());
+    out["yields_to"] =
+        v.yields_to.valid() ? py::object(py::int_(v.yields_to.value())) : py::object(py::none());
     return out;
   }
   py::array_t<int64_t> VehicleIds() const {
@@ -354,7 +358,8 @@ void BindTwin(py::module_& m) {
       .def("vehicle_ids", &PyTwin::VehicleIds, "Vehicle numbers of the running vehicles (int64).")
       .def("vehicle", &PyTwin::Vehicle, py::arg("number"),
            "One vehicle's state: state, road, lane, on_lane_link, route_index, position, speed, "
-           "released_at, entered_at, finished_at, free_flow_time, changing_lane, siren, aside, leader, yields_to (at a conflict point).")
+           "released_at, entered_at, finished_at, free_flow_time, changing_lane, siren, aside, leader, "
+           "yields_to (at a conflict point).")
       .def("vehicle_speeds", [](const PyTwin& t) { return t.VehicleValues(true); })
       .def("vehicle_distances", [](const PyTwin& t) { return t.VehicleValues(false); })
       .def("speed_view", &PyTwin::SpeedView,

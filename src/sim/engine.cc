@@ -533,7 +533,8 @@ Engine::VehicleStatus Engine::Vehicle(VehicleId id) const {
   }
   status.siren = (s.siren_flags[v] & EngineState::kSiren) != 0;
   status.aside = (s.siren_flags[v] & EngineState::kAside) != 0;
-  if (s.state[v] == VehicleState::kRunning && s.blocker[v] != kNone) status.yields_to = VehicleId(s.blocker[v]);
+  if (s.state[v] == VehicleState::kRunning && s.blocker[v] != kNone)
+    status.yields_to = VehicleId(s.blocker[v]);
   return status;
 }
 

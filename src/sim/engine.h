@@ -279,8 +279,8 @@ class Engine {
     int flow = -1;               // -1 for vehicles added with AddVehicle
     bool changing_lane = false;  // moving over to `target_lane` (same road as `lane`)
     LaneId target_lane;
-    bool siren = false;  // sirens on (SetSiren)
-    bool aside = false;  // edged aside for a siren vehicle
+    bool siren = false;   // sirens on (SetSiren)
+    bool aside = false;   // edged aside for a siren vehicle
     VehicleId yields_to;  // the vehicle it yielded to at a conflict point this step, if any
   };
   VehicleStatus Vehicle(VehicleId id) const;

@@ -245,6 +245,56 @@ TEST(PreemptorTest, TwoEvsArrivingTogetherTheLowerDispatchIdGoesFirstDeterminist
   EXPECT_EQ(again.north.arrived_s, a.north.arrived_s);
 }
 
+TEST(PreemptorTest, AnOperatorHoldAndAnEvAtOneIntersectionKeepEverySafetyRule) {
+  // The operator holds E-W straight at C; an EV comes from the north and needs N-S
+  // straight; half-way the operator holds E-W again, and once more after the EV
+  // passed. Whoever asks last is served, but only through the safety layer: never
+  // two conflicting movements green, every change through the whole clearance, no
+  // minimum green cut.
+  Cross cross(/*stuck_on=*/3);
+  const IntersectionId c = *cross.network->FindIntersection("C");
+  const RoadLinkId we = cross.Movement("W_C", "C_E"), ns = cross.Movement("N_C", "C_S");
+  const double clearance = cross.signals->clearance_s(), min_green = cross.signals->min_green_s();
+  ASSERT_GT(clearance, 0);
+  ASSERT_GT(min_green, 0);
+  ASSERT_TRUE(cross.signals->Hold(c, 1, 300, signal::RequestSource::kOperator).ok());
+  PhaseIndex shown = cross.engine->phase(c);
+  double shown_since = 0;
+  int changes = 0;
+  for (int s = 0; s < 240; ++s) {
+    const double now = cross.engine->time_s();
+    if (s == 3) {
+      ASSERT_TRUE(cross.preemptor->Dispatch({0, now, cross.Road("N_C"), cross.Road("C_S")}).ok());
+    }
+    if (s == 20 || s == 120) {
+      ASSERT_TRUE(cross.signals->Hold(c, 1, 300, signal::RequestSource::kOperator).ok());
+    }
+    cross.Step();
+    ASSERT_FALSE(cross.engine->green(we) && cross.engine->green(ns)) << "at " << cross.engine->time_s();
+    const PhaseIndex p = cross.engine->phase(c);
+    if (p == shown) continue;
+    const double lasted = cross.engine->time_s() - shown_since;
+    const PhaseIndex clearance_phase = cross.network->intersection(c).clearance_phase;
+    if (shown == clearance_phase) {
+      EXPECT_GE(lasted, clearance - 1e-9) << "a clearance cut short at " << cross.engine->time_s();
+    } else {
+      EXPECT_EQ(p, clearance_phase) << "a change without clearance at " << cross.engine->time_s();
+      if (shown_since > 0) {
+        EXPECT_GE(lasted, min_green - 1e-9) << "a minimum green cut at " << cross.engine->time_s();
+      }
+      ++changes;
+    }
+    shown = p;
+    shown_since = cross.engine->time_s();
+  }
+  const EmergencyTrip& trip = cross.preemptor->trips()[0];
+  EXPECT_TRUE(trip.arrived());
+  EXPECT_GE(changes, 2);
+  EXPECT_EQ(cross.signals->counters().safety_violations, 0);
+  // The operator's last word stands once the EV has gone: E-W straight again.
+  EXPECT_EQ(cross.signals->granted(c), 1);
+}
+
 TEST(PreemptorTest, RejectsARepeatedDispatchIdAndAnUnreachableDestination) {
   Cross cross(1);
   ASSERT_TRUE(cross.preemptor->Dispatch({3, 0, cross.Road("N_C"), cross.Road("C_S")}).ok());

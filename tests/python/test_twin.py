@@ -218,6 +218,40 @@ def test_an_emergency_vehicle_is_dispatched_prioritised_and_arrives():
         twin.dispatch_emergency("nowhere", "road_4_3_2")
 
 
+def test_an_emergency_vehicle_and_a_detector_fed_controller_keep_every_safety_rule():
+    # Detector posts tell max-pressure of a made-up queue on the approaches the EV does
+    # not use, at every signal on its route, every step: the controller pulls one way,
+    # the pre-emption the other. The EV still arrives; no signal ever cuts a minimum
+    # green, skips a clearance or greens two conflicting movements.
+    twin = hangzhou(controller="maxpressure", detector_ttl=30, min_green=10, yellow=5, decision_interval=1)
+    twin.step(120)
+    trip = twin.dispatch_emergency("road_0_1_0", "road_4_3_2")
+    route = set(trip["route"])
+    signals = twin.intersections()
+    last = {d["id"]: None for d in signals}
+    green_started = {}
+    changes = 0
+    while not twin.emergency_trips()[0]["arrived"] and twin.time < 1200:
+        for d in signals:
+            twin.post_detections(d["id"], {lane: (0, 0) if lane.rsplit("_", 1)[0] in route else (30, 30)
+                                           for lane in d["incoming_lanes"]})
+        twin.step()
+        for d in signals:
+            state = twin.signal_state(d["id"])
+            if state["in_clearance"]:
+                continue
+            name = d["id"]
+            if last[name] is not None and state["phase"] != last[name]:
+                changes += 1
+                assert twin.time - green_started[name] >= 10 + 5 - 1e-9, name
+            if state["phase"] != last[name]:
+                last[name], green_started[name] = state["phase"], twin.time - state["green_elapsed"]
+    done = twin.emergency_trips()[0]
+    assert done["arrived"] and done["preempted"] > 0
+    assert changes > 10
+    assert twin.safety()["safety_violations"] == 0
+
+
 def test_lookahead_copies_follow_the_twin_and_never_touch_it():
     twin = hangzhou(controller="maxpressure")
     twin.step(600)
