@@ -229,11 +229,11 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   if (reserve <= 0) reserve = std::min<long long>(demand_->VehiclesDueBefore(3600, dt), 4'000'000);
   auto r = static_cast<std::size_t>(reserve);
   for (auto* v : {&s.dis, &s.speed, &s.gap, &s.release_time, &s.enter_time, &s.finish_time, &s.free_flow_s,
-                  &s.speed_cap, &s.next_dis, &s.next_speed}) {
+                  &s.speed_cap}) {
     v->reserve(r);
   }
   for (auto* v : {&s.drivable, &s.prev_drivable, &s.path_pos, &s.path_offset, &s.path_length, &s.leader,
-                  &s.blocker, &s.priority, &s.next_pos, &s.next_blocker, &s.running}) {
+                  &s.blocker, &s.priority, &s.running}) {
     v->reserve(r);
   }
   if (options_.lane_change) {
@@ -250,7 +250,7 @@ Engine::Engine(std::shared_ptr<const roadnet::Network> network, std::shared_ptr<
   s.pass_gap_m.reserve(r);
   s.enter_link_step.reserve(r);
   s.state.reserve(r);
-  s.next_end.reserve(r);
+  s.next.reserve(r);
 
   s.phase.assign(net.intersections().size(), 0);
   s.green.assign(net.road_links().size(), 1);

@@ -1,6 +1,6 @@
 // Engine::SaveState / LoadState: the whole EngineState as a binary stream.
 //
-// Layout: the magic "CBSTATE1", a fingerprint of what the state belongs to (the
+// Layout: the magic "CBSTATE2", a fingerprint of what the state belongs to (the
 // compiled network's drivables and lanes, the flows' paths, the step and the
 // lane-change setting), then every field of EngineState in the order VisitState
 // lists them: scalars as their bytes, vectors as a 64-bit length and their
@@ -21,7 +21,8 @@ namespace {
 using internal::CompiledNetwork;
 using internal::EngineState;
 
-constexpr char kMagic[8] = {'C', 'B', 'S', 'T', 'A', 'T', 'E', '1'};
+constexpr char kMagic[8] = {'C', 'B', 'S', 'T',
+                            'A', 'T', 'E', '2'};  // 2: decisions as one record per vehicle
 // The most elements a vector of an archive may claim: refuses a corrupt length
 // before it allocates.
 constexpr uint64_t kMaxElements = uint64_t{1} << 32;
@@ -40,7 +41,7 @@ void VisitState(State& s, F&& f) {
   f(s.speed_cap);
   f(s.drivable), f(s.prev_drivable), f(s.path_pos), f(s.path_offset), f(s.path_length), f(s.leader);
   f(s.blocker), f(s.priority), f(s.type), f(s.flow), f(s.enter_link_step), f(s.state);
-  f(s.next_dis), f(s.next_speed), f(s.next_pos), f(s.next_blocker), f(s.next_end);
+  f(s.next);
   f(s.change_to), f(s.change_offset_m), f(s.last_change_s), f(s.strategic_wait_s), f(s.side_leader);
   f(s.side_gap), f(s.signal_from), f(s.lane_flags), f(s.candidate), f(s.needs_change_on), f(s.guests);
   f(s.changing), f(s.signalled), f(s.lane_changes_started), f(s.lane_changes_finished);
@@ -52,7 +53,7 @@ void VisitState(State& s, F&& f) {
 // A tripwire, not a promise about layout: on LP64 the size of EngineState with the
 // fields listed above. When EngineState changes, revisit VisitState and this number.
 static_assert(
-    sizeof(void*) != 8 || sizeof(EngineState) == 1632,
+    sizeof(void*) != 8 || sizeof(EngineState) == 1536,
     "EngineState changed: list the new field in VisitState (engine_archive.cc), then update this size");
 
 template <class T>
@@ -154,7 +155,7 @@ Status Engine::LoadState(std::istream& in, const std::string& source) {
   char magic[sizeof kMagic] = {};
   if (!r.Bytes(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
     return Status::InvalidInput(source +
-                                ": not a citybrain engine archive (expected it to start with CBSTATE1)");
+                                ": not a citybrain engine archive (expected it to start with CBSTATE2)");
   Fingerprint f;
   r(f);
   if (r.failed) return Status::InvalidInput(source + ": the archive ends inside its header");

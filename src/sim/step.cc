@@ -41,7 +41,7 @@ class Decider {
         sirens_(!s.sirens.empty() || !s.flagged.empty()),
         sirens_pass_red_(sirens_pass_red) {}
 
-  // Writes next_speed / next_dis / next_pos / next_end / next_blocker of `v` (and
+  // Writes next[v] (speed, dis, pos, end, blocker) of `v` (and
   // with lane changes, needs_change_on). A template so that the loop without lane
   // changes carries none of their tests.
   template <bool kLaneChange>
@@ -84,11 +84,11 @@ class Decider {
       ++pos;
       cur = Path(v)[pos];
     }
-    out.next_speed[v] = s;
-    out.next_dis[v] = dis;
-    out.next_pos[v] = pos;
-    out.next_end[v] = end ? 1 : 0;
-    out.next_blocker[v] = blocker;
+    out.next[v].speed = s;
+    out.next[v].dis = dis;
+    out.next[v].pos = pos;
+    out.next[v].end = end ? 1 : 0;
+    out.next[v].blocker = blocker;
     if constexpr (kLaneChange) out.needs_change_on[v] = needs_change_on;
   }
 
@@ -633,14 +633,14 @@ void Engine::MoveVehicles() {
   const double now = time_s();
   s.arrivals.clear();
   for (uint32_t v : s.running) {
-    if (s.next_end[v] || s.next_pos[v] != s.path_pos[v]) s.dirty[s.drivable[v]] = 1;
+    if (s.next[v].end || s.next[v].pos != s.path_pos[v]) s.dirty[s.drivable[v]] = 1;
   }
   for (uint32_t v : s.running) {
     uint32_t d = s.drivable[v];
     if (!s.dirty[d]) continue;
     std::vector<uint32_t>& on = s.on[d];
     on.erase(std::remove_if(on.begin(), on.end(),
-                            [&](uint32_t u) { return s.next_end[u] || s.next_pos[u] != s.path_pos[u]; }),
+                            [&](uint32_t u) { return s.next[u].end || s.next[u].pos != s.path_pos[u]; }),
              on.end());
     s.RefreshEnds(d);
     s.dirty[d] = 0;
@@ -650,17 +650,17 @@ void Engine::MoveVehicles() {
   for (std::size_t i = 0; i < s.running.size(); ++i) {
     uint32_t v = s.running[i];
     // Reaching the end of its lane (or of its trip) before a change ends aborts it.
-    if (lane_change && s.change_to[v] != kNone && (s.next_end[v] || s.next_pos[v] != s.path_pos[v])) {
+    if (lane_change && s.change_to[v] != kNone && (s.next[v].end || s.next[v].pos != s.path_pos[v])) {
       AbortLaneChange(v);
     }
-    uint32_t blocker = s.next_blocker[v];
-    if (blocker != kNone && s.next_end[blocker]) blocker = kNone;
+    uint32_t blocker = s.next[v].blocker;
+    if (blocker != kNone && s.next[blocker].end) blocker = kNone;
     s.blocker[v] = blocker;
-    s.speed[v] = s.next_speed[v];
-    s.dis[v] = s.next_dis[v];
+    s.speed[v] = s.next[v].speed;
+    s.dis[v] = s.next[v].dis;
     const uint32_t* path = PathAt(c, s, s.path_offset[v]);
     // Count the intersections crossed on the way.
-    for (uint32_t p = s.path_pos[v] + 1; p <= s.next_pos[v]; ++p) {
+    for (uint32_t p = s.path_pos[v] + 1; p <= s.next[v].pos; ++p) {
       uint32_t d = path[p];
       if (d >= c.lane_count) {
         const uint32_t road_link = c.link_road_link[d - c.lane_count];
@@ -668,7 +668,7 @@ void Engine::MoveVehicles() {
         ++s.road_link_passed[road_link];
       }
     }
-    if (s.next_end[v]) {
+    if (s.next[v].end) {
       s.state[v] = VehicleState::kFinished;
       double travel = now - s.release_time[v];
       s.finish_time[v] = now;
@@ -681,10 +681,10 @@ void Engine::MoveVehicles() {
       ++s.vehicles_finished;
       continue;
     }
-    if (s.next_pos[v] != s.path_pos[v]) {
+    if (s.next[v].pos != s.path_pos[v]) {
       if (lane_change) s.side_leader[v] = kNone;  // a merge leader is of the lane left
       s.prev_drivable[v] = s.drivable[v];
-      s.path_pos[v] = s.next_pos[v];
+      s.path_pos[v] = s.next[v].pos;
       s.drivable[v] = path[s.path_pos[v]];
       s.arrivals.emplace_back(s.dis[v], v);
     }
@@ -782,11 +782,7 @@ uint32_t Engine::NewVehicle(uint32_t start_lane, uint32_t path_offset, uint32_t 
   s.flow.push_back(flow);
   s.enter_link_step.push_back(kNotOnLink);
   s.state.push_back(VehicleState::kWaiting);
-  s.next_dis.push_back(0);
-  s.next_speed.push_back(0);
-  s.next_pos.push_back(0);
-  s.next_blocker.push_back(kNone);
-  s.next_end.push_back(0);
+  s.next.emplace_back();
   s.free_flow_s.push_back(internal::PathFreeFlow(*compiled_, s, path_offset, type, 0));
   s.speed_cap.push_back(std::numeric_limits<double>::infinity());
   s.siren_flags.push_back(0);
