@@ -59,10 +59,21 @@ py::array_t<int32_t> LaneCountArray(const sim::Engine& engine, std::size_t lanes
 }
 
 py::array_t<double> RunningVehicleArray(const sim::Engine& engine, bool speed) {
-  const std::vector<sim::VehicleView> views = engine.RunningVehicles();
-  py::array_t<double> out(static_cast<py::ssize_t>(views.size()));
+  thread_local std::vector<uint32_t> ids;
+  engine.RunningIds(&ids);
+  const std::span<const double> values = speed ? engine.speed_by_vehicle() : engine.distance_by_vehicle();
+  py::array_t<double> out(static_cast<py::ssize_t>(ids.size()));
   double* data = out.mutable_data();
-  for (std::size_t k = 0; k < views.size(); ++k) data[k] = speed ? views[k].speed_mps : views[k].position_m;
+  for (std::size_t k = 0; k < ids.size(); ++k) data[k] = values[ids[k]];
+  return out;
+}
+
+py::array_t<int64_t> RunningIdArray(const sim::Engine& engine) {
+  thread_local std::vector<uint32_t> ids;
+  engine.RunningIds(&ids);
+  py::array_t<int64_t> out(static_cast<py::ssize_t>(ids.size()));
+  int64_t* data = out.mutable_data();
+  for (std::size_t k = 0; k < ids.size(); ++k) data[k] = ids[k];
   return out;
 }
 

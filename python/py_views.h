@@ -41,4 +41,7 @@ py::array_t<int32_t> LaneCountArray(const sim::Engine& engine, std::size_t lanes
 // vehicle, in the order of sim::Engine::RunningVehicles.
 py::array_t<double> RunningVehicleArray(const sim::Engine& engine, bool speed);
 
+// The running vehicles' numbers, in the same order.
+py::array_t<int64_t> RunningIdArray(const sim::Engine& engine);
+
 }  // namespace cb::python

@@ -268,13 +268,7 @@ class PyTwin {
         v.yields_to.valid() ? py::object(py::int_(v.yields_to.value())) : py::object(py::none());
     return out;
   }
-  py::array_t<int64_t> VehicleIds() const {
-    const std::vector<sim::VehicleView> views = t_->engine().RunningVehicles();
-    py::array_t<int64_t> out(static_cast<py::ssize_t>(views.size()));
-    int64_t* data = out.mutable_data();
-    for (std::size_t k = 0; k < views.size(); ++k) data[k] = views[k].id.value();
-    return out;
-  }
+  py::array_t<int64_t> VehicleIds() const { return RunningIdArray(t_->engine()); }
   py::array_t<double> VehicleValues(bool speed) const { return RunningVehicleArray(t_->engine(), speed); }
 
   // Zero-copy views of the engine's own arrays (sim::Engine::speed_by_vehicle and

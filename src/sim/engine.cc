@@ -736,6 +736,17 @@ std::vector<RoadId> Engine::Route(VehicleId id) const {
   return roads;
 }
 
+void Engine::RunningIds(std::vector<uint32_t>* out) const {
+  const EngineState& s = *state_;
+  out->clear();
+  out->reserve(s.running.size());
+  // Ids follow the order of release: a scan of the states lists them in order, with
+  // no sort (a byte per vehicle ever released).
+  for (uint32_t v = 0; v < s.vehicles_released && out->size() < s.running.size(); ++v) {
+    if (s.state[v] == VehicleState::kRunning) out->push_back(v);
+  }
+}
+
 std::vector<VehicleView> Engine::RunningVehicles() const {
   const uint32_t lane_count = compiled_->lane_count;
   const EngineState& s = *state_;

@@ -340,6 +340,9 @@ class Engine {
   void set_seed(uint64_t seed) { options_.seed = seed; }
 
   std::vector<VehicleView> RunningVehicles() const;
+  // The ids of the running vehicles in increasing order (the order of
+  // RunningVehicles), without building their views: for array getters.
+  void RunningIds(std::vector<uint32_t>* out) const;
   // Hash of every vehicle's state (position, speed, place) and the signal state.
   uint64_t StateHash() const;
 
