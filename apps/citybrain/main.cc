@@ -192,6 +192,12 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     AddProtocolOption(run_cmd, run.protocol);
     AddBrainRoutesOption(run_cmd, run.brain_routes);
+    run_cmd->add_flag(
+        "--brain-city-scale", run.brain_city_scale,
+        "Where the brain's whole-city look-ahead is over its compute budget (a large city), plan "
+        "at city scale: each signal tries one alternative phase, many signals per rollout, each "
+        "judged within its neighbourhood (docs/controllers.md, \"City scale\"; experimental) "
+        "[default: the brain's rule decides those rounds]");
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);

@@ -97,7 +97,8 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   if (!valid.ok()) return valid;
   auto brain_routes = control::ParseRouteKnowledge(settings.brain_routes);
   if (!brain_routes.ok()) return brain_routes.status().WithContext("--brain-routes");
-  const control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes};
+  const control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes,
+                                                        settings.brain_city_scale};
   auto made = control::MakeController(settings.controller, controller_settings);
   if (!made.ok()) return made.status();
   if (settings.bound && !settings.controller_at.empty()) {
@@ -181,6 +182,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   if (brain != nullptr) {
     report.plan_rounds = brain->rounds_planned();
     report.rule_only_rounds = brain->rounds_over_budget();
+    report.local_rounds = brain->rounds_local();
     report.brain_rerouted = brain->vehicles_rerouted();
     report.brain_reroute_failures = brain->reroutes_failed();
   }
@@ -260,6 +262,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
   if (report.plan_rounds >= 0) {
     j["brain_plan_rounds"] = report.plan_rounds;
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
+    j["brain_local_rounds"] = report.local_rounds;
   }
   char hash[32];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(report.state_hash));
@@ -309,9 +312,9 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
   }
   if (report.plan_rounds >= 0) {
     std::snprintf(line, sizeof line,
-                  "  brain: %lld rounds planned by look-ahead, %lld left to its rule (over the compute "
-                  "budget)\n",
-                  report.plan_rounds, report.rule_only_rounds);
+                  "  brain: %lld rounds planned by look-ahead (%lld of them at city scale), %lld left to "
+                  "its rule (over the compute budget)\n",
+                  report.plan_rounds, report.local_rounds, report.rule_only_rounds);
     out << line;
   }
   return out.str();

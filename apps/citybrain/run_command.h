@@ -28,6 +28,7 @@ struct RunSettings {
   // (control::ParseRouteKnowledge; --brain-routes). Every brain of the run, also
   // those of --controller-at.
   std::string brain_routes = "true";
+  bool brain_city_scale = false;     // --brain-city-scale (docs/controllers.md, "City scale")
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   // Per-intersection controllers: intersection id -> controller name.
@@ -76,6 +77,7 @@ struct RunReport {
   // its rule alone; -1 for other controllers.
   long long plan_rounds = -1;
   long long rule_only_rounds = -1;
+  long long local_rounds = -1;  // of plan_rounds, planned at city scale
   // The brain's route knowledge (RunSettings::brain_routes), when a brain runs
   // (network-wide or at --controller-at); empty otherwise.
   std::string brain_routes;

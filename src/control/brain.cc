@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "run/twin.h"
 
@@ -99,6 +100,8 @@ class BrainController::RolloutPolicy : public signal::Controller {
     if (intersection == option.intersection && status.time_s < switch_at_s + interval_s)
       return status.time_s < switch_at_s ? status.phase_in_force : option.phase;
     if (status.time_s < start_s + interval_s) {
+      if (overrides != nullptr && (*overrides)[intersection.index()] >= 0)
+        return (*overrides)[intersection.index()];
       const PhaseIndex chosen = (*defaults)[intersection.index()];
       return chosen >= 0 ? chosen : status.phase_in_force;
     }
@@ -107,6 +110,8 @@ class BrainController::RolloutPolicy : public signal::Controller {
   Option option;
   double start_s = 0, switch_at_s = 0, interval_s = 1;
   const std::vector<PhaseIndex>* defaults = nullptr;
+  // City scale: the phase each intersection takes for the interval (-1: its default).
+  const std::vector<PhaseIndex>* overrides = nullptr;
 
  private:
   BrainRule rule_;
@@ -116,13 +121,15 @@ class BrainController::RolloutPolicy : public signal::Controller {
 struct BrainController::Worker {
   std::unique_ptr<run::SignalledTwin> twin;
   RolloutPolicy* policy = nullptr;  // owned by the twin's signals
+  std::vector<double> by_drivable;  // city scale: time still to travel, summed over the horizon
 };
 
 BrainController::BrainController(BrainParams params) : params_(std::move(params)), rule_(params_.rule) {}
 BrainController::~BrainController() = default;
 
 double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option,
-                                double time_s, double interval_s) const {
+                                double time_s, double interval_s,
+                                const std::vector<PhaseIndex>* overrides) const {
   if (!worker.twin) {
     auto policy = std::make_unique<RolloutPolicy>(params_.rule);
     worker.policy = policy.get();
@@ -135,9 +142,12 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
   worker.policy->switch_at_s = time_s + option.delay_s;
   worker.policy->interval_s = interval_s;
   worker.policy->defaults = &default_;
+  worker.policy->overrides = overrides;
   sim::Engine& copy = worker.twin->engine();
   const double step_s = copy.options().step_s;
-  const long long steps = std::max(1LL, std::llround(params_.horizon_s / step_s));
+  const double horizon_s = overrides != nullptr ? params_.local_horizon_s : params_.horizon_s;
+  const long long steps = std::max(1LL, std::llround(horizon_s / step_s));
+  if (overrides != nullptr) worker.by_drivable.assign(copy.DrivableCount(), 0.0);
   double cost = 0;
   std::size_t next_arrival = 0;
   for (long long k = 0; k < steps; ++k) {
@@ -152,9 +162,26 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
       }
     }
     worker.twin->Step();
-    cost += copy.TimeToGo();
+    if (overrides != nullptr) {
+      copy.AddTimeToGoByDrivable(worker.by_drivable);
+    } else {
+      cost += copy.TimeToGo();
+    }
   }
   return cost;
+}
+
+PhaseIndex BrainController::DefaultPhase(const signal::Observation& obs, const signal::SignalManager& signals,
+                                         IntersectionId id, double time_s, double interval_s) {
+  const PhaseIndex granted = signals.granted(id);
+  if (interval_s <= 1.0 + 1e-9) return granted;
+  signal::SignalStatus status;
+  status.phase_in_force = granted;
+  status.green_elapsed_s = signals.green_elapsed_s(id);
+  status.min_green_s = signals.min_green_s();
+  status.time_s = time_s;
+  status.decision_interval_s = interval_s;
+  return rule_.Decide(obs, id, status);
 }
 
 void BrainController::Plan(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
@@ -184,6 +211,7 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   const double updates = most_options * params_.horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
   if (updates / interval_s > params_.max_plan_updates_per_s) {
+    if (PlanLocal(obs, model, time_s, interval_s)) return;
     ++rounds_over_budget_;  // plan_ stays empty: the rule decides this round
     return;
   }
@@ -193,13 +221,7 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   default_.assign(net.intersections().size(), -1);
   for (IntersectionId id : eligible_) {
     const PhaseIndex granted = signals.granted(id);
-    signal::SignalStatus status;
-    status.phase_in_force = granted;
-    status.green_elapsed_s = signals.green_elapsed_s(id);
-    status.min_green_s = signals.min_green_s();
-    status.time_s = time_s;
-    status.decision_interval_s = interval_s;
-    const PhaseIndex baseline_phase = grid ? rule_.Decide(obs, id, status) : granted;
+    const PhaseIndex baseline_phase = DefaultPhase(obs, signals, id, time_s, interval_s);
     default_[id.index()] = baseline_phase;
     plan_[id.index()] = baseline_phase;
     const roadnet::Intersection& inter = net.intersection(id);
@@ -267,6 +289,183 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
     const IntersectionId id = options_[k].intersection;
     if (wins(options_[k])) plan_[id.index()] = signals.granted(id);
   }
+}
+
+void BrainController::BuildNeighbourhoods(const sim::Engine& engine) {
+  const roadnet::Network& net = engine.network();
+  const std::size_t n = net.intersections().size();
+  const auto lane_count = static_cast<uint32_t>(net.lanes().size());
+  // Intersections joined by a road, either way.
+  std::vector<std::vector<uint32_t>> near(n);
+  for (const roadnet::Road& road : net.roads()) {
+    if (!road.from.valid() || !road.to.valid() || road.from == road.to) continue;
+    near[road.from.index()].push_back(road.to.index());
+    near[road.to.index()].push_back(road.from.index());
+  }
+  for (auto& list : near) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  }
+  // The intersections within `hops` of `from` (breadth first, in a fixed order).
+  std::vector<int> seen(n, -1);
+  std::vector<uint32_t> found;
+  auto within = [&](uint32_t from, int hops, int stamp) {
+    found.clear();
+    std::deque<std::pair<uint32_t, int>> queue{{from, 0}};
+    seen[from] = stamp;
+    while (!queue.empty()) {
+      const auto [x, d] = queue.front();
+      queue.pop_front();
+      found.push_back(x);
+      if (d == hops) continue;
+      for (uint32_t y : near[x]) {
+        if (seen[y] == stamp) continue;
+        seen[y] = stamp;
+        queue.push_back({y, d + 1});
+      }
+    }
+  };
+  const int hops = params_.neighbourhood_hops;
+  neighbourhood_.assign(n, {});
+  colour_.assign(n, -1);
+  colours_ = 0;
+  int stamp = 0;
+  std::vector<uint8_t> taken;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!net.intersections()[i].signalised()) continue;
+    // Its neighbourhood: the lane links of the intersections within `hops`, and the
+    // lanes of the roads into and out of them.
+    within(i, hops, stamp++);
+    std::vector<uint32_t>& region = neighbourhood_[i];
+    for (uint32_t x : found) {
+      const roadnet::Intersection& inter = net.intersections()[x];
+      for (RoadLinkId rl : inter.road_links)
+        for (LaneLinkId ll : net.road_link(rl).lane_links) region.push_back(lane_count + ll.value());
+      for (const auto* roads : {&inter.incoming, &inter.outgoing})
+        for (RoadId road : *roads)
+          for (LaneId lane : net.road(road).lanes) region.push_back(lane.value());
+    }
+    std::sort(region.begin(), region.end());
+    region.erase(std::unique(region.begin(), region.end()), region.end());
+    // Its colour: the lowest not taken by a signal coloured before it within 2 x hops.
+    within(i, 2 * hops, stamp++);
+    taken.assign(static_cast<std::size_t>(colours_) + 1, 0);
+    for (uint32_t x : found)
+      if (colour_[x] >= 0) taken[static_cast<std::size_t>(colour_[x])] = 1;
+    int c = 0;
+    while (taken[static_cast<std::size_t>(c)]) ++c;
+    colour_[i] = c;
+    colours_ = std::max(colours_, c + 1);
+  }
+}
+
+bool BrainController::PlanLocal(const signal::Observation& obs, const signal::LookaheadModel& model,
+                                double time_s, double interval_s) {
+  if (params_.max_local_updates_per_s <= 0 || params_.neighbourhood_hops < 1) return false;
+  const sim::Engine& engine = model.twin();
+  const signal::SignalManager& signals = model.signals();
+  const roadnet::Network& net = obs.network();
+  const std::size_t n = net.intersections().size();
+  if (neighbourhood_.empty()) BuildNeighbourhoods(engine);
+  // Each eligible signal's default for the interval (as in Plan) and the one
+  // alternative it tries: the phase the rule scores highest among the others.
+  default_.assign(n, -1);
+  std::vector<PhaseIndex> alternative(n, -1);
+  std::vector<uint8_t> used(static_cast<std::size_t>(colours_), 0);
+  for (IntersectionId id : eligible_) {
+    const PhaseIndex granted = signals.granted(id);
+    const PhaseIndex baseline_phase = DefaultPhase(obs, signals, id, time_s, interval_s);
+    default_[id.index()] = baseline_phase;
+    const roadnet::Intersection& inter = net.intersection(id);
+    rule_.Observe(obs, id);
+    PhaseIndex best = -1;
+    double best_pressure = 0;  // an alternative must have some demand
+    for (PhaseIndex p : inter.control_phases) {
+      if (p == baseline_phase || !signals.conflicts().PhaseIsSafe(id, p)) continue;
+      const double pressure = rule_.Pressure(inter, p);
+      if (pressure > best_pressure) {
+        best = p;
+        best_pressure = pressure;
+      }
+    }
+    // Where the default is a switch (on a grid), keeping is the alternative when no
+    // other phase has demand: it costs no clearance.
+    if (best < 0 && baseline_phase != granted) best = granted;
+    if (best >= 0) {
+      alternative[id.index()] = best;
+      used[static_cast<std::size_t>(colour_[id.index()])] = 1;
+    }
+  }
+  // The rollouts: the baseline, then one per colour with an alternative.
+  overrides_.assign(1, std::vector<PhaseIndex>(n, -1));
+  judged_.assign(1, {});
+  for (IntersectionId id : eligible_)
+    if (alternative[id.index()] >= 0) judged_[0].push_back(id);
+  for (int c = 0; c < colours_; ++c) {
+    if (!used[static_cast<std::size_t>(c)]) continue;
+    overrides_.emplace_back(n, -1);
+    judged_.emplace_back();
+    for (IntersectionId id : eligible_) {
+      if (colour_[id.index()] != c || alternative[id.index()] < 0) continue;
+      overrides_.back()[id.index()] = alternative[id.index()];
+      judged_.back().push_back(id);
+    }
+  }
+  const double updates = static_cast<double>(overrides_.size()) * params_.local_horizon_s *
+                         static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
+  if (updates / interval_s > params_.max_local_updates_per_s) return false;
+  for (IntersectionId id : eligible_) plan_[id.index()] = default_[id.index()];
+  ++rounds_planned_;
+  ++rounds_local_;
+  if (overrides_.size() == 1) return true;  // no signal has an alternative: all keep their defaults
+  if (params_.forecast_s > 0) Forecast(engine, time_s);
+  const bool observed = params_.routes == RouteKnowledge::kObserved;
+  if (observed) {
+    DrawRoutes(model);
+    DrawArrivalRoutes(engine);
+  }
+  const signal::LookaheadModel& start = observed ? base_->signals() : model;
+  RunLocal(start, std::max(1, engine.options().threads), time_s, interval_s);
+  // A signal switches to its alternative if that leaves strictly less to travel in
+  // its neighbourhood than the baseline; where the two are equal the model sees no
+  // difference, and the rule decides from the observation (as in Plan).
+  for (std::size_t r = 1; r < overrides_.size(); ++r) {
+    for (IntersectionId id : judged_[r]) {
+      const double keep = region_cost_[0][id.index()];
+      const double cost = region_cost_[r][id.index()];
+      if (std::abs(cost - keep) <= 1e-9 * std::max(1.0, keep)) {
+        plan_[id.index()] = -1;
+      } else if (cost < keep) {
+        plan_[id.index()] = alternative[id.index()];
+      }
+    }
+  }
+  return true;
+}
+
+void BrainController::RunLocal(const signal::LookaheadModel& model, int threads, double time_s,
+                               double interval_s) {
+  if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
+  while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
+  const std::size_t n = model.twin().network().intersections().size();
+  region_cost_.assign(overrides_.size(), std::vector<double>(n, 0.0));
+  worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
+  for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
+  // Rollout k goes to worker k % threads: a fixed assignment (see RunOptions).
+  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t w = begin; w < end; ++w) {
+      Worker& worker = *workers_[w];
+      for (std::size_t k = w; k < overrides_.size(); k += static_cast<std::size_t>(threads)) {
+        (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
+        // The time still to travel in each judged signal's neighbourhood.
+        for (IntersectionId id : judged_[k]) {
+          double sum = 0;
+          for (uint32_t d : neighbourhood_[id.index()]) sum += worker.by_drivable[d];
+          region_cost_[k][id.index()] = sum;
+        }
+      }
+    }
+  });
 }
 
 void BrainController::Forecast(const sim::Engine& engine, double time_s) {

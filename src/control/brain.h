@@ -126,8 +126,19 @@ struct BrainParams {
   // seconds are released again, on the same flows, `forecast_s` later (and so on
   // over the horizon). 0: the copies run only the vehicles already released.
   double forecast_s = 120.0;
-  // Compute budget: above it the rule alone decides (see the header comment).
+  // Compute budget: above it the city-scale plan (below) is tried, and above its
+  // budget too the rule alone decides (see the header comment).
   double max_plan_updates_per_s = 2e7;
+  // City scale (docs/controllers.md, "City scale"): when a round of whole-city
+  // options is over the budget, each eligible signal tries its rule's best
+  // alternative phase, many signals at once (those `2 * neighbourhood_hops` or more
+  // intersections apart share a rollout), each judged by the time still to travel
+  // within `neighbourhood_hops` of it, over `local_horizon_s`. Within
+  // `max_local_updates_per_s` (vehicle-updates per simulated second); 0 (the default
+  // for now; `citybrain run --brain-city-scale` sets 5e6) turns it off.
+  int neighbourhood_hops = 1;
+  double local_horizon_s = 60.0;
+  double max_local_updates_per_s = 0;
   // What the copies know of the routes (see the header comment), and how the
   // turning shares of kObserved are measured.
   RouteKnowledge routes = RouteKnowledge::kTrue;
@@ -145,6 +156,8 @@ class BrainController : public signal::Controller {
   // Plans made and rounds in which the budget left the rule alone, for reports.
   long long rounds_planned() const { return rounds_planned_; }
   long long rounds_over_budget() const { return rounds_over_budget_; }
+  // Rounds planned at city scale (a subset of rounds_planned).
+  long long rounds_local() const { return rounds_local_; }
   // kObserved, summed over the plans: vehicles given drawn routes, and vehicles
   // whose drawn route could not be driven whole from their lane (cut short, or
   // their true path kept when not even its first road could be: expected 0).
@@ -164,6 +177,10 @@ class BrainController : public signal::Controller {
   void Plan(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
             double interval_s);
   void Forecast(const sim::Engine& engine, double time_s);
+  // A signal's phase in the baseline: asked every second, its phase (the next
+  // second's plan looks again); on a coarser grid, the rule's choice.
+  PhaseIndex DefaultPhase(const signal::Observation& obs, const signal::SignalManager& signals,
+                          IntersectionId id, double time_s, double interval_s);
   // kObserved: the base copy of `model` with drawn routes, which the options start from.
   void DrawRoutes(const signal::LookaheadModel& model);
   // kObserved: a drawn route (into arrival_roads_) and entry lane for each arrival.
@@ -171,8 +188,19 @@ class BrainController : public signal::Controller {
   // Runs options [first, end) from copies of `model` on `threads` workers.
   void RunOptions(const signal::LookaheadModel& model, int threads, double time_s, double interval_s,
                   std::size_t first);
+  // One rollout; its cost is the time still to travel summed over the horizon. With
+  // `overrides` (city scale) the local horizon, and the cost by drivable in the
+  // worker's `by_drivable` (the result is then 0).
   double Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option, double time_s,
-                 double interval_s) const;
+                 double interval_s, const std::vector<PhaseIndex>* overrides = nullptr) const;
+  // City scale: false when even that is over its budget.
+  bool PlanLocal(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
+                 double interval_s);
+  // Neighbourhoods (drivables within neighbourhood_hops) and colours of the signals, once.
+  void BuildNeighbourhoods(const sim::Engine& engine);
+  // Runs `overrides_[first..)` as rollouts: each fills its row of `region_cost_`
+  // for the signals it moves (the baseline, row 0: every eligible signal).
+  void RunLocal(const signal::LookaheadModel& model, int threads, double time_s, double interval_s);
 
   BrainParams params_;
   BrainRule rule_;
@@ -214,7 +242,16 @@ class BrainController : public signal::Controller {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w
-  long long rounds_planned_ = 0, rounds_over_budget_ = 0;
+  long long rounds_planned_ = 0, rounds_over_budget_ = 0, rounds_local_ = 0;
+  // City scale: by intersection, its neighbourhood's drivables and its colour (-1:
+  // not signalised); per rollout of a round, the phase each intersection takes for
+  // the interval (-1: its default) and the signals it judges.
+  std::vector<std::vector<uint32_t>> neighbourhood_;
+  std::vector<int> colour_;
+  int colours_ = 0;
+  std::vector<std::vector<PhaseIndex>> overrides_;
+  std::vector<std::vector<IntersectionId>> judged_;
+  std::vector<std::vector<double>> region_cost_;  // by rollout, by intersection
 };
 
 }  // namespace cb::control

@@ -41,6 +41,9 @@ struct ControllerSettings {
   // "brain": what its look-ahead copies know of the vehicles' routes (--brain-routes;
   // BrainParams::routes): the true routes, or turns drawn from measured shares.
   RouteKnowledge brain_routes = RouteKnowledge::kTrue;
+  // "brain": plan at city scale when whole-city options are over the budget
+  // (--brain-city-scale; BrainParams::max_local_updates_per_s), else its rule decides.
+  bool brain_city_scale = false;
 };
 
 // A new controller with its registration.

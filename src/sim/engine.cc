@@ -715,6 +715,18 @@ double Engine::TimeToGo() const {
   return total;
 }
 
+void Engine::AddTimeToGoByDrivable(std::span<double> by_drivable) const {
+  const EngineState& s = *state_;
+  for (uint32_t v : s.running) by_drivable[s.drivable[v]] += RestFreeFlow(v);
+  for (std::size_t lane = 0; lane < s.entry_queue.size(); ++lane) {
+    const std::vector<uint32_t>& queue = s.entry_queue[lane];
+    for (std::size_t k = s.entry_head[lane]; k < queue.size(); ++k)
+      by_drivable[lane] += s.free_flow_s[queue[k]];
+  }
+}
+
+std::size_t Engine::DrivableCount() const { return compiled_->length.size(); }
+
 VehicleId Engine::Leader(VehicleId id) const {
   const EngineState& s = *state_;
   const uint32_t v = id.value();

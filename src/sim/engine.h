@@ -323,6 +323,12 @@ class Engine {
   // Free-flow seconds still ahead of every vehicle not finished (running: the rest
   // of its path; waiting to enter: all of it). What a look-ahead minimises.
   double TimeToGo() const;
+  // TimeToGo split by where each vehicle is: adds each running vehicle's rest
+  // free-flow time to `by_drivable[d]` of the drivable it is on (lane index, or
+  // lane count + lane link index), and each vehicle waiting to enter to its first
+  // lane. `by_drivable` has DrivableCount() entries.
+  void AddTimeToGoByDrivable(std::span<double> by_drivable) const;
+  std::size_t DrivableCount() const;
 
   // The vehicle `id` follows (the nearest ahead on its lane or lane link, or on the
   // drivables ahead of it), as the last step found it; invalid when none, or when

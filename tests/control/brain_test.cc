@@ -226,6 +226,17 @@ demand::DemandSpec HangzhouFlows() {
   return std::move(spec).value();
 }
 
+// `flows` plus a heavy flow (the first flow's route, every 2 s) from `start_s` for 600 s.
+demand::DemandSpec WithHeavyFlowFrom(const demand::DemandSpec& flows, double start_s) {
+  demand::DemandSpec more = flows;
+  demand::FlowSpec extra = flows.flows.front();
+  extra.interval_s = 2;
+  extra.start_s = start_s;
+  extra.end_s = start_s + 600;
+  more.flows.push_back(extra);
+  return more;
+}
+
 TEST(Brain, SameDecisionsWithAnyThreadCount) {
   demand::DemandSpec flows = HangzhouFlows();
   uint64_t one = RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1);
@@ -239,12 +250,7 @@ TEST(Brain, NeverSeesTheFutureOfTheFlowFile) {
   // already released, and replays past releases as the demand to come). The extra flow's first road must be
   // free, so that before 600 s nothing differs in the twin itself.
   demand::DemandSpec flows = HangzhouFlows();
-  demand::DemandSpec more = flows;
-  demand::FlowSpec extra = flows.flows.front();
-  extra.interval_s = 2;
-  extra.start_s = 600;
-  extra.end_s = 1200;
-  more.flows.push_back(extra);
+  demand::DemandSpec more = WithHeavyFlowFrom(flows, 600);
   const int steps = 600;  // the extra flow releases its first vehicle in step 600
   EXPECT_EQ(RunHangzhou(flows, std::make_unique<BrainController>(), steps, 2),
             RunHangzhou(more, std::make_unique<BrainController>(), steps, 2));
@@ -286,6 +292,54 @@ TEST(Brain, OverItsComputeBudgetTheRuleDecidesAlone) {
   EXPECT_EQ(hash, RunHangzhou(flows, std::make_unique<BrainRule>(tight.rule), 600, 1));
   // With the default budget the same run plans, and decides differently.
   EXPECT_NE(hash, RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1));
+}
+
+// City scale (BrainParams::max_local_updates_per_s): forced on the Hangzhou grid by a
+// whole-city budget that nothing fits.
+BrainParams CityScale() {
+  BrainParams params;
+  params.max_plan_updates_per_s = 1;
+  params.max_local_updates_per_s = 1e12;
+  return params;
+}
+
+TEST(Brain, AtCityScaleEveryRoundIsPlannedTheSameWithAnyThreadCountAndSafely) {
+  demand::DemandSpec flows = HangzhouFlows();
+  long long planned = -1, local = -1, over_budget = -1;
+  const uint64_t one = RunHangzhou(
+      flows, std::make_unique<BrainController>(CityScale()), 600, 1, [&](const SignalManager& signals) {
+        const auto& brain =
+            dynamic_cast<const BrainController&>(signals.controller(signals.signalised().front()));
+        planned = brain.rounds_planned();
+        local = brain.rounds_local();
+        over_budget = brain.rounds_over_budget();
+      });
+  EXPECT_GT(local, 500);  // a round a second once minimum greens are served
+  EXPECT_EQ(planned, local);
+  EXPECT_EQ(over_budget, 0);
+  EXPECT_EQ(one, RunHangzhou(flows, std::make_unique<BrainController>(CityScale()), 600, 2));
+  // Its plans are its own: neither the rule's nor the whole-city brain's.
+  EXPECT_NE(one, RunHangzhou(flows, std::make_unique<BrainRule>(CityScale().rule), 600, 1));
+  EXPECT_NE(one, RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1));
+}
+
+TEST(Brain, AtCityScaleNeverSeesTheFutureOfTheFlowFile) {
+  demand::DemandSpec flows = HangzhouFlows();
+  demand::DemandSpec more = WithHeavyFlowFrom(flows, 300);
+  EXPECT_EQ(RunHangzhou(flows, std::make_unique<BrainController>(CityScale()), 300, 2),
+            RunHangzhou(more, std::make_unique<BrainController>(CityScale()), 300, 2));
+}
+
+TEST(Brain, AtCityScaleAnHourOnHangzhouBeatsItsRule) {
+  HourRun rule =
+      RunHour("/cityflow/hangzhou_4x4/roadnet_4_4.json", "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json",
+              std::make_unique<BrainRule>(CityScale().rule));
+  HourRun city =
+      RunHour("/cityflow/hangzhou_4x4/roadnet_4_4.json", "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json",
+              std::make_unique<BrainController>(CityScale()));
+  EXPECT_LT(city.average_travel_time_s, rule.average_travel_time_s);
+  EXPECT_EQ(city.counters.safety_violations, 0);
+  EXPECT_EQ(city.released, city.running + city.waiting + city.finished);
 }
 
 BrainParams Observed() {
