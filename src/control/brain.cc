@@ -445,25 +445,15 @@ bool BrainController::PlanLocal(const signal::Observation& obs, const signal::Lo
 
 void BrainController::RunLocal(const signal::LookaheadModel& model, int threads, double time_s,
                                double interval_s) {
-  if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
-  while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
   const std::size_t n = model.twin().network().intersections().size();
   region_cost_.assign(overrides_.size(), std::vector<double>(n, 0.0));
-  worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
-  for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
-  // Rollout k goes to worker k % threads: a fixed assignment (see RunOptions).
-  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t w = begin; w < end; ++w) {
-      Worker& worker = *workers_[w];
-      for (std::size_t k = w; k < overrides_.size(); k += static_cast<std::size_t>(threads)) {
-        (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
-        // The time still to travel in each judged signal's neighbourhood.
-        for (IntersectionId id : judged_[k]) {
-          double sum = 0;
-          for (uint32_t d : neighbourhood_[id.index()]) sum += worker.by_drivable[d];
-          region_cost_[k][id.index()] = sum;
-        }
-      }
+  ForEachRollout(threads, 0, overrides_.size(), [&](Worker& worker, std::size_t k) {
+    (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
+    // The time still to travel in each judged signal's neighbourhood.
+    for (IntersectionId id : judged_[k]) {
+      double sum = 0;
+      for (uint32_t d : neighbourhood_[id.index()]) sum += worker.by_drivable[d];
+      region_cost_[k][id.index()] = sum;
     }
   });
 }
@@ -566,20 +556,26 @@ void BrainController::DrawArrivalRoutes(const sim::Engine& engine) {
   }
 }
 
-void BrainController::RunOptions(const signal::LookaheadModel& model, int threads, double time_s,
-                                 double interval_s, std::size_t first) {
+template <class F>
+void BrainController::ForEachRollout(int threads, std::size_t first, std::size_t end, F&& rollout) {
   if (!executor_ || executor_->threads() != threads) executor_ = std::make_unique<Executor>(threads);
   while (static_cast<int>(workers_.size()) < threads) workers_.push_back(std::make_unique<Worker>());
-  // Option first + k goes to worker k % threads: a fixed assignment, so results
+  // Rollout first + k goes to worker k % threads: a fixed assignment, so results
   // never depend on scheduling (and rollouts are deterministic anyway).
   worker_cuts_.resize(static_cast<std::size_t>(threads) + 1);
   for (std::size_t w = 0; w < worker_cuts_.size(); ++w) worker_cuts_[w] = w;
-  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t w = begin; w < end; ++w) {
-      for (std::size_t k = first + w; k < options_.size(); k += static_cast<std::size_t>(threads)) {
-        options_[k].cost = Rollout(*workers_[w], model, options_[k], time_s, interval_s);
-      }
+  executor_->ParallelForBlocks(worker_cuts_, [&](std::size_t begin, std::size_t stop) {
+    for (std::size_t w = begin; w < stop; ++w) {
+      for (std::size_t k = first + w; k < end; k += static_cast<std::size_t>(threads))
+        rollout(*workers_[w], k);
     }
+  });
+}
+
+void BrainController::RunOptions(const signal::LookaheadModel& model, int threads, double time_s,
+                                 double interval_s, std::size_t first) {
+  ForEachRollout(threads, first, options_.size(), [&](Worker& worker, std::size_t k) {
+    options_[k].cost = Rollout(worker, model, options_[k], time_s, interval_s);
   });
 }
 

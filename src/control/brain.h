@@ -201,6 +201,10 @@ class BrainController : public signal::Controller {
   // Runs `overrides_[first..)` as rollouts: each fills its row of `region_cost_`
   // for the signals it moves (the baseline, row 0: every eligible signal).
   void RunLocal(const signal::LookaheadModel& model, int threads, double time_s, double interval_s);
+  // Calls rollout(worker, k) for k in [first, end) on `threads` workers, rollout
+  // first + j on worker j % threads.
+  template <class F>
+  void ForEachRollout(int threads, std::size_t first, std::size_t end, F&& rollout);
 
   BrainParams params_;
   BrainRule rule_;

@@ -37,46 +37,42 @@ bool FastNumber(simdjson::dom::element value, double* out) {
   return value.get_double().get(*out) == simdjson::SUCCESS;  // integers too, as get<double>
 }
 
+// The members ReadVehicle reads, with the bit of the required ones.
+struct VehicleMember {
+  std::string_view key;
+  double VehicleType::*slot;
+  int required_bit;  // 0: optional
+};
+constexpr VehicleMember kVehicleMembers[] = {
+    {"length", &VehicleType::length_m, 1},
+    {"maxPosAcc", &VehicleType::max_pos_acc_mps2, 2},
+    {"maxNegAcc", &VehicleType::max_neg_acc_mps2, 4},
+    {"usualPosAcc", &VehicleType::usual_pos_acc_mps2, 8},
+    {"usualNegAcc", &VehicleType::usual_neg_acc_mps2, 16},
+    {"minGap", &VehicleType::min_gap_m, 32},
+    {"maxSpeed", &VehicleType::max_speed_mps, 64},
+    {"headwayTime", &VehicleType::headway_s, 128},
+    {"width", &VehicleType::width_m, 0},
+    {"yieldDistance", &VehicleType::yield_distance_m, 0},
+    {"turnSpeed", &VehicleType::turn_speed_mps, 0},
+    {kSigmaKey, &VehicleType::sigma, 0},
+};
+constexpr int kAllRequired = 255;
+
 bool FastVehicle(simdjson::dom::element value, VehicleType* v) {
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) return false;
   v->width_m = 2.0;
-  int required = 0;  // bits of the seven required members seen
+  int required = 0;  // bits of the required members seen
   for (simdjson::dom::key_value_pair member : object) {
-    const std::string_view key = member.key;
-    double* slot = nullptr;
-    int bit = 0;
-    if (key == "length") {
-      slot = &v->length_m, bit = 1;
-    } else if (key == "maxPosAcc") {
-      slot = &v->max_pos_acc_mps2, bit = 2;
-    } else if (key == "maxNegAcc") {
-      slot = &v->max_neg_acc_mps2, bit = 4;
-    } else if (key == "usualPosAcc") {
-      slot = &v->usual_pos_acc_mps2, bit = 8;
-    } else if (key == "usualNegAcc") {
-      slot = &v->usual_neg_acc_mps2, bit = 16;
-    } else if (key == "minGap") {
-      slot = &v->min_gap_m, bit = 32;
-    } else if (key == "maxSpeed") {
-      slot = &v->max_speed_mps, bit = 64;
-    } else if (key == "headwayTime") {
-      slot = &v->headway_s, bit = 128;
-    } else if (key == "width") {
-      slot = &v->width_m;
-    } else if (key == "yieldDistance") {
-      slot = &v->yield_distance_m;
-    } else if (key == "turnSpeed") {
-      slot = &v->turn_speed_mps;
-    } else if (key == kSigmaKey) {
-      slot = &v->sigma;
-    } else {
-      continue;  // other members are not ours, as ReadVehicle ignores them
-    }
-    if (!FastNumber(member.value, slot)) return false;
-    required |= bit;
+    for (const VehicleMember& m : kVehicleMembers) {
+      if (member.key != m.key) continue;
+      if (!FastNumber(member.value, &(v->*m.slot))) return false;
+      required |= m.required_bit;
+      break;
+    }  // other members are not ours, as ReadVehicle ignores them
   }
-  return required == 255;
+  return required == kAllRequired;
 }
 
 std::optional<DemandSpec> FastFlows(const std::string& text, const std::string& source) {

@@ -237,6 +237,11 @@ demand::DemandSpec WithHeavyFlowFrom(const demand::DemandSpec& flows, double sta
   return more;
 }
 
+// The brain controlling the run's signals (RunHangzhou's `inspect`).
+const BrainController& BrainOf(const SignalManager& signals) {
+  return dynamic_cast<const BrainController&>(signals.controller(signals.signalised().front()));
+}
+
 TEST(Brain, SameDecisionsWithAnyThreadCount) {
   demand::DemandSpec flows = HangzhouFlows();
   uint64_t one = RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1);
@@ -281,8 +286,7 @@ TEST(Brain, OverItsComputeBudgetTheRuleDecidesAlone) {
   long long planned = -1, over_budget = -1;
   const uint64_t hash =
       RunHangzhou(flows, std::make_unique<BrainController>(tight), 600, 1, [&](const SignalManager& signals) {
-        const auto& brain =
-            dynamic_cast<const BrainController&>(signals.controller(signals.signalised().front()));
+        const BrainController& brain = BrainOf(signals);
         planned = brain.rounds_planned();
         over_budget = brain.rounds_over_budget();
       });
@@ -306,14 +310,13 @@ BrainParams CityScale() {
 TEST(Brain, AtCityScaleEveryRoundIsPlannedTheSameWithAnyThreadCountAndSafely) {
   demand::DemandSpec flows = HangzhouFlows();
   long long planned = -1, local = -1, over_budget = -1;
-  const uint64_t one = RunHangzhou(
-      flows, std::make_unique<BrainController>(CityScale()), 600, 1, [&](const SignalManager& signals) {
-        const auto& brain =
-            dynamic_cast<const BrainController&>(signals.controller(signals.signalised().front()));
-        planned = brain.rounds_planned();
-        local = brain.rounds_local();
-        over_budget = brain.rounds_over_budget();
-      });
+  const uint64_t one = RunHangzhou(flows, std::make_unique<BrainController>(CityScale()), 600, 1,
+                                   [&](const SignalManager& signals) {
+                                     const BrainController& brain = BrainOf(signals);
+                                     planned = brain.rounds_planned();
+                                     local = brain.rounds_local();
+                                     over_budget = brain.rounds_over_budget();
+                                   });
   EXPECT_GT(local, 500);  // a round a second once minimum greens are served
   EXPECT_EQ(planned, local);
   EXPECT_EQ(over_budget, 0);
@@ -351,13 +354,12 @@ BrainParams Observed() {
 TEST(Brain, ObservedRoutesSameDecisionsWithAnyThreadCount) {
   demand::DemandSpec flows = HangzhouFlows();
   long long rerouted = -1, failed = -1;
-  const uint64_t one = RunHangzhou(
-      flows, std::make_unique<BrainController>(Observed()), 400, 1, [&](const SignalManager& signals) {
-        const auto& brain =
-            dynamic_cast<const BrainController&>(signals.controller(signals.signalised().front()));
-        rerouted = brain.vehicles_rerouted();
-        failed = brain.reroutes_failed();
-      });
+  const uint64_t one = RunHangzhou(flows, std::make_unique<BrainController>(Observed()), 400, 1,
+                                   [&](const SignalManager& signals) {
+                                     const BrainController& brain = BrainOf(signals);
+                                     rerouted = brain.vehicles_rerouted();
+                                     failed = brain.reroutes_failed();
+                                   });
   EXPECT_EQ(one, RunHangzhou(flows, std::make_unique<BrainController>(Observed()), 400, 2));
   // Every vehicle of every plan drove a drawn route.
   EXPECT_GT(rerouted, 1000);
