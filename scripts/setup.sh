@@ -11,6 +11,8 @@
 # clang-14, libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) and llvm-14 (its
 # symbolizer) are for the fuzz targets (scripts/fuzz.sh, docs/fuzzing.md); the
 # release build itself uses g++.
+# libopenmpi-dev and openmpi-bin (mpirun) are for the MPI plugin (src/mpi): the
+# brain spreads its rollouts over the ranks of `mpirun -np N citybrain run ...`.
 # Set CITYBRAIN_SKIP_APT=1 to skip the package step (e.g. on a non-Debian machine
 # where the dependencies were installed another way).
 set -euo pipefail
@@ -25,6 +27,7 @@ readonly packages=(
   clang-format python3
   python3-dev pybind11-dev python3-numpy python3-pytest
   clang-14 libclang-rt-14-dev llvm-14
+  libopenmpi-dev openmpi-bin
 )
 readonly log_dir="build/logs"
 readonly tail_lines=60

@@ -72,6 +72,20 @@ check_python_tests() {
 
 check_python_tests || status=1
 
+# --- MPI: the brain's rollouts over ranks ----------------------------------------
+# tests/app/mpi_cli.cmake (test app_cli_mpi) runs `mpirun -np 1` and `-np 2` inside
+# ctest above and checks the same results; here we make sure it was there, i.e. that
+# the MPI plugin was built (scripts/setup.sh installs libopenmpi-dev).
+check_mpi_tests() {
+  if ctest --preset release -N -R '^app_cli_mpi$' 2>/dev/null | grep -q 'app_cli_mpi'; then
+    return 0
+  fi
+  echo "citybrain: error: the MPI test is missing: the MPI plugin was not built (is libopenmpi-dev installed?)" >&2
+  return 1
+}
+
+check_mpi_tests || status=1
+
 # --- End-to-end: the live service and its dashboard in headless Chromium ----------
 # tests/e2e/dashboard.mjs starts build/release/citybrain serve on a CityFlow and a
 # SUMO network and on the KDD round-3 city (an emergency vehicle dispatched through

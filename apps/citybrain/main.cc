@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "base/ranks.h"
 #include "compare_command.h"
 #include "control/registry.h"
 #include "convert_command.h"
@@ -452,13 +453,33 @@ int main(int argc, char** argv) {
         return 2;
       }
       if (run.json) run.progress = false;
-      auto report = cb::app::RunScenario(run);
-      if (!report.ok()) {
-        std::fprintf(stderr, "citybrain: %s\n", report.status().message().c_str());
+      // Under mpirun every rank runs this command; the brain spreads its rollouts
+      // over them and rank 0 alone reports (base/ranks.h).
+      auto ranks = cb::JoinRanks(cb::DefaultMpiPluginPath(), &argc, &argv);
+      if (!ranks.ok()) {
+        std::fprintf(stderr, "citybrain: %s\n", ranks.status().message().c_str());
         return 1;
       }
+      run.ranks = ranks->get();
+      if ((*ranks)->rank() != 0) run.progress = false;
+      auto report = cb::app::RunScenario(run);
+      if (!report.ok()) {
+        std::fprintf(stderr, "citybrain%s: %s\n",
+                     (*ranks)->size() > 1 ? (" (rank " + std::to_string((*ranks)->rank()) + ")").c_str() : "",
+                     report.status().message().c_str());
+        if ((*ranks)->size() > 1) (*ranks)->Abort(1);
+        return 1;
+      }
+      if ((*ranks)->rank() != 0) return 0;
       std::cout << (run.json ? cb::app::ReportJson(run, *report) + "\n" : cb::app::ReportText(run, *report));
       return 0;
+    }
+    // Only `run` spreads over MPI ranks: the other commands run on rank 0 alone.
+    if (cb::LaunchedByMpi()) {
+      if (cb::RankFromEnvironment() != 0) return 0;
+      std::fprintf(stderr,
+                   "citybrain: started by an MPI launcher: only `citybrain run` uses the other ranks; this "
+                   "command runs on rank 0 alone\n");
     }
     if (*convert_cmd) {
       cb::Status status = cb::app::RunConvert(convert, std::cout);

@@ -99,7 +99,10 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   if (!brain_routes.ok()) return brain_routes.status().WithContext("--brain-routes");
   const control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes,
                                                         settings.brain_city_scale};
-  auto made = control::MakeController(settings.controller, controller_settings);
+  // The network-wide controller alone spreads over the run's ranks.
+  control::ControllerSettings main_settings = controller_settings;
+  main_settings.ranks = settings.ranks;
+  auto made = control::MakeController(settings.controller, main_settings);
   if (!made.ok()) return made.status();
   if (settings.bound && !settings.controller_at.empty()) {
     return Status::InvalidInput(
@@ -119,8 +122,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   report.load_s = std::chrono::duration<double>(Clock::now() - start).count();
 
   // The brain's look-ahead statistics, reported when it runs the network.
-  const auto* brain =
-      settings.bound ? nullptr : dynamic_cast<const control::BrainController*>(made->controller.get());
+  auto* brain = settings.bound ? nullptr : dynamic_cast<control::BrainController*>(made->controller.get());
   auto created = run::SignalledTwin::Create(*scenario, std::move(made->controller),
                                             made->info.designed_cadence_s, options);
   if (!created.ok()) return created.status();
@@ -132,6 +134,13 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     if (!c.ok()) return c.status().WithContext("--controller-at " + intersection);
     Status set = twin.signals().SetController(*id, std::move(c->controller), c->info.designed_cadence_s);
     if (!set.ok()) return set.WithContext("--controller-at " + intersection);
+  }
+
+  if (settings.ranks != nullptr && settings.ranks->rank() != 0) {
+    // Another rank: serve the brain's rollouts until rank 0's run ends (nothing to
+    // do under other controllers).
+    if (brain != nullptr) CB_RETURN_IF_ERROR(brain->ServeRollouts(twin.engine(), twin.signals()));
+    return report;
   }
 
   ProgressBar progress(settings.progress);
@@ -185,7 +194,11 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     report.local_rounds = brain->rounds_local();
     report.brain_rerouted = brain->vehicles_rerouted();
     report.brain_reroute_failures = brain->reroutes_failed();
+    brain->ReleaseRanks();  // the other ranks stop waiting for rollouts
+    report.rank_bytes = brain->rank_bytes();
+    report.rank_batches = brain->rank_batches();
   }
+  if (settings.ranks != nullptr) report.ranks = settings.ranks->size();
   const bool brain_runs = settings.controller == "brain" ||
                           std::any_of(settings.controller_at.begin(), settings.controller_at.end(),
                                       [](const auto& at) { return at.second == "brain"; });
@@ -264,6 +277,11 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
     j["brain_local_rounds"] = report.local_rounds;
   }
+  if (report.ranks > 1) {
+    j["ranks"] = report.ranks;
+    j["brain_rank_bytes"] = report.rank_bytes;
+    j["brain_rank_batches"] = report.rank_batches;
+  }
   char hash[32];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(report.state_hash));
   j["state_hash"] = hash;
@@ -315,6 +333,11 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                   "  brain: %lld rounds planned by look-ahead (%lld of them at city scale), %lld left to "
                   "its rule (over the compute budget)\n",
                   report.plan_rounds, report.local_rounds, report.rule_only_rounds);
+    out << line;
+  }
+  if (report.ranks > 1) {
+    std::snprintf(line, sizeof line, "  MPI: %d ranks, %lld batches of rollouts, %.1f MB between ranks\n",
+                  report.ranks, report.rank_batches, static_cast<double>(report.rank_bytes) / 1e6);
     out << line;
   }
   return out.str();

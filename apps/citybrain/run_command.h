@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/ranks.h"
 #include "base/status.h"
 #include "demand/limits.h"
 #include "metrics/kpis.h"
@@ -28,7 +29,10 @@ struct RunSettings {
   // (control::ParseRouteKnowledge; --brain-routes). Every brain of the run, also
   // those of --controller-at.
   std::string brain_routes = "true";
-  bool brain_city_scale = false;     // --brain-city-scale (docs/controllers.md, "City scale")
+  bool brain_city_scale = false;  // --brain-city-scale (docs/controllers.md, "City scale")
+  // The run's MPI ranks (not owned; null: this process alone). On ranks other than
+  // 0 the run only serves the brain's rollouts and its report holds nothing.
+  Ranks* ranks = nullptr;
   std::optional<double> duration_s;  // unset: the data's own run length
   signal::SignalOptions signals;     // unset fields: the data's own protocol
   // Per-intersection controllers: intersection id -> controller name.
@@ -78,6 +82,11 @@ struct RunReport {
   long long plan_rounds = -1;
   long long rule_only_rounds = -1;
   long long local_rounds = -1;  // of plan_rounds, planned at city scale
+  // MPI: ranks of the run (1: this process alone), and the brain's traffic between
+  // them (bytes both ways, batches of rollouts sent).
+  int ranks = 1;
+  long long rank_bytes = 0;
+  long long rank_batches = 0;
   // The brain's route knowledge (RunSettings::brain_routes), when a brain runs
   // (network-wide or at --controller-at); empty otherwise.
   std::string brain_routes;

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <deque>
+#include <sstream>
+#include <string_view>
+#include <type_traits>
 
 #include "run/twin.h"
 
@@ -124,8 +129,9 @@ struct BrainController::Worker {
   std::vector<double> by_drivable;  // city scale: time still to travel, summed over the horizon
 };
 
-BrainController::BrainController(BrainParams params) : params_(std::move(params)), rule_(params_.rule) {}
-BrainController::~BrainController() = default;
+BrainController::BrainController(BrainParams params, Ranks* ranks)
+    : params_(std::move(params)), rule_(params_.rule), ranks_(ranks) {}
+BrainController::~BrainController() { ReleaseRanks(); }
 
 double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option,
                                 double time_s, double interval_s,
@@ -447,15 +453,7 @@ void BrainController::RunLocal(const signal::LookaheadModel& model, int threads,
                                double interval_s) {
   const std::size_t n = model.twin().network().intersections().size();
   region_cost_.assign(overrides_.size(), std::vector<double>(n, 0.0));
-  ForEachRollout(threads, 0, overrides_.size(), [&](Worker& worker, std::size_t k) {
-    (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
-    // The time still to travel in each judged signal's neighbourhood.
-    for (IntersectionId id : judged_[k]) {
-      double sum = 0;
-      for (uint32_t d : neighbourhood_[id.index()]) sum += worker.by_drivable[d];
-      region_cost_[k][id.index()] = sum;
-    }
-  });
+  RunBatch(Batch::kLocal, model, threads, time_s, interval_s, 0, overrides_.size());
 }
 
 void BrainController::Forecast(const sim::Engine& engine, double time_s) {
@@ -572,11 +570,267 @@ void BrainController::ForEachRollout(int threads, std::size_t first, std::size_t
   });
 }
 
+void BrainController::RunShare(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
+                               double interval_s, std::size_t first, std::size_t end, int rank, int ranks) {
+  // This rank's rollouts, in order: first + rank, first + rank + ranks, ...
+  std::vector<std::size_t> mine;
+  for (std::size_t k = first + static_cast<std::size_t>(rank); k < end; k += static_cast<std::size_t>(ranks))
+    mine.push_back(k);
+  ForEachRollout(threads, 0, mine.size(), [&](Worker& worker, std::size_t j) {
+    RunOne(kind, worker, model, time_s, interval_s, mine[j]);
+  });
+}
+
 void BrainController::RunOptions(const signal::LookaheadModel& model, int threads, double time_s,
                                  double interval_s, std::size_t first) {
-  ForEachRollout(threads, first, options_.size(), [&](Worker& worker, std::size_t k) {
+  RunBatch(Batch::kOptions, model, threads, time_s, interval_s, first, options_.size());
+}
+
+void BrainController::RunOne(Batch kind, Worker& worker, const signal::LookaheadModel& model, double time_s,
+                             double interval_s, std::size_t k) {
+  if (kind == Batch::kOptions) {
     options_[k].cost = Rollout(worker, model, options_[k], time_s, interval_s);
-  });
+    return;
+  }
+  (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
+  // The time still to travel in each judged signal's neighbourhood.
+  for (IntersectionId id : judged_[k]) {
+    double sum = 0;
+    for (uint32_t d : neighbourhood_[id.index()]) sum += worker.by_drivable[d];
+    region_cost_[k][id.index()] = sum;
+  }
+}
+
+// MPI. A batch message from rank 0: the kind, then (unless kStop) the plan's time
+// and interval, the batch's range, whether a state follows (once per plan and
+// model: the engine's archive and the signals' state), the plan's forecast
+// arrivals and drawn arrival routes, every signal's default, and the batch's
+// rollouts (options, or per rollout the signals it judges with the phase each
+// takes: -1 in the baseline). Results come back per rank as doubles in rollout
+// order: a cost per option, or a neighbourhood cost per judged signal.
+namespace {
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+  template <class T>
+  void Put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&value), sizeof(T));
+  }
+  template <class T>
+  void PutVector(const std::vector<T>& values) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    Put<uint64_t>(values.size());
+    out_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  }
+  void PutBytes(const std::string& bytes) {
+    Put<uint64_t>(bytes.size());
+    out_ += bytes;
+  }
+
+ private:
+  std::string& out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <class T>
+  T Get() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T value{};
+    if (!Take(sizeof(T))) return value;
+    std::memcpy(&value, in_.data() + at_ - sizeof(T), sizeof(T));
+    return value;
+  }
+  template <class T>
+  void GetVector(std::vector<T>& values) {
+    const auto count = Get<uint64_t>();
+    if (!ok_ || count > (in_.size() - at_) / sizeof(T)) {
+      ok_ = false;
+      return;
+    }
+    values.resize(count);
+    std::memcpy(values.data(), in_.data() + at_, count * sizeof(T));
+    at_ += count * sizeof(T);
+  }
+  std::string_view GetBytes() {
+    const auto count = Get<uint64_t>();
+    if (!ok_ || !Take(count)) return {};
+    return in_.substr(at_ - count, count);
+  }
+  // Whether every read was within the message, and all of it was read.
+  bool complete() const { return ok_ && at_ == in_.size(); }
+  bool ok() const { return ok_; }
+
+ private:
+  bool Take(std::size_t n) {
+    if (!ok_ || n > in_.size() - at_) return ok_ = false;
+    at_ += n;
+    return true;
+  }
+  std::string_view in_;
+  std::size_t at_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
+                               double interval_s, std::size_t first, std::size_t end) {
+  const int ranks = ranks_ != nullptr ? ranks_->size() : 1;
+  if (ranks <= 1) {
+    RunShare(kind, model, threads, time_s, interval_s, first, end, 0, 1);
+    return;
+  }
+  std::string message;
+  Writer out(message);
+  out.Put(kind);
+  out.Put(time_s);
+  out.Put(interval_s);
+  out.Put<uint64_t>(first);
+  out.Put<uint64_t>(end);
+  const bool new_state = time_s != sent_state_at_s_ || &model != sent_state_of_;
+  out.Put<uint8_t>(new_state ? 1 : 0);
+  if (new_state) {
+    std::ostringstream archive;
+    (void)model.twin().SaveState(archive);  // to a string stream: cannot fail
+    out.PutBytes(archive.str());
+    std::string signals;
+    model.signals().AppendState(signals);
+    out.PutBytes(signals);
+    out.PutVector(arrivals_);
+    out.PutVector(arrival_roads_);
+    out.PutVector(default_);
+    sent_state_at_s_ = time_s;
+    sent_state_of_ = &model;
+  }
+  if (kind == Batch::kOptions) {
+    for (std::size_t k = first; k < end; ++k) out.Put(options_[k]);
+  } else {
+    for (std::size_t k = first; k < end; ++k) {
+      out.Put<uint64_t>(judged_[k].size());
+      for (IntersectionId id : judged_[k]) {
+        out.Put(id);
+        out.Put(overrides_[k][id.index()]);
+      }
+    }
+  }
+  ranks_->Broadcast(message);
+  RunShare(kind, model, threads, time_s, interval_s, first, end, 0, ranks);
+  std::vector<std::string> results;
+  ranks_->Gather(std::string(), results);
+  long long bytes = static_cast<long long>(message.size()) * (ranks - 1);
+  for (int r = 1; r < ranks; ++r) {
+    bytes += static_cast<long long>(results[static_cast<std::size_t>(r)].size());
+    // Rank 0 wrote the batch itself: a malformed reply is a bug, not an input.
+    Status unpacked = UnpackResults(kind, first, end, r, ranks, results[static_cast<std::size_t>(r)]);
+    if (!unpacked.ok()) {
+      std::fprintf(stderr, "citybrain: internal error: %s\n", unpacked.message().c_str());
+      ranks_->Abort(70);
+    }
+  }
+  rank_bytes_ += bytes;
+  ++rank_batches_;
+}
+
+std::string BrainController::PackResults(Batch kind, std::size_t first, std::size_t end, int rank,
+                                         int ranks) const {
+  std::string bytes;
+  Writer out(bytes);
+  for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
+       k += static_cast<std::size_t>(ranks)) {
+    if (kind == Batch::kOptions) {
+      out.Put(options_[k].cost);
+    } else {
+      for (IntersectionId id : judged_[k]) out.Put(region_cost_[k][id.index()]);
+    }
+  }
+  return bytes;
+}
+
+Status BrainController::UnpackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
+                                      const std::string& bytes) {
+  Reader in(bytes);
+  for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
+       k += static_cast<std::size_t>(ranks)) {
+    if (kind == Batch::kOptions) {
+      options_[k].cost = in.Get<double>();
+    } else {
+      for (IntersectionId id : judged_[k]) region_cost_[k][id.index()] = in.Get<double>();
+    }
+  }
+  if (!in.complete()) {
+    return Status::Internal("the results of rank " + std::to_string(rank) + " (" +
+                            std::to_string(bytes.size()) + " bytes) do not match the batch it was sent");
+  }
+  return Status::Ok();
+}
+
+Status BrainController::ServeRollouts(sim::Engine& engine, signal::SignalManager& signals) {
+  if (ranks_ == nullptr || ranks_->rank() == 0) return Status::Ok();
+  if (&signals.twin() != &engine) return Status::Internal("ServeRollouts: the signals run another engine");
+  const int rank = ranks_->rank(), ranks = ranks_->size();
+  const std::size_t n = engine.network().intersections().size();
+  const int threads = std::max(1, engine.options().threads);
+  if (neighbourhood_.empty()) BuildNeighbourhoods(engine);
+  std::string message;
+  for (;;) {
+    message.clear();
+    ranks_->Broadcast(message);
+    Reader in(message);
+    const auto kind = in.Get<Batch>();
+    if (in.ok() && kind == Batch::kStop) return Status::Ok();
+    const auto time_s = in.Get<double>();
+    const auto interval_s = in.Get<double>();
+    const auto first = static_cast<std::size_t>(in.Get<uint64_t>());
+    const auto end = static_cast<std::size_t>(in.Get<uint64_t>());
+    const bool bad_range = first > end || end - first > (std::size_t{1} << 30);
+    if (in.Get<uint8_t>() != 0 && in.ok()) {
+      const std::string_view engine_state = in.GetBytes();
+      std::istringstream archive{std::string(engine_state)};
+      Status loaded = engine.LoadState(archive, "rank 0's state");
+      if (loaded.ok()) loaded = signals.ReadState(in.GetBytes());
+      if (!loaded.ok()) return Status::Internal("rank " + std::to_string(rank) + ": " + loaded.message());
+      in.GetVector(arrivals_);
+      in.GetVector(arrival_roads_);
+      in.GetVector(default_);
+    }
+    if (!in.ok() || bad_range || (kind != Batch::kOptions && kind != Batch::kLocal))
+      return Status::Internal("rank " + std::to_string(rank) + ": a malformed batch from rank 0");
+    if (kind == Batch::kOptions) {
+      options_.resize(end);
+      for (std::size_t k = first; k < end; ++k) options_[k] = in.Get<Option>();
+    } else {
+      overrides_.assign(end, std::vector<PhaseIndex>(n, -1));
+      judged_.assign(end, {});
+      region_cost_.assign(end, std::vector<double>(n, 0.0));
+      for (std::size_t k = first; k < end && in.ok(); ++k) {
+        const auto count = in.Get<uint64_t>();
+        for (uint64_t j = 0; j < count && in.ok(); ++j) {
+          const auto id = in.Get<IntersectionId>();
+          const auto phase = in.Get<PhaseIndex>();
+          if (!in.ok() || id.index() >= n)
+            return Status::Internal("rank " + std::to_string(rank) + ": a bad signal");
+          judged_[k].push_back(id);
+          overrides_[k][id.index()] = phase;
+        }
+      }
+    }
+    if (!in.complete() || default_.size() != n)
+      return Status::Internal("rank " + std::to_string(rank) + ": a malformed batch from rank 0");
+    RunShare(kind, signals, threads, time_s, interval_s, first, end, rank, ranks);
+    std::vector<std::string> unused;
+    ranks_->Gather(PackResults(kind, first, end, rank, ranks), unused);
+  }
+}
+
+void BrainController::ReleaseRanks() {
+  if (ranks_ == nullptr || ranks_->rank() != 0 || ranks_->size() <= 1 || released_) return;
+  released_ = true;
+  std::string message(1, static_cast<char>(Batch::kStop));
+  ranks_->Broadcast(message);
 }
 
 PhaseIndex BrainController::Decide(const signal::Observation& obs, IntersectionId intersection,

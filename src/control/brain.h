@@ -64,6 +64,7 @@
 #include <vector>
 
 #include "base/executor.h"
+#include "base/ranks.h"
 #include "control/turning_shares.h"
 #include "signal/controller.h"
 
@@ -147,7 +148,11 @@ struct BrainParams {
 
 class BrainController : public signal::Controller {
  public:
-  explicit BrainController(BrainParams params = {});
+  // With `ranks` (not owned) of more than one MPI rank, rank 0's brain runs the
+  // real twin and spreads the rollouts of each round over every rank; the other
+  // ranks call ServeRollouts instead of running the twin. Results do not depend on
+  // the number of ranks.
+  explicit BrainController(BrainParams params = {}, Ranks* ranks = nullptr);
   ~BrainController() override;
   std::string name() const override { return "brain"; }
   PhaseIndex Decide(const signal::Observation& obs, IntersectionId intersection,
@@ -164,6 +169,18 @@ class BrainController : public signal::Controller {
   long long vehicles_rerouted() const { return vehicles_rerouted_; }
   long long reroutes_failed() const { return reroutes_failed_; }
   const BrainParams& params() const { return params_; }
+
+  // MPI, on ranks other than 0: runs this rank's share of every batch of rollouts
+  // rank 0 sends, starting its copies from `signals` and its `engine` (this rank's
+  // twin of the same files, into which each round's state is loaded), until rank
+  // 0 calls ReleaseRanks. Internal when a message is not what rank 0 sends.
+  Status ServeRollouts(sim::Engine& engine, signal::SignalManager& signals);
+  // MPI, on rank 0: tells the other ranks that the run is over (once; also done
+  // by the destructor).
+  void ReleaseRanks();
+  // MPI: bytes sent between ranks (both ways, over all rounds), and batches sent.
+  long long rank_bytes() const { return rank_bytes_; }
+  long long rank_batches() const { return rank_batches_; }
 
  private:
   class RolloutPolicy;
@@ -206,6 +223,24 @@ class BrainController : public signal::Controller {
   template <class F>
   void ForEachRollout(int threads, std::size_t first, std::size_t end, F&& rollout);
 
+  // MPI: a batch is rollouts [first, end) of `options_` (kOptions) or of
+  // `overrides_` (kLocal); rollout first + k runs on rank k % ranks.
+  enum class Batch : uint8_t { kStop = 0, kOptions = 1, kLocal = 2 };
+  // Runs a batch here alone, or (rank 0 of several) sends it, runs rank 0's share
+  // and collects the others'.
+  void RunBatch(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
+                double interval_s, std::size_t first, std::size_t end);
+  // Runs rollout k of a batch on `worker`, keeping its result in options_ / region_cost_.
+  void RunOne(Batch kind, Worker& worker, const signal::LookaheadModel& model, double time_s,
+              double interval_s, std::size_t k);
+  // This rank's share of a batch: the rollouts it runs, on its threads.
+  void RunShare(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
+                double interval_s, std::size_t first, std::size_t end, int rank, int ranks);
+  // The results of rollouts first + rank, first + rank + ranks, ... as bytes, and back.
+  std::string PackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks) const;
+  Status UnpackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
+                       const std::string& bytes);
+
   BrainParams params_;
   BrainRule rule_;
   double planned_at_s_ = -1;
@@ -247,6 +282,12 @@ class BrainController : public signal::Controller {
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w
   long long rounds_planned_ = 0, rounds_over_budget_ = 0, rounds_local_ = 0;
+  // MPI: the ranks, the state last sent (its plan's time and model), traffic.
+  Ranks* ranks_ = nullptr;
+  bool released_ = false;
+  double sent_state_at_s_ = -1;
+  const signal::LookaheadModel* sent_state_of_ = nullptr;
+  long long rank_bytes_ = 0, rank_batches_ = 0;
   // City scale: by intersection, its neighbourhood's drivables and its colour (-1:
   // not signalised); per rollout of a round, the phase each intersection takes for
   // the interval (-1: its default) and the signals it judges.

@@ -34,7 +34,7 @@ std::unique_ptr<signal::Controller> MakeBrain(const ControllerSettings& settings
   BrainParams params;
   params.routes = settings.brain_routes;
   if (settings.brain_city_scale) params.max_local_updates_per_s = 5e6;
-  return std::make_unique<BrainController>(std::move(params));
+  return std::make_unique<BrainController>(std::move(params), settings.ranks);
 }
 
 const std::vector<Entry>& Table() {

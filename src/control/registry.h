@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/ranks.h"
 #include "base/status.h"
 #include "control/turning_shares.h"
 #include "signal/controller.h"
@@ -44,6 +45,9 @@ struct ControllerSettings {
   // "brain": plan at city scale when whole-city options are over the budget
   // (--brain-city-scale; BrainParams::max_local_updates_per_s), else its rule decides.
   bool brain_city_scale = false;
+  // "brain": the run's MPI ranks (not owned; null or one rank: this process alone),
+  // over which it spreads the rollouts of each round (BrainController::ServeRollouts).
+  Ranks* ranks = nullptr;
 };
 
 // A new controller with its registration.

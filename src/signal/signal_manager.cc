@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace cb::signal {
 
@@ -276,6 +277,48 @@ Status SignalManager::CopyStateFrom(const SignalManager& source) {
     state_[i] = source.state_[i];
     state_[i].controller = mine;
     state_[i].cadence_steps = cadence;
+  }
+  return Status::Ok();
+}
+
+namespace {
+// The fields of a signal's state that CopyStateFrom copies, once.
+template <class S, class F>
+void VisitSignalState(S& s, F&& f) {
+  f(s.granted), f(s.green_start_step), f(s.clearance_left), f(s.pending), f(s.decisions), f(s.hold_phase);
+  f(s.hold_until_step), f(s.hold_source), f(s.last_shown), f(s.last_shown_since), f(s.cleared_from);
+}
+}  // namespace
+
+void SignalManager::AppendState(std::string& out) const {
+  const uint64_t count = state_.size();
+  out.append(reinterpret_cast<const char*>(&count), sizeof(count));
+  for (const State& s : state_) {
+    VisitSignalState(
+        s, [&](const auto& field) { out.append(reinterpret_cast<const char*>(&field), sizeof(field)); });
+  }
+}
+
+Status SignalManager::ReadState(std::string_view in) {
+  uint64_t count = 0;
+  if (in.size() < sizeof(count)) return Status::InvalidInput("signal state: truncated");
+  std::memcpy(&count, in.data(), sizeof(count));
+  if (count != state_.size()) {
+    return Status::InvalidInput("signal state: " + std::to_string(count) +
+                                " intersections, this network has " + std::to_string(state_.size()));
+  }
+  std::size_t per = 0;
+  const State probe;
+  VisitSignalState(probe, [&](const auto& field) { per += sizeof(field); });
+  if (in.size() != sizeof(count) + per * state_.size())
+    return Status::InvalidInput("signal state: " + std::to_string(in.size()) + " bytes, expected " +
+                                std::to_string(sizeof(count) + per * state_.size()));
+  std::size_t at = sizeof(count);
+  for (State& s : state_) {
+    VisitSignalState(s, [&](auto& field) {
+      std::memcpy(&field, in.data() + at, sizeof(field));
+      at += sizeof(field);
+    });
   }
   return Status::Ok();
 }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/ids.h"
@@ -156,6 +157,12 @@ class SignalManager final : public LookaheadModel {
   // network, and this manager's engine should hold a copy of `source`'s engine
   // state (sim::Engine::CopyStateFrom). InvalidInput otherwise.
   Status CopyStateFrom(const SignalManager& source);
+  // What CopyStateFrom copies, appended to `out` as bytes (native byte order: for
+  // this build on this machine, like sim::Engine::SaveState), and back: ReadState
+  // takes it into a manager of the same network (InvalidInput, keeping this
+  // manager as it was, when `in` is not such a state).
+  void AppendState(std::string& out) const;
+  Status ReadState(std::string_view in);
 
   static constexpr std::size_t kMaxEvents = 100000;
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <thread>
 
 #include "control/controller_fixture.h"
 #include "control/registry.h"
@@ -11,6 +12,7 @@
 #include "demand/scenario.h"
 #include "run/twin.h"
 #include "signal/observation.h"
+#include "testing/thread_ranks.h"
 #include "testing/tiny_network.h"
 
 namespace cb::control {
@@ -200,8 +202,13 @@ TEST(Brain, ReturnsToAQueueWhenTheGreenEmpties) {
 // the state hash (vehicles and signals).
 // `inspect`, when given, sees the signal layer (and so the controller) before
 // they go.
-uint64_t RunHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller> controller, int steps,
-                     int threads, const std::function<void(const SignalManager&)>& inspect = {}) {
+// The Hangzhou network with `flows`, its signals run by `controller` (deciding every second).
+struct HangzhouTwin {
+  std::unique_ptr<sim::Engine> engine;
+  std::unique_ptr<SignalManager> signals;
+};
+HangzhouTwin MakeHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller> controller,
+                          int threads) {
   auto net = demand::LoadScenario(kData + "/cityflow/hangzhou_4x4/roadnet_4_4.json",
                                   kData + "/cityflow/hangzhou_4x4/anon_4_4_hangzhou_real.json");
   EXPECT_TRUE(net.ok());
@@ -209,15 +216,24 @@ uint64_t RunHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller
   EXPECT_TRUE(d.ok()) << d.status().message();
   sim::EngineOptions options;
   options.threads = threads;
-  sim::Engine engine(net->network, std::make_shared<const demand::Demand>(std::move(d).value()), options);
-  SignalManager signals(engine, std::move(controller), {}, /*designed_cadence_s=*/1);
+  HangzhouTwin twin;
+  twin.engine = std::make_unique<sim::Engine>(
+      net->network, std::make_shared<const demand::Demand>(std::move(d).value()), options);
+  twin.signals = std::make_unique<SignalManager>(*twin.engine, std::move(controller), SignalOptions{},
+                                                 /*designed_cadence_s=*/1);
+  return twin;
+}
+
+uint64_t RunHangzhou(const demand::DemandSpec& flows, std::unique_ptr<Controller> controller, int steps,
+                     int threads, const std::function<void(const SignalManager&)>& inspect = {}) {
+  HangzhouTwin twin = MakeHangzhou(flows, std::move(controller), threads);
   for (int t = 0; t < steps; ++t) {
-    signals.BeforeStep();
-    engine.Step();
+    twin.signals->BeforeStep();
+    twin.engine->Step();
   }
-  EXPECT_EQ(signals.counters().safety_violations, 0);
-  if (inspect) inspect(signals);
-  return engine.StateHash();
+  EXPECT_EQ(twin.signals->counters().safety_violations, 0);
+  if (inspect) inspect(*twin.signals);
+  return twin.engine->StateHash();
 }
 
 demand::DemandSpec HangzhouFlows() {
@@ -390,6 +406,90 @@ TEST(Brain, ObservedRoutesNeverReadTheRestOfTheRoutes) {
   // The brain that knows the routes sees the difference.
   EXPECT_NE(RunHangzhou(flows, std::make_unique<BrainController>(), steps, 2),
             RunHangzhou(cut, std::make_unique<BrainController>(), steps, 2));
+}
+
+// MPI: the brain spreads each round's rollouts over ranks (here in-process ranks,
+// one thread each; tests/app/mpi_cli.cmake runs the binary under mpirun). Rank 0
+// runs the twin; every other rank serves rollouts on its own twin of the same
+// files. The run is the same for any number of ranks.
+struct RanksRun {
+  uint64_t hash = 0;
+  long long planned = 0, local = 0, batches = 0, bytes = 0;
+};
+RanksRun RunHangzhouOnRanks(const demand::DemandSpec& flows, const BrainParams& params, int steps,
+                            int ranks) {
+  testing::ThreadRanksHub hub(ranks);
+  std::vector<std::unique_ptr<testing::ThreadRanks>> members;
+  for (int r = 0; r < ranks; ++r) members.push_back(std::make_unique<testing::ThreadRanks>(hub, r));
+  std::vector<std::thread> others;
+  for (int r = 1; r < ranks; ++r) {
+    others.emplace_back([&, r] {
+      auto brain = std::make_unique<BrainController>(params, members[static_cast<std::size_t>(r)].get());
+      BrainController* serving = brain.get();
+      HangzhouTwin twin = MakeHangzhou(flows, std::move(brain), 1);
+      Status served = serving->ServeRollouts(*twin.engine, *twin.signals);
+      EXPECT_TRUE(served.ok()) << served.message();
+    });
+  }
+  RanksRun run;
+  run.hash = RunHangzhou(flows, std::make_unique<BrainController>(params, members[0].get()), steps, 1,
+                         [&](const SignalManager& signals) {
+                           const BrainController& brain = BrainOf(signals);
+                           run.planned = brain.rounds_planned();
+                           run.local = brain.rounds_local();
+                           run.batches = brain.rank_batches();
+                           run.bytes = brain.rank_bytes();
+                         });
+  // RunHangzhou's brain released the other ranks when it ended.
+  for (std::thread& t : others) t.join();
+  return run;
+}
+
+TEST(Brain, OnRanksTheSameRunForAnyNumberOfRanks) {
+  demand::DemandSpec flows = HangzhouFlows();
+  const BrainParams params;
+  const RanksRun one = RunHangzhouOnRanks(flows, params, 240, 1);
+  EXPECT_EQ(one.batches, 0);  // one rank sends nothing
+  EXPECT_EQ(one.hash, RunHangzhou(flows, std::make_unique<BrainController>(params), 240, 1));
+  for (int ranks : {2, 3}) {
+    const RanksRun many = RunHangzhouOnRanks(flows, params, 240, ranks);
+    EXPECT_EQ(many.hash, one.hash) << ranks << " ranks";
+    EXPECT_EQ(many.planned, one.planned);
+    EXPECT_GT(many.batches, many.planned / 2) << "rounds with options send at least one batch";
+    EXPECT_GT(many.bytes, 0);
+  }
+}
+
+TEST(Brain, OnRanksAtCityScaleAndWithObservedRoutesTheSameRun) {
+  demand::DemandSpec flows = HangzhouFlows();
+  for (const BrainParams& params : {CityScale(), Observed()}) {
+    const RanksRun one = RunHangzhouOnRanks(flows, params, 240, 1);
+    const RanksRun two = RunHangzhouOnRanks(flows, params, 240, 2);
+    EXPECT_EQ(two.hash, one.hash);
+    EXPECT_EQ(two.local, one.local);
+    EXPECT_GT(two.batches, 0);
+  }
+  EXPECT_GT(RunHangzhouOnRanks(flows, CityScale(), 240, 2).local, 100);
+}
+
+TEST(Brain, OnRanksAMalformedBatchIsAnErrorNotACrash) {
+  demand::DemandSpec flows = HangzhouFlows();
+  testing::ThreadRanksHub hub(2);
+  testing::ThreadRanks rank0(hub, 0), rank1(hub, 1);
+  std::thread sender([&] {
+    for (std::string bad : {std::string("\x01\x02"), std::string(1, '\x07'), std::string(64, '\x01')}) {
+      rank0.Broadcast(bad);
+    }
+  });
+  for (int k = 0; k < 3; ++k) {
+    auto brain = std::make_unique<BrainController>(BrainParams{}, &rank1);
+    BrainController* serving = brain.get();
+    HangzhouTwin twin = MakeHangzhou(flows, std::move(brain), 1);
+    Status served = serving->ServeRollouts(*twin.engine, *twin.signals);
+    EXPECT_FALSE(served.ok());
+    EXPECT_NE(served.message().find("rank 1"), std::string::npos) << served.message();
+  }
+  sender.join();
 }
 
 }  // namespace

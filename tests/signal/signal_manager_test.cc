@@ -90,5 +90,44 @@ TEST(SignalTiming, TheCadenceIsTheOptionsElseTheDesignedElseTheData) {
   EXPECT_EQ(data.clearance_s(), w.net->data_defaults().clearance_s);
 }
 
+// The signal state as bytes (the brain's MPI ranks): read back into another manager
+// of the same network it is the state CopyStateFrom would give; anything else is
+// refused and leaves the manager as it was.
+TEST(SignalState, BytesReadBackAsTheSameStateAndBadBytesAreRefused) {
+  Cross w;
+  PhaseIndex wanted = 1;
+  SignalOptions options;
+  options.decision_interval_s = 1;
+  options.clearance_s = 5;
+  options.min_green_s = 10;
+  SignalManager signals(*w.engine, std::make_unique<Ask>(&wanted), options);
+  for (int s = 0; s < 14; ++s) {
+    if (s == 12) wanted = 2;
+    signals.BeforeStep();
+    w.engine->Step();
+  }
+  ASSERT_TRUE(signals.in_clearance(w.centre));
+  std::string bytes;
+  signals.AppendState(bytes);
+
+  Cross other;
+  PhaseIndex unused = 0;
+  SignalManager copy(*other.engine, std::make_unique<Ask>(&unused), options);
+  EXPECT_FALSE(copy.in_clearance(other.centre));
+  for (const std::string& bad : {std::string(), bytes.substr(0, bytes.size() - 1), bytes + "x"}) {
+    Status refused = copy.ReadState(bad);
+    EXPECT_FALSE(refused.ok());
+    EXPECT_NE(refused.message().find("signal state"), std::string::npos) << refused.message();
+    EXPECT_FALSE(copy.in_clearance(other.centre));
+  }
+  ASSERT_TRUE(copy.ReadState(bytes).ok());
+  EXPECT_TRUE(copy.in_clearance(other.centre));
+  EXPECT_EQ(copy.granted(other.centre), signals.granted(w.centre));
+  EXPECT_DOUBLE_EQ(copy.EarliestGreenS(other.centre, 2), signals.EarliestGreenS(w.centre, 2));
+  std::string again;
+  copy.AppendState(again);
+  EXPECT_EQ(again, bytes);
+}
+
 }  // namespace
 }  // namespace cb::signal
