@@ -199,6 +199,10 @@ int main(int argc, char** argv) {
         "at city scale: each signal tries one alternative phase, many signals per rollout, each "
         "judged within its neighbourhood (docs/controllers.md, \"City scale\"; experimental) "
         "[default: the brain's rule decides those rounds]");
+    run_cmd->add_flag("--brain-check-city-scale", run.brain_check_city_scale,
+                      "A measurement for small networks: the brain plans every round at city scale and, for "
+                      "each signal it judges, also runs the whole-city rollout of its alternative alone; the "
+                      "report says how often the two verdicts agree (slow)");
     run_cmd->add_option("--duration", run.duration_s, kDurationHelp);
     AddSignalOptions(run_cmd, run.signals);
     AddLaneChangeOption(run_cmd, run.lane_change);

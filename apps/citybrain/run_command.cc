@@ -97,8 +97,9 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   if (!valid.ok()) return valid;
   auto brain_routes = control::ParseRouteKnowledge(settings.brain_routes);
   if (!brain_routes.ok()) return brain_routes.status().WithContext("--brain-routes");
-  const control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes,
-                                                        settings.brain_city_scale};
+  control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes,
+                                                  settings.brain_city_scale};
+  controller_settings.brain_check_city_scale = settings.brain_check_city_scale;
   // The network-wide controller alone spreads over the run's ranks.
   control::ControllerSettings main_settings = controller_settings;
   main_settings.ranks = settings.ranks;
@@ -192,6 +193,11 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     report.plan_rounds = brain->rounds_planned();
     report.rule_only_rounds = brain->rounds_over_budget();
     report.local_rounds = brain->rounds_local();
+    if (brain->params().check_city_scale) {
+      report.check_judged = brain->check_judged();
+      report.check_compared = brain->check_compared();
+      report.check_agreed = brain->check_agreed();
+    }
     report.brain_rerouted = brain->vehicles_rerouted();
     report.brain_reroute_failures = brain->reroutes_failed();
     brain->ReleaseRanks();  // the other ranks stop waiting for rollouts
@@ -277,6 +283,11 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
     j["brain_local_rounds"] = report.local_rounds;
   }
+  if (report.check_compared >= 0) {
+    j["brain_check_judged"] = report.check_judged;
+    j["brain_check_compared"] = report.check_compared;
+    j["brain_check_agreed"] = report.check_agreed;
+  }
   if (report.ranks > 1) {
     j["ranks"] = report.ranks;
     j["brain_rank_bytes"] = report.rank_bytes;
@@ -333,6 +344,16 @@ std::string ReportText(const RunSettings& settings, const RunReport& report) {
                   "  brain: %lld rounds planned by look-ahead (%lld of them at city scale), %lld left to "
                   "its rule (over the compute budget)\n",
                   report.plan_rounds, report.local_rounds, report.rule_only_rounds);
+    out << line;
+  }
+  if (report.check_compared >= 0) {
+    std::snprintf(line, sizeof line,
+                  "  city-scale check: %lld signals judged, %lld verdicts compared with whole-city rollouts "
+                  "(both see a difference), %lld agree (%.1f%%)\n",
+                  report.check_judged, report.check_compared, report.check_agreed,
+                  report.check_compared > 0 ? 100.0 * static_cast<double>(report.check_agreed) /
+                                                  static_cast<double>(report.check_compared)
+                                            : 0.0);
     out << line;
   }
   if (report.ranks > 1) {

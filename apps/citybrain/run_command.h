@@ -29,7 +29,8 @@ struct RunSettings {
   // (control::ParseRouteKnowledge; --brain-routes). Every brain of the run, also
   // those of --controller-at.
   std::string brain_routes = "true";
-  bool brain_city_scale = false;  // --brain-city-scale (docs/controllers.md, "City scale")
+  bool brain_city_scale = false;        // --brain-city-scale (docs/controllers.md, "City scale")
+  bool brain_check_city_scale = false;  // --brain-check-city-scale (the same section)
   // The run's MPI ranks (not owned; null: this process alone). On ranks other than
   // 0 the run only serves the brain's rollouts and its report holds nothing.
   Ranks* ranks = nullptr;
@@ -82,6 +83,8 @@ struct RunReport {
   long long plan_rounds = -1;
   long long rule_only_rounds = -1;
   long long local_rounds = -1;  // of plan_rounds, planned at city scale
+  // --brain-check-city-scale: verdicts compared with whole-city rollouts, and agreeing.
+  long long check_judged = -1, check_compared = -1, check_agreed = -1;
   // MPI: ranks of the run (1: this process alone), and the brain's traffic between
   // them (bytes both ways, batches of rollouts sent).
   int ranks = 1;

@@ -134,7 +134,7 @@ BrainController::BrainController(BrainParams params, Ranks* ranks)
 BrainController::~BrainController() { ReleaseRanks(); }
 
 double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option,
-                                double time_s, double interval_s,
+                                double time_s, double interval_s, double horizon_s,
                                 const std::vector<PhaseIndex>* overrides) const {
   if (!worker.twin) {
     auto policy = std::make_unique<RolloutPolicy>(params_.rule);
@@ -151,7 +151,6 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
   worker.policy->overrides = overrides;
   sim::Engine& copy = worker.twin->engine();
   const double step_s = copy.options().step_s;
-  const double horizon_s = overrides != nullptr ? params_.local_horizon_s : params_.horizon_s;
   const long long steps = std::max(1LL, std::llround(horizon_s / step_s));
   if (overrides != nullptr) worker.by_drivable.assign(copy.DrivableCount(), 0.0);
   double cost = 0;
@@ -216,7 +215,7 @@ void BrainController::Plan(const signal::Observation& obs, const signal::Lookahe
   if (eligible_.empty()) return;
   const double updates = most_options * params_.horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
-  if (updates / interval_s > params_.max_plan_updates_per_s) {
+  if (params_.check_city_scale || updates / interval_s > params_.max_plan_updates_per_s) {
     if (PlanLocal(obs, model, time_s, interval_s)) return;
     ++rounds_over_budget_;  // plan_ stays empty: the rule decides this round
     return;
@@ -367,7 +366,8 @@ void BrainController::BuildNeighbourhoods(const sim::Engine& engine) {
 
 bool BrainController::PlanLocal(const signal::Observation& obs, const signal::LookaheadModel& model,
                                 double time_s, double interval_s) {
-  if (params_.max_local_updates_per_s <= 0 || params_.neighbourhood_hops < 1) return false;
+  const bool check = params_.check_city_scale;
+  if ((params_.max_local_updates_per_s <= 0 && !check) || params_.neighbourhood_hops < 1) return false;
   const sim::Engine& engine = model.twin();
   const signal::SignalManager& signals = model.signals();
   const roadnet::Network& net = obs.network();
@@ -419,7 +419,7 @@ bool BrainController::PlanLocal(const signal::Observation& obs, const signal::Lo
   }
   const double updates = static_cast<double>(overrides_.size()) * params_.local_horizon_s *
                          static_cast<double>(std::max<long long>(1, engine.vehicles_running()));
-  if (updates / interval_s > params_.max_local_updates_per_s) return false;
+  if (!check && updates / interval_s > params_.max_local_updates_per_s) return false;
   for (IntersectionId id : eligible_) plan_[id.index()] = default_[id.index()];
   ++rounds_planned_;
   ++rounds_local_;
@@ -446,7 +446,36 @@ bool BrainController::PlanLocal(const signal::Observation& obs, const signal::Lo
       }
     }
   }
+  if (check) CheckCityScale(start, std::max(1, engine.options().threads), time_s, interval_s, alternative);
   return true;
+}
+
+void BrainController::CheckCityScale(const signal::LookaheadModel& model, int threads, double time_s,
+                                     double interval_s, const std::vector<PhaseIndex>& alternative) {
+  // The whole-city rollouts: the baseline, then each judged signal's alternative alone.
+  std::vector<std::size_t> rollout_of(alternative.size(), 0);
+  options_.assign(1, Option{});
+  for (std::size_t r = 1; r < judged_.size(); ++r) {
+    for (IntersectionId id : judged_[r]) {
+      rollout_of[id.index()] = r;
+      options_.push_back({id, alternative[id.index()], 0, 0});
+    }
+  }
+  if (options_.size() == 1) return;
+  RunBatch(Batch::kCheck, model, threads, time_s, interval_s, 0, options_.size());
+  const double keep = options_[0].cost;
+  for (std::size_t k = 1; k < options_.size(); ++k) {
+    const IntersectionId id = options_[k].intersection;
+    ++check_judged_;
+    const double whole = options_[k].cost - keep;
+    const double local_keep = region_cost_[0][id.index()];
+    const double local = region_cost_[rollout_of[id.index()]][id.index()] - local_keep;
+    // Verdicts where both see a difference: switch (< 0) or keep (> 0).
+    if (std::abs(whole) <= 1e-9 * std::max(1.0, keep) || std::abs(local) <= 1e-9 * std::max(1.0, local_keep))
+      continue;
+    ++check_compared_;
+    if ((whole < 0) == (local < 0)) ++check_agreed_;
+  }
 }
 
 void BrainController::RunLocal(const signal::LookaheadModel& model, int threads, double time_s,
@@ -588,11 +617,12 @@ void BrainController::RunOptions(const signal::LookaheadModel& model, int thread
 
 void BrainController::RunOne(Batch kind, Worker& worker, const signal::LookaheadModel& model, double time_s,
                              double interval_s, std::size_t k) {
-  if (kind == Batch::kOptions) {
-    options_[k].cost = Rollout(worker, model, options_[k], time_s, interval_s);
+  if (kind != Batch::kLocal) {
+    const double horizon_s = kind == Batch::kCheck ? params_.local_horizon_s : params_.horizon_s;
+    options_[k].cost = Rollout(worker, model, options_[k], time_s, interval_s, horizon_s);
     return;
   }
-  (void)Rollout(worker, model, Option{}, time_s, interval_s, &overrides_[k]);
+  (void)Rollout(worker, model, Option{}, time_s, interval_s, params_.local_horizon_s, &overrides_[k]);
   // The time still to travel in each judged signal's neighbourhood.
   for (IntersectionId id : judged_[k]) {
     double sum = 0;
@@ -706,7 +736,7 @@ void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, 
     sent_state_at_s_ = time_s;
     sent_state_of_ = &model;
   }
-  if (kind == Batch::kOptions) {
+  if (kind != Batch::kLocal) {
     for (std::size_t k = first; k < end; ++k) out.Put(options_[k]);
   } else {
     for (std::size_t k = first; k < end; ++k) {
@@ -741,7 +771,7 @@ std::string BrainController::PackResults(Batch kind, std::size_t first, std::siz
   Writer out(bytes);
   for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
        k += static_cast<std::size_t>(ranks)) {
-    if (kind == Batch::kOptions) {
+    if (kind != Batch::kLocal) {
       out.Put(options_[k].cost);
     } else {
       for (IntersectionId id : judged_[k]) out.Put(region_cost_[k][id.index()]);
@@ -755,7 +785,7 @@ Status BrainController::UnpackResults(Batch kind, std::size_t first, std::size_t
   Reader in(bytes);
   for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
        k += static_cast<std::size_t>(ranks)) {
-    if (kind == Batch::kOptions) {
+    if (kind != Batch::kLocal) {
       options_[k].cost = in.Get<double>();
     } else {
       for (IntersectionId id : judged_[k]) region_cost_[k][id.index()] = in.Get<double>();
@@ -797,9 +827,9 @@ Status BrainController::ServeRollouts(sim::Engine& engine, signal::SignalManager
       in.GetVector(arrival_roads_);
       in.GetVector(default_);
     }
-    if (!in.ok() || bad_range || (kind != Batch::kOptions && kind != Batch::kLocal))
+    if (!in.ok() || bad_range || (kind != Batch::kOptions && kind != Batch::kLocal && kind != Batch::kCheck))
       return Status::Internal("rank " + std::to_string(rank) + ": a malformed batch from rank 0");
-    if (kind == Batch::kOptions) {
+    if (kind != Batch::kLocal) {
       options_.resize(end);
       for (std::size_t k = first; k < end; ++k) options_[k] = in.Get<Option>();
     } else {

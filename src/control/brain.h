@@ -140,6 +140,12 @@ struct BrainParams {
   int neighbourhood_hops = 1;
   double local_horizon_s = 60.0;
   double max_local_updates_per_s = 0;
+  // A measurement, for networks small enough (--brain-check-city-scale): every
+  // round is planned at city scale whatever the budgets, and for each signal it
+  // judges, the whole-city rollout of its alternative alone (over the same local
+  // horizon) is run too; check_compared/check_agreed count how often the two
+  // verdicts (switch or keep) agree. The plans stay the city-scale ones.
+  bool check_city_scale = false;
   // What the copies know of the routes (see the header comment), and how the
   // turning shares of kObserved are measured.
   RouteKnowledge routes = RouteKnowledge::kTrue;
@@ -163,6 +169,11 @@ class BrainController : public signal::Controller {
   long long rounds_over_budget() const { return rounds_over_budget_; }
   // Rounds planned at city scale (a subset of rounds_planned).
   long long rounds_local() const { return rounds_local_; }
+  // check_city_scale: signals judged, those whose local and whole-city verdicts were
+  // both informative (the two costs differ from keeping), and of them those that agree.
+  long long check_judged() const { return check_judged_; }
+  long long check_compared() const { return check_compared_; }
+  long long check_agreed() const { return check_agreed_; }
   // kObserved, summed over the plans: vehicles given drawn routes, and vehicles
   // whose drawn route could not be driven whole from their lane (cut short, or
   // their true path kept when not even its first road could be: expected 0).
@@ -209,7 +220,8 @@ class BrainController : public signal::Controller {
   // `overrides` (city scale) the local horizon, and the cost by drivable in the
   // worker's `by_drivable` (the result is then 0).
   double Rollout(Worker& worker, const signal::LookaheadModel& model, const Option& option, double time_s,
-                 double interval_s, const std::vector<PhaseIndex>* overrides = nullptr) const;
+                 double interval_s, double horizon_s,
+                 const std::vector<PhaseIndex>* overrides = nullptr) const;
   // City scale: false when even that is over its budget.
   bool PlanLocal(const signal::Observation& obs, const signal::LookaheadModel& model, double time_s,
                  double interval_s);
@@ -225,7 +237,11 @@ class BrainController : public signal::Controller {
 
   // MPI: a batch is rollouts [first, end) of `options_` (kOptions) or of
   // `overrides_` (kLocal); rollout first + k runs on rank k % ranks.
-  enum class Batch : uint8_t { kStop = 0, kOptions = 1, kLocal = 2 };
+  // kCheck: options_ as whole-city rollouts over the local horizon (check_city_scale).
+  enum class Batch : uint8_t { kStop = 0, kOptions = 1, kLocal = 2, kCheck = 3 };
+  // check_city_scale: the whole-city rollouts of the judged signals' `alternative`s.
+  void CheckCityScale(const signal::LookaheadModel& model, int threads, double time_s, double interval_s,
+                      const std::vector<PhaseIndex>& alternative);
   // Runs a batch here alone, or (rank 0 of several) sends it, runs rank 0's share
   // and collects the others'.
   void RunBatch(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
@@ -282,6 +298,7 @@ class BrainController : public signal::Controller {
   std::unique_ptr<Executor> executor_;
   std::vector<std::size_t> worker_cuts_;  // block w = worker w
   long long rounds_planned_ = 0, rounds_over_budget_ = 0, rounds_local_ = 0;
+  long long check_judged_ = 0, check_compared_ = 0, check_agreed_ = 0;
   // MPI: the ranks, the state last sent (its plan's time and model), traffic.
   Ranks* ranks_ = nullptr;
   bool released_ = false;

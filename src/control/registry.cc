@@ -34,6 +34,7 @@ std::unique_ptr<signal::Controller> MakeBrain(const ControllerSettings& settings
   BrainParams params;
   params.routes = settings.brain_routes;
   if (settings.brain_city_scale) params.max_local_updates_per_s = 5e6;
+  params.check_city_scale = settings.brain_check_city_scale;
   return std::make_unique<BrainController>(std::move(params), settings.ranks);
 }
 

@@ -45,6 +45,9 @@ struct ControllerSettings {
   // "brain": plan at city scale when whole-city options are over the budget
   // (--brain-city-scale; BrainParams::max_local_updates_per_s), else its rule decides.
   bool brain_city_scale = false;
+  // "brain": plan every round at city scale and measure how often its verdicts
+  // agree with whole-city rollouts (--brain-check-city-scale; BrainParams::check_city_scale).
+  bool brain_check_city_scale = false;
   // "brain": the run's MPI ranks (not owned; null or one rank: this process alone),
   // over which it spreads the rollouts of each round (BrainController::ServeRollouts).
   Ranks* ranks = nullptr;

@@ -342,6 +342,27 @@ TEST(Brain, AtCityScaleEveryRoundIsPlannedTheSameWithAnyThreadCountAndSafely) {
   EXPECT_NE(one, RunHangzhou(flows, std::make_unique<BrainController>(), 600, 1));
 }
 
+// The check (BrainParams::check_city_scale) plans as the city-scale brain does, and
+// on this grid the local verdicts mostly agree with whole-city rollouts.
+TEST(Brain, AtCityScaleTheCheckKeepsThePlansAndMostVerdictsAgree) {
+  demand::DemandSpec flows = HangzhouFlows();
+  BrainParams check;
+  check.check_city_scale = true;
+  long long judged = 0, compared = 0, agreed = 0;
+  const uint64_t checked =
+      RunHangzhou(flows, std::make_unique<BrainController>(check), 300, 2, [&](const SignalManager& signals) {
+        const BrainController& brain = BrainOf(signals);
+        judged = brain.check_judged();
+        compared = brain.check_compared();
+        agreed = brain.check_agreed();
+      });
+  EXPECT_EQ(checked, RunHangzhou(flows, std::make_unique<BrainController>(CityScale()), 300, 2));
+  EXPECT_GT(compared, 100);
+  EXPECT_LE(compared, judged);
+  EXPECT_GT(static_cast<double>(agreed), 0.9 * static_cast<double>(compared));
+  EXPECT_LT(compared, judged);  // some alternatives change nothing within the horizon
+}
+
 TEST(Brain, AtCityScaleNeverSeesTheFutureOfTheFlowFile) {
   demand::DemandSpec flows = HangzhouFlows();
   demand::DemandSpec more = WithHeavyFlowFrom(flows, 300);
