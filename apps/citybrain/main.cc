@@ -194,11 +194,11 @@ int main(int argc, char** argv) {
     AddProtocolOption(run_cmd, run.protocol);
     AddBrainRoutesOption(run_cmd, run.brain_routes);
     run_cmd->add_flag(
-        "--brain-city-scale", run.brain_city_scale,
+        "--brain-city-scale,!--no-brain-city-scale", run.brain_city_scale,
         "Where the brain's whole-city look-ahead is over its compute budget (a large city), plan "
         "at city scale: each signal tries one alternative phase, many signals per rollout, each "
-        "judged within its neighbourhood (docs/controllers.md, \"City scale\"; experimental) "
-        "[default: the brain's rule decides those rounds]");
+        "judged within its neighbourhood (docs/controllers.md, \"City scale\") [default: on; "
+        "--no-brain-city-scale: the brain's rule decides those rounds]");
     run_cmd->add_flag("--brain-check-city-scale", run.brain_check_city_scale,
                       "A measurement for small networks: the brain plans every round at city scale and, for "
                       "each signal it judges, also runs the whole-city rollout of its alternative alone; the "

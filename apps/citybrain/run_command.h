@@ -29,7 +29,7 @@ struct RunSettings {
   // (control::ParseRouteKnowledge; --brain-routes). Every brain of the run, also
   // those of --controller-at.
   std::string brain_routes = "true";
-  bool brain_city_scale = false;        // --brain-city-scale (docs/controllers.md, "City scale")
+  bool brain_city_scale = true;         // --no-brain-city-scale (docs/controllers.md, "City scale")
   bool brain_check_city_scale = false;  // --brain-check-city-scale (the same section)
   // The run's MPI ranks (not owned; null: this process alone). On ranks other than
   // 0 the run only serves the brain's rollouts and its report holds nothing.

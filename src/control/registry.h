@@ -43,8 +43,9 @@ struct ControllerSettings {
   // BrainParams::routes): the true routes, or turns drawn from measured shares.
   RouteKnowledge brain_routes = RouteKnowledge::kTrue;
   // "brain": plan at city scale when whole-city options are over the budget
-  // (--brain-city-scale; BrainParams::max_local_updates_per_s), else its rule decides.
-  bool brain_city_scale = false;
+  // (BrainParams::max_local_updates_per_s); off (--no-brain-city-scale): its rule
+  // decides those rounds.
+  bool brain_city_scale = true;
   // "brain": plan every round at city scale and measure how often its verdicts
   // agree with whole-city rollouts (--brain-check-city-scale; BrainParams::check_city_scale).
   bool brain_check_city_scale = false;
