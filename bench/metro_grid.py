@@ -20,6 +20,15 @@ vehicle-updates per second, nanoseconds per vehicle-update, and peak memory.
 
   /usr/bin/python3 bench/metro_grid.py --sizes 4 32 100 --threads 1 2
 
+With --brain it measures the brain's city-scale plans instead: the same grids under
+`--controller brain --decision-interval D --brain-city-budget B --brain-plan-budget 1`
+(every round planned at city scale unless over B), on each --ranks R (`mpirun --oversubscribe -np R`; 1: no mpirun),
+printing rounds planned (at city scale, left to the rule), wall seconds per round
+beyond the twin alone (the fixed-plan run of the same grid and threads) and the MB
+sent between ranks per batch of rollouts.
+
+  /usr/bin/python3 bench/metro_grid.py --sizes 4 16 32 --threads 1 --brain --ranks 1 2 --duration 300
+
 Needs netgenerate (Debian's sumo package; scripts/setup.sh installs it).
 """
 
@@ -123,6 +132,12 @@ def main():
     parser.add_argument("--work", default=str(REPO / "build" / "metro_grid"))
     parser.add_argument("--citybrain", default=str(REPO / "build" / "release" / "citybrain"))
     parser.add_argument("--netgenerate", default="netgenerate")
+    parser.add_argument("--brain", action="store_true", help="measure the brain's city-scale rounds")
+    parser.add_argument("--ranks", type=int, nargs="+", default=[1], help="MPI ranks (with --brain)")
+    parser.add_argument("--decision-interval", type=float, default=10, help="seconds (with --brain)")
+    parser.add_argument("--city-budget", type=float, default=1e12,
+                        help="--brain-city-budget, vehicle-updates per simulated second (with --brain)")
+    parser.add_argument("--mpirun", default="mpirun")
     args = parser.parse_args()
 
     netgenerate = shutil.which(args.netgenerate)
@@ -135,9 +150,14 @@ def main():
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
 
-    print("| signals | threads | on the road at the end | wall s (loading) | simulated s per wall s "
-          "| vehicle-updates/s | ns per vehicle-update | peak memory |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if args.brain:
+        print("| signals | threads | ranks | on the road at the end | wall s | twin alone s | rounds planned "
+              "(city scale / rule) | wall s per round beyond the twin | MB per batch between ranks |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    else:
+        print("| signals | threads | on the road at the end | wall s (loading) | simulated s per wall s "
+              "| vehicle-updates/s | ns per vehicle-update | peak memory |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         if size < 2:
             fail("--sizes: at least 2 junctions per side")
@@ -160,20 +180,46 @@ def main():
                           '  </input>\n  <time>\n    <begin value="0"/>\n    <end value="%d"/>\n  </time>\n'
                           '</configuration>\n' % (net.name, routes.name, args.duration))
         for threads in args.threads:
-            command = ["/usr/bin/time", "-f", "MAXRSS %M", args.citybrain, "run", "--config", str(config),
-                       "--controller", "fixed-plan", "--threads", str(threads), "--json"]
-            done = subprocess.run(command, capture_output=True, text=True)
-            if done.returncode != 0:
-                fail("citybrain failed on %s: %s" % (config, done.stderr.strip()[-2000:]))
-            kpis = json.loads(done.stdout)
-            rss = re.search(r"MAXRSS (\d+)", done.stderr)
-            memory = "%.0f MiB" % (int(rss.group(1)) / 1024) if rss else "?"
-            wall = kpis["wall_s"] + kpis["load_s"]
+            kpis, memory = run(args, config, threads, ["--controller", "fixed-plan"])
+            if args.brain:
+                for ranks in args.ranks:
+                    brain, _ = run(args, config, threads,
+                                   ["--controller", "brain", "--decision-interval", str(args.decision_interval),
+                                    "--brain-city-budget", "%g" % args.city_budget,
+                                    "--brain-plan-budget", "1"], ranks)
+                    rounds = brain["brain_plan_rounds"]
+                    batches = brain.get("brain_rank_batches", 0)
+                    per_batch = "%.2f" % (brain["brain_rank_bytes"] / 1e6 / batches) if batches else "-"
+                    print("| %d | %d | %d | %d | %.1f | %.1f | %d (%d / %d) | %.2f | %s |" % (
+                        size * size, threads, ranks, brain["vehicles_running"], brain["wall_s"], kpis["wall_s"],
+                        rounds, brain["brain_local_rounds"], brain["brain_rule_only_rounds"],
+                        (brain["wall_s"] - kpis["wall_s"]) / max(1, rounds), per_batch), flush=True)
+                continue
+            # wall_s counts from the start of loading: loading included.
+            wall = kpis["wall_s"]
             updates = kpis["vehicle_updates"]
             print("| %d | %d | %d | %.2f (%.2f) | %.1f | %.2f M | %.0f | %s |" % (
                 size * size, threads, kpis["vehicles_running"], wall, kpis["load_s"],
                 args.duration / wall, kpis["vehicle_updates_per_s"] / 1e6,
-                1e9 * kpis["wall_s"] / max(1, updates), memory), flush=True)
+                1e9 * (kpis["wall_s"] - kpis["load_s"]) / max(1, updates), memory), flush=True)
+
+
+def run(args, config, threads, controller, ranks=1):
+    """One `citybrain run` of `config` (under mpirun with ranks > 1): its JSON report
+    and peak memory."""
+    command = ["/usr/bin/time", "-f", "MAXRSS %M"]
+    if ranks > 1:
+        mpirun = shutil.which(args.mpirun)
+        if mpirun is None:
+            fail("mpirun not found (apt-get install openmpi-bin, or scripts/setup.sh)")
+        command += [mpirun, "--oversubscribe", "-np", str(ranks)]
+    command += [args.citybrain, "run", "--config", str(config), "--threads", str(threads), "--json"] + controller
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        fail("citybrain failed on %s: %s" % (config, done.stderr.strip()[-2000:]))
+    rss = re.search(r"MAXRSS (\d+)", done.stderr)
+    return json.loads(done.stdout), "%.0f MiB" % (int(rss.group(1)) / 1024) if rss else "?"
 
 
 if __name__ == "__main__":

@@ -199,6 +199,20 @@ int main(int argc, char** argv) {
         "at city scale: each signal tries one alternative phase, many signals per rollout, each "
         "judged within its neighbourhood (docs/controllers.md, \"City scale\") [default: on; "
         "--no-brain-city-scale: the brain's rule decides those rounds]");
+    run_cmd
+        ->add_option(
+            "--brain-city-budget", run.brain_city_budget,
+            "The city-scale plan's compute budget: vehicle-updates of look-ahead per simulated second; "
+            "a round over it is left to the brain's rule. Raise it when more cores or MPI ranks "
+            "(mpirun -np N) share the work: it is not scaled by them, so that results never depend on "
+            "the number of ranks")
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--brain-plan-budget", run.brain_plan_budget,
+                     "The whole-city plan's compute budget: vehicle-updates of look-ahead per simulated "
+                     "second; a round over it is planned at city scale (or left to the rule). Not scaled by "
+                     "cores or ranks either")
+        ->capture_default_str();
     run_cmd->add_flag("--brain-check-city-scale", run.brain_check_city_scale,
                       "A measurement for small networks: the brain plans every round at city scale and, for "
                       "each signal it judges, also runs the whole-city rollout of its alternative alone; the "

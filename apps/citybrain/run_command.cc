@@ -100,6 +100,14 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
   control::ControllerSettings controller_settings{protocol->fixed_phase_s, *brain_routes,
                                                   settings.brain_city_scale};
   controller_settings.brain_check_city_scale = settings.brain_check_city_scale;
+  if (!(std::isfinite(settings.brain_city_budget) && settings.brain_city_budget > 0))
+    return Status::InvalidInput(
+        "--brain-city-budget must be a finite number > 0 (vehicle-updates per second)");
+  controller_settings.brain_city_budget = settings.brain_city_budget;
+  if (!(std::isfinite(settings.brain_plan_budget) && settings.brain_plan_budget > 0))
+    return Status::InvalidInput(
+        "--brain-plan-budget must be a finite number > 0 (vehicle-updates per second)");
+  controller_settings.brain_plan_budget = settings.brain_plan_budget;
   // The network-wide controller alone spreads over the run's ranks.
   control::ControllerSettings main_settings = controller_settings;
   main_settings.ranks = settings.ranks;

@@ -30,6 +30,8 @@ struct RunSettings {
   // those of --controller-at.
   std::string brain_routes = "true";
   bool brain_city_scale = true;         // --no-brain-city-scale (docs/controllers.md, "City scale")
+  double brain_city_budget = 5e6;       // --brain-city-budget
+  double brain_plan_budget = 2e7;       // --brain-plan-budget
   bool brain_check_city_scale = false;  // --brain-check-city-scale (the same section)
   // The run's MPI ranks (not owned; null: this process alone). On ranks other than
   // 0 the run only serves the brain's rollouts and its report holds nothing.

@@ -33,8 +33,9 @@ std::unique_ptr<signal::Controller> MakeFixed(const ControllerSettings& settings
 std::unique_ptr<signal::Controller> MakeBrain(const ControllerSettings& settings) {
   BrainParams params;
   params.routes = settings.brain_routes;
-  if (settings.brain_city_scale) params.max_local_updates_per_s = 5e6;
+  if (settings.brain_city_scale) params.max_local_updates_per_s = settings.brain_city_budget;
   params.check_city_scale = settings.brain_check_city_scale;
+  params.max_plan_updates_per_s = settings.brain_plan_budget;
   return std::make_unique<BrainController>(std::move(params), settings.ranks);
 }
 

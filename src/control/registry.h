@@ -46,6 +46,11 @@ struct ControllerSettings {
   // (BrainParams::max_local_updates_per_s); off (--no-brain-city-scale): its rule
   // decides those rounds.
   bool brain_city_scale = true;
+  // Its budget, vehicle-updates per simulated second (--brain-city-budget); the same
+  // for any number of MPI ranks, so that results never depend on it.
+  double brain_city_budget = 5e6;
+  // The whole-city plan's budget (--brain-plan-budget; BrainParams::max_plan_updates_per_s).
+  double brain_plan_budget = 2e7;
   // "brain": plan every round at city scale and measure how often its verdicts
   // agree with whole-city rollouts (--brain-check-city-scale; BrainParams::check_city_scale).
   bool brain_check_city_scale = false;
