@@ -211,6 +211,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     brain->ReleaseRanks();  // the other ranks stop waiting for rollouts
     report.rank_bytes = brain->rank_bytes();
     report.rank_batches = brain->rank_batches();
+    report.rollout_updates = brain->rollout_updates();
   }
   if (settings.ranks != nullptr) report.ranks = settings.ranks->size();
   const bool brain_runs = settings.controller == "brain" ||
@@ -290,6 +291,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
     j["brain_plan_rounds"] = report.plan_rounds;
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
     j["brain_local_rounds"] = report.local_rounds;
+    j["brain_rollout_updates"] = report.rollout_updates;
   }
   if (report.check_compared >= 0) {
     j["brain_check_judged"] = report.check_judged;

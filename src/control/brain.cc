@@ -127,6 +127,7 @@ struct BrainController::Worker {
   std::unique_ptr<run::SignalledTwin> twin;
   RolloutPolicy* policy = nullptr;  // owned by the twin's signals
   std::vector<double> by_drivable;  // city scale: time still to travel, summed over the horizon
+  long long updates = 0;            // vehicle-updates of its rollouts since RunShare began
 };
 
 BrainController::BrainController(BrainParams params, Ranks* ranks)
@@ -154,6 +155,7 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
   const long long steps = std::max(1LL, std::llround(horizon_s / step_s));
   if (overrides != nullptr) worker.by_drivable.assign(copy.DrivableCount(), 0.0);
   double cost = 0;
+  const long long updates_before = copy.vehicle_updates();
   std::size_t next_arrival = 0;
   for (long long k = 0; k < steps; ++k) {
     const double at = static_cast<double>(k) * step_s;
@@ -173,6 +175,7 @@ double BrainController::Rollout(Worker& worker, const signal::LookaheadModel& mo
       cost += copy.TimeToGo();
     }
   }
+  worker.updates += copy.vehicle_updates() - updates_before;
   return cost;
 }
 
@@ -599,15 +602,20 @@ void BrainController::ForEachRollout(int threads, std::size_t first, std::size_t
   });
 }
 
-void BrainController::RunShare(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
-                               double interval_s, std::size_t first, std::size_t end, int rank, int ranks) {
+long long BrainController::RunShare(Batch kind, const signal::LookaheadModel& model, int threads,
+                                    double time_s, double interval_s, std::size_t first, std::size_t end,
+                                    int rank, int ranks) {
   // This rank's rollouts, in order: first + rank, first + rank + ranks, ...
   std::vector<std::size_t> mine;
   for (std::size_t k = first + static_cast<std::size_t>(rank); k < end; k += static_cast<std::size_t>(ranks))
     mine.push_back(k);
+  for (auto& worker : workers_) worker->updates = 0;
   ForEachRollout(threads, 0, mine.size(), [&](Worker& worker, std::size_t j) {
     RunOne(kind, worker, model, time_s, interval_s, mine[j]);
   });
+  long long updates = 0;
+  for (const auto& worker : workers_) updates += worker->updates;
+  return updates;
 }
 
 void BrainController::RunOptions(const signal::LookaheadModel& model, int threads, double time_s,
@@ -711,7 +719,7 @@ void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, 
                                double interval_s, std::size_t first, std::size_t end) {
   const int ranks = ranks_ != nullptr ? ranks_->size() : 1;
   if (ranks <= 1) {
-    RunShare(kind, model, threads, time_s, interval_s, first, end, 0, 1);
+    rollout_updates_ += RunShare(kind, model, threads, time_s, interval_s, first, end, 0, 1);
     return;
   }
   std::string message;
@@ -748,14 +756,17 @@ void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, 
     }
   }
   ranks_->Broadcast(message);
-  RunShare(kind, model, threads, time_s, interval_s, first, end, 0, ranks);
+  rollout_updates_ += RunShare(kind, model, threads, time_s, interval_s, first, end, 0, ranks);
   std::vector<std::string> results;
   ranks_->Gather(std::string(), results);
   long long bytes = static_cast<long long>(message.size()) * (ranks - 1);
   for (int r = 1; r < ranks; ++r) {
     bytes += static_cast<long long>(results[static_cast<std::size_t>(r)].size());
     // Rank 0 wrote the batch itself: a malformed reply is a bug, not an input.
-    Status unpacked = UnpackResults(kind, first, end, r, ranks, results[static_cast<std::size_t>(r)]);
+    long long updates = 0;
+    Status unpacked =
+        UnpackResults(kind, first, end, r, ranks, results[static_cast<std::size_t>(r)], &updates);
+    rollout_updates_ += updates;
     if (!unpacked.ok()) {
       std::fprintf(stderr, "citybrain: internal error: %s\n", unpacked.message().c_str());
       ranks_->Abort(70);
@@ -765,8 +776,8 @@ void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, 
   ++rank_batches_;
 }
 
-std::string BrainController::PackResults(Batch kind, std::size_t first, std::size_t end, int rank,
-                                         int ranks) const {
+std::string BrainController::PackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
+                                         long long updates) const {
   std::string bytes;
   Writer out(bytes);
   for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
@@ -777,11 +788,12 @@ std::string BrainController::PackResults(Batch kind, std::size_t first, std::siz
       for (IntersectionId id : judged_[k]) out.Put(region_cost_[k][id.index()]);
     }
   }
+  out.Put(updates);
   return bytes;
 }
 
 Status BrainController::UnpackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
-                                      const std::string& bytes) {
+                                      const std::string& bytes, long long* updates) {
   Reader in(bytes);
   for (std::size_t k = first + static_cast<std::size_t>(rank); k < end;
        k += static_cast<std::size_t>(ranks)) {
@@ -791,6 +803,7 @@ Status BrainController::UnpackResults(Batch kind, std::size_t first, std::size_t
       for (IntersectionId id : judged_[k]) region_cost_[k][id.index()] = in.Get<double>();
     }
   }
+  *updates = in.Get<long long>();
   if (!in.complete()) {
     return Status::Internal("the results of rank " + std::to_string(rank) + " (" +
                             std::to_string(bytes.size()) + " bytes) do not match the batch it was sent");
@@ -850,9 +863,9 @@ Status BrainController::ServeRollouts(sim::Engine& engine, signal::SignalManager
     }
     if (!in.complete() || default_.size() != n)
       return Status::Internal("rank " + std::to_string(rank) + ": a malformed batch from rank 0");
-    RunShare(kind, signals, threads, time_s, interval_s, first, end, rank, ranks);
+    const long long updates = RunShare(kind, signals, threads, time_s, interval_s, first, end, rank, ranks);
     std::vector<std::string> unused;
-    ranks_->Gather(PackResults(kind, first, end, rank, ranks), unused);
+    ranks_->Gather(PackResults(kind, first, end, rank, ranks, updates), unused);
   }
 }
 

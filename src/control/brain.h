@@ -192,6 +192,8 @@ class BrainController : public signal::Controller {
   // MPI: bytes sent between ranks (both ways, over all rounds), and batches sent.
   long long rank_bytes() const { return rank_bytes_; }
   long long rank_batches() const { return rank_batches_; }
+  // Vehicle-updates made in rollouts (on every rank), over the run: the planning's cost.
+  long long rollout_updates() const { return rollout_updates_; }
 
  private:
   class RolloutPolicy;
@@ -249,13 +251,16 @@ class BrainController : public signal::Controller {
   // Runs rollout k of a batch on `worker`, keeping its result in options_ / region_cost_.
   void RunOne(Batch kind, Worker& worker, const signal::LookaheadModel& model, double time_s,
               double interval_s, std::size_t k);
-  // This rank's share of a batch: the rollouts it runs, on its threads.
-  void RunShare(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
-                double interval_s, std::size_t first, std::size_t end, int rank, int ranks);
+  // This rank's share of a batch: the rollouts it runs, on its threads; returns the
+  // vehicle-updates they made.
+  long long RunShare(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
+                     double interval_s, std::size_t first, std::size_t end, int rank, int ranks);
   // The results of rollouts first + rank, first + rank + ranks, ... as bytes, and back.
-  std::string PackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks) const;
+  // (The rank's vehicle-updates follow its results.)
+  std::string PackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
+                          long long updates) const;
   Status UnpackResults(Batch kind, std::size_t first, std::size_t end, int rank, int ranks,
-                       const std::string& bytes);
+                       const std::string& bytes, long long* updates);
 
   BrainParams params_;
   BrainRule rule_;
@@ -304,7 +309,7 @@ class BrainController : public signal::Controller {
   bool released_ = false;
   double sent_state_at_s_ = -1;
   const signal::LookaheadModel* sent_state_of_ = nullptr;
-  long long rank_bytes_ = 0, rank_batches_ = 0;
+  long long rank_bytes_ = 0, rank_batches_ = 0, rollout_updates_ = 0;
   // City scale: by intersection, its neighbourhood's drivables and its colour (-1:
   // not signalised); per rollout of a round, the phase each intersection takes for
   // the interval (-1: its default) and the signals it judges.

@@ -435,7 +435,7 @@ TEST(Brain, ObservedRoutesNeverReadTheRestOfTheRoutes) {
 // files. The run is the same for any number of ranks.
 struct RanksRun {
   uint64_t hash = 0;
-  long long planned = 0, local = 0, batches = 0, bytes = 0;
+  long long planned = 0, local = 0, batches = 0, bytes = 0, updates = 0;
 };
 RanksRun RunHangzhouOnRanks(const demand::DemandSpec& flows, const BrainParams& params, int steps,
                             int ranks) {
@@ -460,6 +460,7 @@ RanksRun RunHangzhouOnRanks(const demand::DemandSpec& flows, const BrainParams& 
                            run.local = brain.rounds_local();
                            run.batches = brain.rank_batches();
                            run.bytes = brain.rank_bytes();
+                           run.updates = brain.rollout_updates();
                          });
   // RunHangzhou's brain released the other ranks when it ended.
   for (std::thread& t : others) t.join();
@@ -476,6 +477,7 @@ TEST(Brain, OnRanksTheSameRunForAnyNumberOfRanks) {
     const RanksRun many = RunHangzhouOnRanks(flows, params, 240, ranks);
     EXPECT_EQ(many.hash, one.hash) << ranks << " ranks";
     EXPECT_EQ(many.planned, one.planned);
+    EXPECT_EQ(many.updates, one.updates) << "every rank's rollouts are counted";
     EXPECT_GT(many.batches, many.planned / 2) << "rounds with options send at least one batch";
     EXPECT_GT(many.bytes, 0);
   }
@@ -488,6 +490,8 @@ TEST(Brain, OnRanksAtCityScaleAndWithObservedRoutesTheSameRun) {
     const RanksRun two = RunHangzhouOnRanks(flows, params, 240, 2);
     EXPECT_EQ(two.hash, one.hash);
     EXPECT_EQ(two.local, one.local);
+    EXPECT_EQ(two.updates, one.updates);
+    EXPECT_GT(one.updates, 0);
     EXPECT_GT(two.batches, 0);
   }
   EXPECT_GT(RunHangzhouOnRanks(flows, CityScale(), 240, 2).local, 100);
