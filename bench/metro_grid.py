@@ -23,7 +23,8 @@ vehicle-updates per second, nanoseconds per vehicle-update, and peak memory.
 With --brain it measures the brain's city-scale plans instead: the same grids under
 `--controller brain --decision-interval D --brain-city-budget B --brain-plan-budget 1`
 (every round planned at city scale unless over B), on each --ranks R (`mpirun --oversubscribe -np R`; 1: no mpirun),
-printing rounds planned (at city scale, left to the rule), wall seconds per round
+printing rounds planned (at city scale, left to the rule), vehicle-updates of
+look-ahead per round (the same on any machine), wall seconds per round
 beyond the twin alone (the fixed-plan run of the same grid and threads) and the MB
 sent between ranks per batch of rollouts.
 
@@ -152,8 +153,9 @@ def main():
 
     if args.brain:
         print("| signals | threads | ranks | on the road at the end | wall s | twin alone s | rounds planned "
-              "(city scale / rule) | wall s per round beyond the twin | MB per batch between ranks |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "(city scale / rule) | rollouts per round | M vehicle-updates of look-ahead per round | wall s per round beyond the twin "
+              "| MB per batch between ranks |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     else:
         print("| signals | threads | on the road at the end | wall s (loading) | simulated s per wall s "
               "| vehicle-updates/s | ns per vehicle-update | peak memory |")
@@ -190,9 +192,10 @@ def main():
                     rounds = brain["brain_plan_rounds"]
                     batches = brain.get("brain_rank_batches", 0)
                     per_batch = "%.2f" % (brain["brain_rank_bytes"] / 1e6 / batches) if batches else "-"
-                    print("| %d | %d | %d | %d | %.1f | %.1f | %d (%d / %d) | %.2f | %s |" % (
+                    print("| %d | %d | %d | %d | %.1f | %.1f | %d (%d / %d) | %.1f | %.2f | %.2f | %s |" % (
                         size * size, threads, ranks, brain["vehicles_running"], brain["wall_s"], kpis["wall_s"],
                         rounds, brain["brain_local_rounds"], brain["brain_rule_only_rounds"],
+                        brain["brain_rollouts"] / max(1, rounds), brain["brain_rollout_updates"] / 1e6 / max(1, rounds),
                         (brain["wall_s"] - kpis["wall_s"]) / max(1, rounds), per_batch), flush=True)
                 continue
             # wall_s counts from the start of loading: loading included.

@@ -212,6 +212,7 @@ Result<RunReport> RunScenario(const RunSettings& settings) {
     report.rank_bytes = brain->rank_bytes();
     report.rank_batches = brain->rank_batches();
     report.rollout_updates = brain->rollout_updates();
+    report.rollouts = brain->rollouts();
   }
   if (settings.ranks != nullptr) report.ranks = settings.ranks->size();
   const bool brain_runs = settings.controller == "brain" ||
@@ -292,6 +293,7 @@ std::string ReportJson(const RunSettings& settings, const RunReport& report) {
     j["brain_rule_only_rounds"] = report.rule_only_rounds;
     j["brain_local_rounds"] = report.local_rounds;
     j["brain_rollout_updates"] = report.rollout_updates;
+    j["brain_rollouts"] = report.rollouts;
   }
   if (report.check_compared >= 0) {
     j["brain_check_judged"] = report.check_judged;

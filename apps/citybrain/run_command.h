@@ -93,6 +93,7 @@ struct RunReport {
   long long rank_bytes = 0;
   long long rank_batches = 0;
   long long rollout_updates = -1;  // the brain's look-ahead vehicle-updates (every rank)
+  long long rollouts = -1;         // and its rollouts
   // The brain's route knowledge (RunSettings::brain_routes), when a brain runs
   // (network-wide or at --controller-at); empty otherwise.
   std::string brain_routes;

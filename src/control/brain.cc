@@ -717,6 +717,7 @@ class Reader {
 
 void BrainController::RunBatch(Batch kind, const signal::LookaheadModel& model, int threads, double time_s,
                                double interval_s, std::size_t first, std::size_t end) {
+  rollouts_ += static_cast<long long>(end - first);
   const int ranks = ranks_ != nullptr ? ranks_->size() : 1;
   if (ranks <= 1) {
     rollout_updates_ += RunShare(kind, model, threads, time_s, interval_s, first, end, 0, 1);

@@ -194,6 +194,7 @@ class BrainController : public signal::Controller {
   long long rank_batches() const { return rank_batches_; }
   // Vehicle-updates made in rollouts (on every rank), over the run: the planning's cost.
   long long rollout_updates() const { return rollout_updates_; }
+  long long rollouts() const { return rollouts_; }
 
  private:
   class RolloutPolicy;
@@ -309,7 +310,7 @@ class BrainController : public signal::Controller {
   bool released_ = false;
   double sent_state_at_s_ = -1;
   const signal::LookaheadModel* sent_state_of_ = nullptr;
-  long long rank_bytes_ = 0, rank_batches_ = 0, rollout_updates_ = 0;
+  long long rank_bytes_ = 0, rank_batches_ = 0, rollout_updates_ = 0, rollouts_ = 0;
   // City scale: by intersection, its neighbourhood's drivables and its colour (-1:
   // not signalised); per rollout of a round, the phase each intersection takes for
   // the interval (-1: its default) and the signals it judges.
