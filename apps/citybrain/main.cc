@@ -17,6 +17,7 @@
 #include "control/registry.h"
 #include "convert_command.h"
 #include "emergency_command.h"
+#include "heap.h"
 #include "import_command.h"
 #include "programs.h"
 #include "run/protocol.h"
@@ -122,6 +123,7 @@ constexpr const char* kDurationHelp =
 }  // namespace
 
 int main(int argc, char** argv) {
+  cb::app::UseHugePagesForHeap();  // first: a first touch of memory is dear (heap.h)
 #ifdef CITYBRAIN_WITH_PYTHON
   cb::app::RegisterPythonPlugin(argv[0]);  // --controller python:MODULE:CLASS, from its plugin
 #endif
