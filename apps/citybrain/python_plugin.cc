@@ -48,13 +48,14 @@ Result<const python::PythonControllerPlugin*> OpenPlugin(const std::string& path
 }  // namespace
 
 void RegisterPythonPlugin(const char* argv0) {
-  const std::string path = (ProgramDir(argv0) / python::kPluginFileName).string();
+  // The plugin's path is found on first use: most runs never need it.
   control::RegisterControllerFamily(
       "python", "a Python class's decide(observation) (python:MODULE:CLASS)",
-      [path](const std::string& name,
-             const control::ControllerSettings& settings) -> Result<control::MadeController> {
+      [argv0](const std::string& name,
+              const control::ControllerSettings& settings) -> Result<control::MadeController> {
         // Opened by the first call (thread-safe: compare makes controllers in parallel).
-        static const Result<const python::PythonControllerPlugin*> plugin = OpenPlugin(path);
+        static const Result<const python::PythonControllerPlugin*> plugin =
+            OpenPlugin((ProgramDir(argv0) / python::kPluginFileName).string());
         if (!plugin.ok()) return plugin.status().WithContext("controller '" + name + "'");
         return (*plugin)->make(name, settings);
       });

@@ -12,6 +12,7 @@
 
 namespace cb::app {
 
+// `argv0`: main's argv[0], kept (it lives as long as the program).
 void RegisterPythonPlugin(const char* argv0);
 
 }  // namespace cb::app
