@@ -99,12 +99,13 @@ struct PreparedLine {
     double min_x, max_x, min_y, max_y;
     double walked_m;
   };
-  Box box;
+  Box box{};
   std::vector<Segment> segments;
 };
 
 PreparedLine PrepareLine(const std::vector<Point>& points) {
   PreparedLine line;
+  if (points.empty()) return line;  // no segment: it meets nothing
   line.box = BoundingBox(points);
   double walked = 0;
   for (std::size_t i = 0; i + 1 < points.size(); ++i) {
@@ -118,7 +119,7 @@ PreparedLine PrepareLine(const std::vector<Point>& points) {
 
 // First point (in the order of a's segments, then b's) where two polylines meet.
 bool FirstIntersection(const PreparedLine& a, const PreparedLine& b, double* dist_a, double* dist_b) {
-  if (!Overlap(a.box, b.box)) return false;
+  if (a.segments.empty() || b.segments.empty() || !Overlap(a.box, b.box)) return false;
   for (const PreparedLine::Segment& sa : a.segments) {
     const Point a1 = sa.p1, a2 = sa.p2;
     for (const PreparedLine::Segment& sb : b.segments) {
