@@ -1,4 +1,4 @@
-// The entry point of citybrain-python-controller.so (controller_plugin.h).
+// The entry point of libcitybrain_python_controller.so (controller_plugin.h).
 #include "controller_plugin.h"
 
 #include "embedded_controller.h"

@@ -1,6 +1,6 @@
 // The Python controller plugin: the embedded interpreter of `--controller
 // python:MODULE:CLASS` (embedded_controller.h) as a shared object of its own,
-// citybrain-python-controller.so, which the citybrain programs open with dlopen
+// libcitybrain_python_controller.so, which the citybrain programs open with dlopen
 // only when a Python controller is named (apps/citybrain/python_plugin.h). So the
 // programs do not load libpython at start-up, and a run without a Python controller
 // does not pay for it.
@@ -21,7 +21,7 @@
 namespace cb::python {
 
 inline constexpr int kPluginAbi = 1;
-inline constexpr const char* kPluginFileName = "citybrain-python-controller.so";
+inline constexpr const char* kPluginFileName = "libcitybrain_python_controller.so";
 inline constexpr const char* kPluginSymbol = "citybrain_python_controller_plugin";
 
 struct PythonControllerPlugin {

@@ -23,7 +23,7 @@
 // Lane ids are "<road id>_<index>", as CityFlow names them. `decide` must return an
 // int; an exception or another type stops the run with its message.
 // The interpreter is started on first use and kept for the life of the program.
-// In the citybrain programs this file is the plugin citybrain-python-controller.so
+// In the citybrain programs this file is the plugin libcitybrain_python_controller.so
 // (controller_plugin.h), opened only when a Python controller is named.
 // Inside Python (the module's citybrain.Twin) the same controller is made from an
 // instance (MakeInstanceController), and a failing decide() does not end the

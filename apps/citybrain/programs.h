@@ -1,13 +1,14 @@
 // The citybrain programs and plugins, and how they find each other: all of them sit
 // in one folder (build/release/ in a build tree):
-//   citybrain                        the command; links neither Python nor the HTTP
-//                                    stack, so that `run` starts in a few milliseconds
-//   citybrain-serve                  the live service (`citybrain serve`, src/service):
-//                                    cpp-httplib, OpenSSL, SQLite; `citybrain serve ARGS`
-//                                    replaces itself with `citybrain-serve ARGS` (exec)
-//   citybrain-python-controller.so   the embedded Python interpreter for
-//                                    --controller python:MODULE:CLASS, opened on first use
-//                                    (python_plugin.h)
+//   citybrain                   the command; links neither Python nor the HTTP stack,
+//                               so that `run` starts in a few milliseconds
+//   citybrain-serve             the live service (`citybrain serve`, src/service):
+//                               cpp-httplib, OpenSSL, SQLite; `citybrain serve ARGS`
+//                               replaces itself with `citybrain-serve ARGS` (exec)
+//   libcitybrain_python_controller.so
+//                               the embedded Python interpreter for --controller
+//                               python:MODULE:CLASS, opened on first use (python_plugin.h)
+//   libcitybrain_mpi.so         Open MPI for `mpirun ... citybrain run` (base/ranks.h)
 #pragma once
 
 #include <filesystem>

@@ -4,7 +4,7 @@
 // with dlopen the first time a Python controller is made. Until then no part of
 // Python is loaded. Call once at start-up, before any run (as the registry asks).
 //
-// The plugin is citybrain-python-controller.so next to the running program
+// The plugin is libcitybrain_python_controller.so next to the running program
 // (programs.h). When it is missing or cannot be opened, making a Python controller
 // fails with a message naming the file, the loader's reason and how to build it;
 // every other controller works as before.

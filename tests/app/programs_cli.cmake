@@ -49,10 +49,10 @@ expect("${ALONE}" 1 "the live service is the program ${WORK}/citybrain-serve, wh
        serve --roadnet "${ROADNET}" --flow "${FLOW}")
 expect("${ALONE}" 0 "\"average_travel_time_s\"" run --roadnet "${ROADNET}" --flow "${FLOW}" --duration 60 --json)
 if(PYTHON_PLUGIN)
-  expect("${ALONE}" 1 "controller 'python:m:C': Python controllers need the plugin ${WORK}/citybrain-python-controller.so, which is missing; build it"
+  expect("${ALONE}" 1 "controller 'python:m:C': Python controllers need the plugin ${WORK}/libcitybrain_python_controller.so, which is missing; build it"
          run --roadnet "${ROADNET}" --flow "${FLOW}" --controller python:m:C)
-  file(WRITE "${WORK}/citybrain-python-controller.so" "not a shared object")
-  expect("${ALONE}" 1 "citybrain-python-controller.so, which cannot be opened: .*citybrain-python-controller.so"
+  file(WRITE "${WORK}/libcitybrain_python_controller.so" "not a shared object")
+  expect("${ALONE}" 1 "libcitybrain_python_controller.so, which cannot be opened: .*libcitybrain_python_controller.so"
          run --roadnet "${ROADNET}" --flow "${FLOW}" --controller python:m:C)
 else()
   expect("${ALONE}" 1 "built without Python" run --roadnet "${ROADNET}" --flow "${FLOW}" --controller python:m:C)
