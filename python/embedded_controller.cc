@@ -181,8 +181,10 @@ class PythonController final : public signal::Controller {
   std::vector<std::unique_ptr<IntersectionView>> views_;
 };
 
-Result<control::MadeController> MakePythonController(const std::string& name,
-                                                     const control::ControllerSettings& /*settings*/) {
+}  // namespace
+
+Result<control::MadeController> MakeNamedController(const std::string& name,
+                                                    const control::ControllerSettings& /*settings*/) {
   // "python:MODULE:CLASS"; MODULE may be dotted.
   const std::size_t first = name.find(':');
   const std::size_t last = name.rfind(':');
@@ -211,8 +213,6 @@ Result<control::MadeController> MakePythonController(const std::string& name,
   return made;
 }
 
-}  // namespace
-
 std::unique_ptr<signal::Controller> MakeInstanceController(std::string name, pybind11::object instance) {
   return std::make_unique<PythonController>(std::move(name), std::move(instance));
 }
@@ -225,7 +225,7 @@ std::optional<std::string> TakeControllerFailure() {
 
 void RegisterEmbeddedControllers() {
   control::RegisterControllerFamily("python", "a Python class's decide(observation) (python:MODULE:CLASS)",
-                                    &MakePythonController);
+                                    &MakeNamedController);
 }
 
 }  // namespace cb::python

@@ -23,6 +23,8 @@
 // Lane ids are "<road id>_<index>", as CityFlow names them. `decide` must return an
 // int; an exception or another type stops the run with its message.
 // The interpreter is started on first use and kept for the life of the program.
+// In the citybrain programs this file is the plugin libcitybrain_python_controller.so
+// (controller_plugin.h), opened only when a Python controller is named.
 // Inside Python (the module's citybrain.Twin) the same controller is made from an
 // instance (MakeInstanceController), and a failing decide() does not end the
 // process: the signal keeps its phase and TakeControllerFailure returns the message
@@ -35,12 +37,22 @@
 #include <optional>
 #include <string>
 
+#include "base/status.h"
+#include "control/registry.h"
 #include "signal/controller.h"
 
 namespace cb::python {
 
-// Registers the "python" controller family with control::RegisterControllerFamily.
+// Registers the "python" controller family with control::RegisterControllerFamily
+// (inside Python: the module `citybrain`; the citybrain programs open the plugin
+// instead, controller_plugin.h).
 void RegisterEmbeddedControllers();
+
+// The controller "python:MODULE:CLASS": an instance of CLASS from MODULE (found on
+// sys.path, the working directory first). Starts the interpreter unless one runs.
+// InvalidInput for a bad name, a missing module or class, or a class without decide().
+Result<control::MadeController> MakeNamedController(const std::string& name,
+                                                    const control::ControllerSettings& settings);
 
 // A controller asking `instance.decide(observation)`; `name` names it in messages.
 // The caller holds the GIL.

@@ -1,5 +1,6 @@
-// citybrain: the command-line front door. Sub-commands are thin; the only
-// try/catch of the program is here.
+// citybrain: the command-line front door. Sub-commands are thin; `serve` is handed
+// to the program citybrain-serve (programs.h). The only try/catch of the program is
+// here.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -11,16 +12,18 @@
 #include <thread>
 
 #include "base/ranks.h"
+#include "cli_options.h"
 #include "compare_command.h"
 #include "control/registry.h"
 #include "convert_command.h"
 #include "emergency_command.h"
+#include "heap.h"
 #include "import_command.h"
+#include "programs.h"
 #include "run/protocol.h"
 #include "run_command.h"
-#include "serve_command.h"
 #ifdef CITYBRAIN_WITH_PYTHON
-#include "embedded_controller.h"
+#include "python_plugin.h"
 #endif
 
 namespace {
@@ -94,34 +97,11 @@ int RunDemo(const std::string& data_dir, int threads) {
   return 0;
 }
 
-// The signal rules, offered alike by every sub-command that runs signals.
-void AddSignalOptions(CLI::App* command, cb::signal::SignalOptions& signals) {
-  command->add_option("--decision-interval", signals.decision_interval_s,
-                      "Seconds between the moments a controller may ask for a change, for every "
-                      "controller [default: the controller's own cadence (1 s for those designed to "
-                      "decide every second), else the data's: 15 s on CityFlow networks, 10 s on City "
-                      "Brain Challenge ones]");
-  command->add_option("--yellow", signals.clearance_s,
-                      "Clearance (yellow / all-red) seconds before a new phase [default: the data's "
-                      "clearance phase, 5 s on the bundled data]");
-  command->add_option("--min-green", signals.min_green_s,
-                      "Shortest green after a change of phase, seconds [default: the data's: 10 s, on SUMO "
-                      "networks at most their programs' shortest green phase]");
-  command
-      ->add_option("--max-green", signals.max_green_s,
-                   "Longest green before the next phase is forced, seconds (0: no limit)")
-      ->capture_default_str();
-}
-
-// --lane-change on|off, offered alike by every sub-command that runs the twin.
-void AddLaneChangeOption(CLI::App* command, std::optional<bool>& lane_change) {
-  command
-      ->add_option_function<std::string>(
-          "--lane-change", [&lane_change](const std::string& value) { lane_change = value == "on"; },
-          "Lane changes of the twin (docs/lane_changes.md): on or off [default: the data's, a CityFlow "
-          "config.json's \"laneChange\", else off]")
-      ->check(CLI::IsMember({"on", "off"}));
-}
+// The options shared with citybrain-serve (cli_options.h).
+using cb::app::AddBrainRoutesOption;
+using cb::app::AddLaneChangeOption;
+using cb::app::AddMaxVehiclesOption;
+using cb::app::AddSignalOptions;
 
 // --protocol NAME (run::Protocol), offered by run and compare.
 void AddProtocolOption(CLI::App* command, std::string& protocol) {
@@ -136,36 +116,16 @@ void AddProtocolOption(CLI::App* command, std::string& protocol) {
       ->capture_default_str();
 }
 
-// --brain-routes true|observed, offered by every sub-command that may run the brain.
-void AddBrainRoutesOption(CLI::App* command, std::string& brain_routes) {
-  command
-      ->add_option("--brain-routes", brain_routes,
-                   "What the brain's look-ahead copies know of the vehicles' routes: true = every "
-                   "vehicle's true route (a study's best case); observed = the road each is on and the "
-                   "movement its lane commits it to, then turns drawn from the turning shares counted at "
-                   "each intersection over the last 10 minutes (docs/controllers.md)")
-      ->check(CLI::IsMember({"true", "observed"}))
-      ->capture_default_str();
-}
-
 constexpr const char* kDurationHelp =
     "Simulated seconds, at most 604800 (one week) [default: the data's: 3600 on CityFlow networks, 1200 on "
     "City Brain Challenge ones]";
 
-// The vehicle limit, offered alike by every sub-command that loads a scenario.
-void AddMaxVehiclesOption(CLI::App* command, long long& max_vehicles) {
-  command
-      ->add_option("--max-vehicles", max_vehicles,
-                   "Refuse a demand that would create more vehicles than this in the run (counted before "
-                   "it starts; the engine keeps 130 to 230 bytes per vehicle created; up to 2000000000)")
-      ->capture_default_str();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  cb::app::UseHugePagesForHeap();  // first: a first touch of memory is dear (heap.h)
 #ifdef CITYBRAIN_WITH_PYTHON
-  cb::python::RegisterEmbeddedControllers();  // --controller python:MODULE:CLASS
+  cb::app::RegisterPythonPlugin(argv[0]);  // --controller python:MODULE:CLASS, from its plugin
 #endif
   try {
     CLI::App app{"citybrain: an open City Brain - a traffic digital twin and signal-control brain"};
@@ -350,52 +310,14 @@ int main(int argc, char** argv) {
                               "Dispatch drawn in the report [default: the one nearest the median]");
     emergency_cmd->add_flag("--json", emergency.json, "Print one JSON object instead of the tables");
 
-    cb::app::ServeSettings serve;
+    // The live service is a program of its own, citybrain-serve (programs.h): every
+    // argument after `serve`, --help too, is handed to it unparsed.
     CLI::App* serve_cmd = app.add_subcommand(
-        "serve", "Run the live City Brain: the twin in real time with an HTTP API, a dashboard and a store");
-    serve_cmd->add_option("--roadnet", serve.roadnet,
-                          "Road network: CityFlow roadnet.json, CBEngine roadnet.txt or SUMO .net.xml "
-                          "(detected from the content)");
-    serve_cmd->add_option(
-        "--flow", serve.flow,
-        "Demand: CityFlow flow.json, CBEngine flow.txt or SUMO .rou.xml (detected from the content)");
-    serve_cmd->add_option("--config", serve.config,
-                          "A CityFlow config.json or SUMO .sumocfg naming the network and demand");
-    serve_cmd->add_option("--controller", serve.controller, "Signal controller at start: " + controllers)
-        ->capture_default_str();
-    AddBrainRoutesOption(serve_cmd, serve.brain_routes);
-    serve_cmd->add_option("--host", serve.host, "Address to listen on")->capture_default_str();
-    serve_cmd->add_option("--port", serve.port, "Port to listen on (0: any free port)")
-        ->capture_default_str();
-    serve_cmd->add_option("--speed", serve.speed, "Simulated seconds per wall second (1 = real time), or max")
-        ->capture_default_str();
-    serve_cmd->add_option(
-        "--token-file", serve.token_file,
-        "Read the operator token from this file [default: DATA-DIR/operator.token, generated]");
-    serve_cmd->add_option("--data-dir", serve.data_dir, "Folder of the store and the generated token")
-        ->capture_default_str();
-    serve_cmd->add_option("--web-root", serve.web_root, "Folder of the built dashboard [default: web/dist]");
-    AddSignalOptions(serve_cmd, serve.signals);
-    AddLaneChangeOption(serve_cmd, serve.lane_change);
-    serve_cmd->add_flag("--ev-red-passing", serve.ev_red_passing,
-                        "Emergency vehicles may cross a red signal at walking speed after stopping at it "
-                        "(some cities' laws allow it) [default: never]");
-    AddMaxVehiclesOption(serve_cmd, serve.max_vehicles);
-    serve_cmd->add_option("--threads", serve.threads, "Simulation worker threads")->capture_default_str();
-    serve_cmd
-        ->add_option("--http-threads", serve.http_threads,
-                     "HTTP request worker threads (streams and waiting connections hold none)")
-        ->capture_default_str();
-    serve_cmd
-        ->add_option("--stream-clients", serve.stream_clients,
-                     "Open event streams at most (each has its own thread); more are answered 503")
-        ->capture_default_str();
-    serve_cmd
-        ->add_option("--max-connections", serve.max_connections,
-                     "Open HTTP connections at most; more are answered 503 and closed")
-        ->capture_default_str();
-    serve_cmd->add_flag("--paused", serve.paused,
-                        "Start paused (resume from the dashboard or POST /api/v1/sim)");
+        "serve",
+        "Run the live City Brain: the twin in real time with an HTTP API, a dashboard and a store "
+        "(citybrain serve --help for its options)");
+    serve_cmd->set_help_flag();
+    serve_cmd->prefix_command();
 
     cb::app::ImportOsmSettings import_osm;
     CLI::App* import_cmd = app.add_subcommand("import", "Turn map data into a scenario citybrain runs");
@@ -517,7 +439,7 @@ int main(int argc, char** argv) {
       std::cout << cb::app::ImportOsmText(*imported);
       return 0;
     }
-    if (*serve_cmd) return cb::app::RunServe(serve, argv[0]);
+    if (*serve_cmd) return cb::app::ExecServeProgram(argv[0], serve_cmd->remaining());
     if (*compare_cmd) {
       cb::Status status = cb::app::RunCompare(compare, std::cout, std::cerr);
       if (!status.ok()) {

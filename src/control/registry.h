@@ -68,9 +68,10 @@ struct MadeController {
 Result<MadeController> MakeController(const std::string& name, const ControllerSettings& settings = {});
 
 // Controllers outside the table, by family: a name "<family>:<rest>" is made by the
-// factory registered for the family. The citybrain program registers "python"
-// (python/embedded_controller.h: "python:module:Class") when built with Python;
-// without it such a name is refused with a message saying how to get it.
+// factory registered for the family. The citybrain programs register "python"
+// (python/embedded_controller.h: "python:module:Class", made by a plugin opened on
+// first use, apps/citybrain/python_plugin.h) when built with Python; without it
+// such a name is refused with a message saying how to get it.
 // Register at start-up, before any run (not thread-safe against lookups).
 using ControllerFamily =
     std::function<Result<MadeController>(const std::string& name, const ControllerSettings&)>;

@@ -90,27 +90,49 @@ bool Overlap(const Box& a, const Box& b) {
          b.min_y <= a.max_y + kSlack;
 }
 
+// A lane link's polyline prepared once for FirstIntersection, which meets every
+// other lane link of its intersection: its box and, per segment, its ends, its box
+// and the length of the polyline before it (summed in order, as a walk along it).
+struct PreparedLine {
+  struct Segment {
+    Point p1, p2;
+    double min_x, max_x, min_y, max_y;
+    double walked_m;
+  };
+  Box box{};
+  std::vector<Segment> segments;
+};
+
+PreparedLine PrepareLine(const std::vector<Point>& points) {
+  PreparedLine line;
+  if (points.empty()) return line;  // no segment: it meets nothing
+  line.box = BoundingBox(points);
+  double walked = 0;
+  for (std::size_t i = 0; i + 1 < points.size(); ++i) {
+    const Point p1 = points[i], p2 = points[i + 1];
+    line.segments.push_back({p1, p2, std::min(p1.x, p2.x), std::max(p1.x, p2.x), std::min(p1.y, p2.y),
+                             std::max(p1.y, p2.y), walked});
+    walked += (p2 - p1).Length();
+  }
+  return line;
+}
+
 // First point (in the order of a's segments, then b's) where two polylines meet.
-bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b, double* dist_a,
-                       double* dist_b) {
-  if (!Overlap(BoundingBox(a), BoundingBox(b))) return false;
-  double walked_a = 0;
-  for (std::size_t i = 0; i + 1 < a.size(); ++i) {
-    Point a1 = a[i], a2 = a[i + 1];
-    double walked_b = 0;
-    for (std::size_t j = 0; j + 1 < b.size(); ++j) {
-      Point b1 = b[j], b2 = b[j + 1];
-      double denom = CrossProduct(a2 - a1, b2 - b1);
+bool FirstIntersection(const PreparedLine& a, const PreparedLine& b, double* dist_a, double* dist_b) {
+  if (a.segments.empty() || b.segments.empty() || !Overlap(a.box, b.box)) return false;
+  for (const PreparedLine::Segment& sa : a.segments) {
+    const Point a1 = sa.p1, a2 = sa.p2;
+    for (const PreparedLine::Segment& sb : b.segments) {
       // Segments whose boxes lie more than kSegmentSlack_m apart share no point that
       // on_segment takes (it admits points off a segment of length L by at most
       // about sqrt(2 kEps L): 0.14 m for L = 1000 km), so the test below is skipped.
       constexpr double kSegmentSlack_m = 1;
-      if (std::max(a1.x, a2.x) + kSegmentSlack_m < std::min(b1.x, b2.x) ||
-          std::max(b1.x, b2.x) + kSegmentSlack_m < std::min(a1.x, a2.x) ||
-          std::max(a1.y, a2.y) + kSegmentSlack_m < std::min(b1.y, b2.y) ||
-          std::max(b1.y, b2.y) + kSegmentSlack_m < std::min(a1.y, a2.y)) {
-        denom = 0;
+      if (sa.max_x + kSegmentSlack_m < sb.min_x || sb.max_x + kSegmentSlack_m < sa.min_x ||
+          sa.max_y + kSegmentSlack_m < sb.min_y || sb.max_y + kSegmentSlack_m < sa.min_y) {
+        continue;
       }
+      const Point b1 = sb.p1, b2 = sb.p2;
+      double denom = CrossProduct(a2 - a1, b2 - b1);
       if (std::fabs(denom) > kEps) {
         double t = CrossProduct(b1 - a1, b2 - b1) / denom;
         Point p = a1 + (a2 - a1) * t;
@@ -118,14 +140,12 @@ bool FirstIntersection(const std::vector<Point>& a, const std::vector<Point>& b,
           return std::fabs((q - s1).Length() + (s2 - q).Length() - (s2 - s1).Length()) < kEps;
         };
         if (on_segment(a1, a2, p) && on_segment(b1, b2, p)) {
-          *dist_a = walked_a + (p - a1).Length();
-          *dist_b = walked_b + (p - b1).Length();
+          *dist_a = sa.walked_m + (p - a1).Length();
+          *dist_b = sb.walked_m + (p - b1).Length();
           return true;
         }
       }
-      walked_b += (b2 - b1).Length();
     }
-    walked_a += (a2 - a1).Length();
   }
   return false;
 }
@@ -572,11 +592,13 @@ Result<Network> BuildNetwork(NetworkSpec spec) {
     for (RoadLinkId rl : inter.road_links) {
       for (LaneLinkId ll : net.road_link(rl).lane_links) links.push_back(ll);
     }
+    std::vector<PreparedLine> lines;
+    lines.reserve(links.size());
+    for (LaneLinkId ll : links) lines.push_back(PrepareLine(net.lane_links_[ll.index()].points));
     for (std::size_t a = 0; a < links.size(); ++a) {
       for (std::size_t b = a + 1; b < links.size(); ++b) {
         double da = 0, db = 0;
-        if (!FirstIntersection(net.lane_links_[links[a].index()].points,
-                               net.lane_links_[links[b].index()].points, &da, &db)) {
+        if (!FirstIntersection(lines[a], lines[b], &da, &db)) {
           continue;
         }
         uint32_t cross_index = static_cast<uint32_t>(net.crosses_.size());
