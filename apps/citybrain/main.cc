@@ -154,11 +154,12 @@ int main(int argc, char** argv) {
     AddProtocolOption(run_cmd, run.protocol);
     AddBrainRoutesOption(run_cmd, run.brain_routes);
     run_cmd->add_flag(
-        "--brain-city-scale,!--no-brain-city-scale", run.brain_city_scale,
-        "Where the brain's whole-city look-ahead is over its compute budget (a large city), plan "
-        "at city scale: each signal tries one alternative phase, many signals per rollout, each "
-        "judged within its neighbourhood (docs/controllers.md, \"City scale\") [default: on; "
-        "--no-brain-city-scale: the brain's rule decides those rounds]");
+        "!--no-brain-city-scale", run.brain_city_scale,
+        "Where the brain's whole-city look-ahead is over its compute budget (a large city), leave those "
+        "rounds to its rule instead of planning at city scale (each signal tries one alternative phase, many "
+        "signals per rollout, each judged within its neighbourhood; docs/controllers.md, \"City scale\"; "
+        "on by default)");
+    run_cmd->add_flag("--brain-city-scale", run.brain_city_scale, "Plan at city scale (the default)");
     run_cmd
         ->add_option(
             "--brain-city-budget", run.brain_city_budget,
