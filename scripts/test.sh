@@ -59,32 +59,26 @@ run_tests() {
 
 run_tests || status=1
 
-# --- Python: the module `citybrain` and its pytest suite ---------------------------
-# tests/python runs inside ctest above (test Python.CityflowApi); here we make sure it
-# was there, i.e. that the module was built (scripts/setup.sh installs pybind11).
-check_python_tests() {
-  if ctest --preset release -N -R '^Python\.' 2>/dev/null | grep -q 'Python.CityflowApi'; then
+# --- Suites that must have been built ----------------------------------------------
+# Some tests exist only when an optional part was built; ctest above ran them. Here we
+# make sure they were there: `require_test REGEX WHAT` fails naming WHAT when ctest
+# lists no test matching REGEX.
+require_test() {
+  if ctest --preset release -N -R "$1" 2>/dev/null | grep -q -E "Test +#[0-9]+: "; then
     return 0
   fi
-  echo "citybrain: error: the Python tests are missing: the module was not built (is pybind11-dev installed?)" >&2
+  echo "citybrain: error: $2" >&2
   return 1
 }
 
-check_python_tests || status=1
-
-# --- MPI: the brain's rollouts over ranks ----------------------------------------
-# tests/app/mpi_cli.cmake (test app_cli_mpi) runs `mpirun -np 1` and `-np 2` inside
-# ctest above and checks the same results; here we make sure it was there, i.e. that
-# the MPI plugin was built (scripts/setup.sh installs libopenmpi-dev).
-check_mpi_tests() {
-  if ctest --preset release -N -R '^app_cli_mpi$' 2>/dev/null | grep -q 'app_cli_mpi'; then
-    return 0
-  fi
-  echo "citybrain: error: the MPI test is missing: the MPI plugin was not built (is libopenmpi-dev installed?)" >&2
-  return 1
-}
-
-check_mpi_tests || status=1
+# The Python module `citybrain` and its pytest suite (tests/python, test Python.CityflowApi;
+# scripts/setup.sh installs pybind11).
+require_test '^Python\.CityflowApi$' \
+  "the Python tests are missing: the module was not built (is pybind11-dev installed?)" || status=1
+# The brain's rollouts over MPI ranks (tests/app/mpi_cli.cmake, test app_cli_mpi: `mpirun
+# -np 1` and `-np 2` give the same results; scripts/setup.sh installs libopenmpi-dev).
+require_test '^app_cli_mpi$' \
+  "the MPI test is missing: the MPI plugin was not built (is libopenmpi-dev installed?)" || status=1
 
 # --- End-to-end: the live service and its dashboard in headless Chromium ----------
 # tests/e2e/dashboard.mjs starts build/release/citybrain serve on a CityFlow and a

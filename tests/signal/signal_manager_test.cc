@@ -36,13 +36,19 @@ struct Cross {
   }
 };
 
-TEST(SignalTiming, EarliestGreenFollowsTheMinimumGreenAndTheClearance) {
-  Cross w;
-  PhaseIndex wanted = 1;
+// Decisions every second, 5 s clearance, 10 s minimum green.
+SignalOptions EverySecond() {
   SignalOptions options;
   options.decision_interval_s = 1;
   options.clearance_s = 5;
   options.min_green_s = 10;
+  return options;
+}
+
+TEST(SignalTiming, EarliestGreenFollowsTheMinimumGreenAndTheClearance) {
+  Cross w;
+  PhaseIndex wanted = 1;
+  const SignalOptions options = EverySecond();
   SignalManager signals(*w.engine, std::make_unique<Ask>(&wanted), options);
   auto step = [&] {
     signals.BeforeStep();
@@ -96,10 +102,7 @@ TEST(SignalTiming, TheCadenceIsTheOptionsElseTheDesignedElseTheData) {
 TEST(SignalState, BytesReadBackAsTheSameStateAndBadBytesAreRefused) {
   Cross w;
   PhaseIndex wanted = 1;
-  SignalOptions options;
-  options.decision_interval_s = 1;
-  options.clearance_s = 5;
-  options.min_green_s = 10;
+  const SignalOptions options = EverySecond();
   SignalManager signals(*w.engine, std::make_unique<Ask>(&wanted), options);
   for (int s = 0; s < 14; ++s) {
     if (s == 12) wanted = 2;
